@@ -1,0 +1,49 @@
+"""Question sentences for services.timeparse, in Chinese and English."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+PARTS_ZH = {
+    "dawn": "凌晨", "morning": "早上", "forenoon": "上午", "noon": "中午", "afternoon": "下午",
+    "dusk": "傍晚", "evening": "晚上", "night": "夜里", "daytime": "白天",
+}  # fmt: skip
+PARTS_EN = {
+    "dawn": "early morning", "morning": "morning", "forenoon": "morning", "noon": "noon",
+    "afternoon": "afternoon", "dusk": "dusk", "evening": "evening", "night": "night",
+    "daytime": "daytime",
+}  # fmt: skip
+
+ZH = {
+    "time.ask.am_or_pm": "您说的 {hour}:{minute:02d} 是上午还是下午？",
+    "time.ask.past_date": "{start} 已经过去了，请换一个将来的时间。",
+    "time.ask.need_clock_time": (
+        "{date} {part_name}几点开始？请说一个具体时间，例如“{part_name}3点”。"
+    ),
+    "time.ask.ambiguous_date": "“{text}”可以有几种读法，请写成“12月3日”或“2026-12-03”这样的格式。",
+}
+EN = {
+    "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
+    "time.ask.past_date": "{start} has already passed; please give a time in the future.",
+    "time.ask.need_clock_time": "What time on {date} ({part_name})? Please give a clock time.",
+    "time.ask.ambiguous_date": (
+        "\u201c{text}\u201d can be read more than one way; please write it like 2026-12-03."
+    ),
+}
+
+
+def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -> str:
+    """Render a timeparse question code with its parameters in the user's language."""
+    catalogue = EN if lang.lower().startswith("en") else ZH
+    parts = PARTS_EN if catalogue is EN else PARTS_ZH
+    values: dict[str, Any] = {"hour": 0, "minute": 0, "start": "", "date": "", "text": ""}
+    values.update(params)
+    values["part_name"] = parts.get(str(values.get("part", "")), str(values.get("part", "")))
+    start = str(values.get("start", ""))
+    if "T" in start:
+        values["start"] = start[:16].replace("T", " ")
+    template = catalogue.get(f"time.ask.{code}") or catalogue.get(code)
+    if template is None:
+        raise KeyError(f"unknown timeparse question: {code}")
+    return template.format(**values)

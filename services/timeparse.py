@@ -1,0 +1,1052 @@
+"""Chinese date and time expressions for room bookings: parse, resolve, ask back when unsure.
+
+Pure and I/O-free apart from ``main_parse_time`` (JSON lines in, JSON lines out). The conventions
+are written down in docs/timeparse.md; the questions are codes, rendered by the handlers' texts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+__all__ = ["TimeParse", "main_parse_time", "parse_time"]
+
+Q_AM_OR_PM = "am_or_pm"
+Q_PAST_DATE = "past_date"
+Q_NEED_CLOCK_TIME = "need_clock_time"
+Q_AMBIGUOUS_DATE = "ambiguous_date"
+
+
+@dataclass(frozen=True)
+class TimeParse:
+    """Hold what a text says about time, or the question to ask back."""
+
+    status: str  # "ok" | "ask" | "none"
+    start: datetime | None = None
+    end: datetime | None = None
+    grain: str | None = None  # "minute" | "hour" | "day" | "week" | "month" | "year"
+    duration: timedelta | None = None
+    recurrence: str | None = None
+    workdays_only: bool = False
+    deadline: bool = False
+    question: str | None = None
+    question_params: Mapping[str, Any] = field(default_factory=dict)
+    span: tuple[int, int] | None = None
+    rest: str = ""
+
+
+# --------------------------------------------------------------------------- numbers
+
+_CN_DIGIT = {
+    "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3,
+    "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+
+
+def _num(s: str) -> int:
+    """Return the value of an Arabic or Chinese numeral."""
+    if s.isascii():
+        return int(s)
+    if len(s) > 1 and all(c in _CN_DIGIT for c in s):
+        return int("".join(str(_CN_DIGIT[c]) for c in s))
+    total, cur = 0, 0
+    for c in s:
+        if c in _CN_DIGIT:
+            cur = _CN_DIGIT[c]
+        elif c in _CN_UNIT:
+            total += (cur or 1) * _CN_UNIT[c]
+            cur = 0
+        elif c == "万":
+            total = (total + cur) * 10000
+            cur = 0
+    return total + cur
+
+
+def _year(s: str, now: datetime) -> int:
+    """Return a full year from a written year (two-digit years near today's century)."""
+    y = _num(s)
+    if len(s) == 2:
+        y += 2000 if y <= now.year % 100 + 10 else 1900
+    return y
+
+
+_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({0x3000: 0x20, 0x2236: 0x3A})  # ideographic space, ratio sign "∶"
+
+# --------------------------------------------------------------------------- patterns
+
+_D = r"\d{1,2}"
+_CNN = r"[零〇○一二两三四五六七八九十]{1,3}"
+_N2 = rf"(?:{_D}|{_CNN})"  # a number up to 99
+_CND = "[零〇○一二三四五六七八九]"
+_YEAR = rf"(?:\d{{4}}|\d{{2}}|{_CND}{{2,4}}|两千零?[一二三四五六七八九十]{{1,3}}|两千)"
+_WD = r"[一二三四五六日天七1-7]"
+_ROOM_AFTER = r"(?:会议室|楼|厅|室|房|馆|门|院|栋|座|层|线|口|车间|号楼|车|位|窗)"
+
+_SP = re.compile(r"[ \t]*")
+_FROM = re.compile(r"(?:从|自|在|于)")
+_CONNECT = re.compile(r"[ \t]*(?:到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
+_BETWEEN = re.compile(r"[ \t]*之间")
+_DEADLINE = re.compile(r"(?:之前|以前|前)")
+_TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整)")
+
+_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[日号])?")
+_YMD_SP = re.compile(r"(\d{4}) (\d{1,2}) (\d{1,2})(?!\d)")
+_YMD8 = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
+_DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2,4})(?!\d)")
+_CN_DATE = re.compile(
+    rf"(?:({_YEAR})[ \t]*年[ \t]*)?(?:({_N2})[ \t]*月份?)[ \t]*(?:的)?(?:({_N2})[ \t]*(日|号)?)?"
+)
+_YEAR_ONLY = re.compile(rf"({_YEAR})[ \t]*年(?!代|[前后内以来半多])")
+_REL_YEAR = re.compile(r"(今年|明年|去年|前年|后年)(?:的)?")
+_MD_SLASH = re.compile(r"(\d{1,2})[/·](\d{1,2})(?![\d/])(?:[日号])?")
+_MD_DASH = re.compile(r"(\d{2})-(\d{2})(?![\d-])")
+_DAY_ONLY = re.compile(rf"({_N2})[ \t]*(日|号)(?!{_ROOM_AFTER})")
+_REL_MONTH = re.compile(
+    rf"(本月|这个月|这月|当月|同月|下下个?月|下个?月|上个?月|上一个月|下一个月)(?:的)?"
+    rf"(?:({_N2})[ \t]*[日号]?(?!{_ROOM_AFTER}))?"
+)
+_MONTH_END = re.compile(r"(月底|月末)")
+_REL_DAY = re.compile(
+    r"(大大后天|大后天|后天|明天|明日|今天|今日|本日|当天|当日|大前天|前天|昨天|昨日|次日|翌日|第二天)"
+)
+_REL_DAY_POD = re.compile(r"(今晚|今早|今晨|今夜|明早|明晚|明晨|昨晚|昨夜|当晚|次日早|前晚)")
+_WEEKDAY = re.compile(
+    rf"(上上个?|下下个?|上一?个?|下一?个?|本|这一?个?|这)?[ \t]*(?:周|星期|礼拜)"
+    rf"(?:的)?(?:周|星期|礼拜)?[ \t]*({_WD}|末)"
+)
+_WEEK = re.compile(r"(上上个?|下下个?|上一?个?|下一?个?|本|这一?个?)[ \t]*(?:周|星期|礼拜)(?!\d)")
+_NTH_WEEK = re.compile(rf"(?:的)?第({_N2})[个]?(?:周|星期|礼拜)(?!{_WD})")
+_NTH_WEEKDAY = re.compile(rf"(?:的)?第({_N2})个(?:周|星期|礼拜)({_WD})")
+
+_POD = re.compile(
+    r"(凌晨|清晨|早晨|早上|早间|上午|中午|午间|下午|午后|傍晚|晚上|晚间|夜里|夜间|半夜|深夜|白天|"
+    r"早|晨|晚|夜)"
+)
+_POD_CODE = {
+    "凌晨": "dawn", "清晨": "morning", "早晨": "morning", "早上": "morning", "早间": "morning",
+    "早": "morning", "晨": "morning", "上午": "forenoon", "中午": "noon", "午间": "noon",
+    "下午": "afternoon", "午后": "afternoon", "傍晚": "dusk", "晚上": "evening", "晚间": "evening",
+    "晚": "evening", "夜里": "night", "夜间": "night", "半夜": "night", "深夜": "night",
+    "夜": "night", "白天": "daytime", "今晚": "evening", "今早": "morning", "今晨": "morning",
+    "今夜": "night", "明早": "morning", "明晚": "evening", "明晨": "morning", "昨晚": "evening",
+    "昨夜": "night", "当晚": "evening", "次日早": "morning", "前晚": "evening",
+}  # fmt: skip
+#: Part-of-day windows as (start hour, end hour); an end past 24 runs into the next day.
+POD_WINDOWS: dict[str, tuple[int, int]] = {
+    "dawn": (0, 6), "morning": (8, 12), "forenoon": (8, 12), "noon": (12, 14),
+    "afternoon": (12, 18), "dusk": (17, 19), "evening": (18, 24), "night": (22, 30),
+    "daytime": (8, 18),
+}  # fmt: skip
+
+_MIN = r"(?:\d{1,2}|零?[一二三四五六七八九十]{1,3})"
+_CLOCK_COLON = re.compile(
+    r"(\d{1,2})[ \t]*:[ \t]*(\d{2})(?::(\d{2}))?(?:[ \t]*([aApP])\.?[mM]\.?)?(?:[ \t]*(?:时|点))?"
+)
+_CLOCK_CN = re.compile(
+    rf"({_N2})[ \t]*(?:点钟|点|时)(?![间候期段])"
+    rf"(?:(半|[一1]刻钟?|[三3]刻|整|({_MIN})(?:分钟?)?(?:({_MIN})秒)?))?"
+    r"(?:钟|多钟?)?"
+)
+_CLOCK_BARE = re.compile(rf"({_N2})(?=[ \t]*(?:到|至|~|-|～|—)[ \t]*{_N2}[ \t]*(?:点|时|:))")
+_NOT_CLOCK_BEFORE = set("早晚快慢多少好大小有高低长短远近差重轻")
+_NOT_CLOCK_AFTER = re.compile(r"(?:儿|建议|意见|要求|内容|说明|看法|想法|原因|理由|问题|体会)")
+
+_DUR_UNIT = r"(小时|个小时|钟头|个钟头|分钟|分|秒钟|秒|天|日|个星期|星期|周|个礼拜|礼拜|个月)"
+_DURATION = re.compile(
+    rf"(?:({_N2}|\d+\.\d+)[ \t]*(?:个)?(半)?[ \t]*{_DUR_UNIT}(半)?|"
+    rf"(半)(?:个)?{_DUR_UNIT}|(一刻钟))"
+    r"(?:[ \t]*(?:又|零)?[ \t]*"
+    rf"({_N2})[ \t]*(?:个)?(小时|钟头|分钟|分|秒))?"
+)
+_OFFSET_AFTER = re.compile(r"[ \t]*(?:以后|之后|过后|后)")
+_OFFSET_BEFORE = re.compile(r"[ \t]*(?:以前|之前|前)")
+_OFFSET_WITHIN = re.compile(r"[ \t]*(?:以内|之内|内)")
+
+_EVERY = re.compile(
+    r"每(?:个)?(?:(工作日)|(天|日|晚|早)|(周末)|"
+    rf"(?:周|星期|礼拜)(?:的)?(工作日|{_WD}(?:[ \t、,，和及与]*(?:周|星期)?{_WD})*)?|"
+    rf"(月)(?:({_N2})[ \t]*[号日])?|(年)(?:({_N2})月)?|"
+    rf"隔({_N2})[ \t]*(?:个)?(天|周|星期|小时|分钟|秒)|"
+    r"(半)(?:个)?(小时|钟头|年))"
+)
+
+_TRIGGER = re.compile(
+    r"[0-9零〇○一二两三四五六七八九十今明后昨前大上下本这每周星礼早晚中凌傍午半从自次翌当同去第"
+    r"清白深夜黎晨月于在]"
+)
+_WEEKDAY_NUM = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+@dataclass
+class _Day:
+    """Hold a resolved date part: first day, grain and how it was stated."""
+
+    day: date
+    grain: str = "day"  # "day" | "week" | "month" | "year"
+    end: date | None = None  # exclusive end for week/month/year grains
+    explicit: bool = True  # False when rolled forward from an underspecified form
+    pod: str | None = None  # a part of day carried by words like 今晚
+    ambiguous: bool = False
+    day_only: bool = False  # "十二日" alone: takes year and month from a range's start
+
+
+@dataclass
+class _Clock:
+    """Hold a clock reading before the part of day is applied."""
+
+    hour: int
+    minute: int = 0
+    second: int = 0
+    explicit24: bool = False
+    grain: str = "hour"
+    ampm: str | None = None
+    bare: bool = False  # a number with no 点/时 that only counts as the start of a range
+
+
+@dataclass
+class _End:
+    """Hold one end of a range: its date, part of day and clock, any of them missing."""
+
+    begin: int
+    stop: int
+    day: _Day | None = None
+    pod: str | None = None
+    clock: _Clock | None = None
+
+
+def _add_months(d: date, n: int) -> date:
+    """Return the first of the month n months after d's month."""
+    m = d.month - 1 + n
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    """Return the date or None when it does not exist."""
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _monday(d: date) -> date:
+    """Return the Monday of d's week."""
+    return d - timedelta(days=d.weekday())
+
+
+def _week_shift(word: str | None) -> int:
+    """Return the week offset a modifier like 下下 or 上 means."""
+    if not word:
+        return 0
+    if word.startswith("上上"):
+        return -2
+    if word.startswith("下下"):
+        return 2
+    if word.startswith("上"):
+        return -1
+    if word.startswith("下"):
+        return 1
+    return 0
+
+
+class _Parser:
+    """Parse one text against one reference time."""
+
+    def __init__(self, text: str, now: datetime, prefer_future: bool) -> None:
+        self.text = text
+        self.now = now
+        self.today = now.date()
+        self.future = prefer_future
+        self.ambiguous_date = False
+
+    # ---------------------------------------------------------------- date part
+
+    def day_at(self, p: int) -> tuple[int, _Day] | None:
+        """Match a date part at p."""
+        t, today = self.text, self.today
+        m = _ISO.match(t, p)
+        if m:
+            d = _safe_date(int(m[1]), int(m[3]), int(m[4]))
+            return (m.end(), _Day(d)) if d else None
+        m = _YMD_SP.match(t, p) or _YMD8.match(t, p)
+        if m:
+            d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+            return (m.end(), _Day(d)) if d else None
+        m = _DMY.match(t, p)
+        if m:
+            a, b, y = int(m[1]), int(m[3]), _year(m[4], self.now)
+            if a > 12 and b <= 12:
+                d = _safe_date(y, b, a)
+            elif b > 12 and a <= 12:
+                d = _safe_date(y, a, b)
+            else:
+                d = _safe_date(y, b, a) if a <= 31 else None
+                if d:
+                    return m.end(), _Day(d, ambiguous=True)
+            return (m.end(), _Day(d)) if d else None
+        m = _REL_DAY_POD.match(t, p)
+        if m:
+            w = m[1]
+            shift = {"今": 0, "当": 0, "明": 1, "次": 1, "昨": -1, "前": -2}[w[0]]
+            return m.end(), _Day(today + timedelta(days=shift), pod=_POD_CODE[w])
+        m = _REL_DAY.match(t, p)
+        if m:
+            shift = {
+                "大大后天": 4, "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "次日": 1,
+                "翌日": 1, "第二天": 1, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1,
+            }.get(m[1], 0)  # fmt: skip
+            return m.end(), _Day(today + timedelta(days=shift))
+        m = _WEEKDAY.match(t, p)
+        if m:
+            shift = _week_shift(m[1])
+            mon = _monday(today) + timedelta(weeks=shift)
+            if m[2] == "末":
+                sat = mon + timedelta(days=5)
+                if m[1] is None and self.future and sat + timedelta(days=2) <= today:
+                    sat += timedelta(weeks=1)
+                return m.end(), _Day(sat, grain="week", end=sat + timedelta(days=2))
+            wd = _WEEKDAY_NUM.get(m[2], None)
+            wd = int(m[2]) - 1 if wd is None else wd
+            d = mon + timedelta(days=wd)
+            explicit = m[1] is not None
+            if not explicit and self.future and d < today:
+                d += timedelta(weeks=1)
+            return m.end(), _Day(d, explicit=explicit)
+        m = _WEEK.match(t, p)
+        if m:
+            mon = _monday(today) + timedelta(weeks=_week_shift(m[1]))
+            return m.end(), _Day(mon, grain="week", end=mon + timedelta(weeks=1))
+        m = _REL_MONTH.match(t, p)
+        if m:
+            w = m[1]
+            shift = (
+                -1
+                if w.startswith("上")
+                else 2
+                if w.startswith("下下")
+                else (1 if w.startswith("下") else 0)
+            )
+            first = _add_months(today, shift)
+            end = m.end()
+            n = _NTH_WEEK.match(t, end)
+            if m[2] is None and n:
+                return self._nth_week(first, _num(n[1]), n.end())
+            if m[2] is None:
+                if _MONTH_END.match(t, end):
+                    last = _add_months(first, 1) - timedelta(days=1)
+                    return end + 2, _Day(last)
+                return end, _Day(first, grain="month", end=_add_months(first, 1))
+            d = _safe_date(first.year, first.month, _num(m[2]))
+            return (end, _Day(d)) if d else None
+        m = _MONTH_END.match(t, p)
+        if m:
+            last = _add_months(today, 1) - timedelta(days=1)
+            return m.end(), _Day(last)
+        year: int | None = None
+        q = p
+        m = _REL_YEAR.match(t, p)
+        if m:
+            year = today.year + {"今": 0, "明": 1, "去": -1, "前": -2, "后": 2}[m[1][0]]
+            q = m.end()
+            if not _CN_DATE.match(t, q):
+                n = _NTH_WEEK.match(t, q)
+                if n:
+                    return self._nth_week(date(year, 1, 1), _num(n[1]), n.end())
+                return None
+        m = _CN_DATE.match(t, q)
+        if m and (m[1] is None or year is None):
+            if m[1] is not None:
+                year = _year(m[1], self.now)
+            month = _num(m[2])
+            if not 1 <= month <= 12:
+                return None
+            if m[3] is None or (m[4] is None and _re_room(t, m.end())):
+                end = m.end(2) if m[3] is None else m.start(3)
+                end = _skip(t, end, "份")
+                y = year if year is not None else today.year
+                first = date(y, month, 1)
+                n = _NTH_WEEK.match(t, end)
+                if n:
+                    return self._nth_week(first, _num(n[1]), n.end())
+                n = _NTH_WEEKDAY.match(t, end)
+                if n:
+                    return self._nth_weekday(first, _num(n[1]), n[2], n.end())
+                if year is None and self.future and _add_months(first, 1) <= today:
+                    first = date(y + 1, month, 1)
+                if _MONTH_END.match(t, end):
+                    last = _add_months(first, 1) - timedelta(days=1)
+                    return end + 2, _Day(last)
+                return end, _Day(first, grain="month", end=_add_months(first, 1))
+            day = _num(m[3])
+            if year is not None:
+                d = _safe_date(year, month, day)
+                return (m.end(), _Day(d)) if d else None
+            return self._roll_month_day(month, day, m.end())
+        m = _YEAR_ONLY.match(t, p)
+        if m and not _CN_DATE.match(t, m.end()):
+            y = _year(m[1], self.now)
+            n = _NTH_WEEK.match(t, m.end())
+            if n:
+                return self._nth_week(date(y, 1, 1), _num(n[1]), n.end())
+            if 1000 <= y <= 2999 or len(m[1]) == 2:
+                return m.end(), _Day(date(y, 1, 1), grain="year", end=date(y + 1, 1, 1))
+            return None
+        m = _MD_SLASH.match(t, p) or _MD_DASH.match(t, p)
+        if m:
+            return self._roll_month_day(int(m[1]), int(m[2]), m.end())
+        m = _DAY_ONLY.match(t, p)
+        if m:
+            day = _num(m[1])
+            if not 1 <= day <= 31:
+                return None
+            first = today.replace(day=1)
+            for k in range(0, 13):
+                month = _add_months(first, k)
+                d = _safe_date(month.year, month.month, day)
+                if d and (d >= today or not self.future):
+                    return m.end(), _Day(d, explicit=False, day_only=True)
+                if d and not self.future:
+                    break
+            return None
+        return None
+
+    def _roll_month_day(self, month: int, day: int, end: int) -> tuple[int, _Day] | None:
+        """Resolve a month and day without a year, forward when prefer_future."""
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        y = self.today.year
+        for k in range(0, 9):
+            d = _safe_date(y + k, month, day)
+            if d is None:
+                continue
+            if d >= self.today or not self.future:
+                return end, _Day(d, explicit=False)
+        return None
+
+    def _nth_week(self, first: date, n: int, end: int) -> tuple[int, _Day] | None:
+        """Return the n-th Monday-started week of the month or year beginning at first."""
+        mon = first + timedelta(days=(7 - first.weekday()) % 7)
+        start = mon + timedelta(weeks=n - 1)
+        return end, _Day(start, grain="week", end=start + timedelta(weeks=1))
+
+    def _nth_weekday(self, first: date, n: int, wd: str, end: int) -> tuple[int, _Day] | None:
+        """Return the n-th given weekday of the month beginning at first."""
+        target = _WEEKDAY_NUM.get(wd, None)
+        target = int(wd) - 1 if target is None else target
+        d = first + timedelta(days=(target - first.weekday()) % 7) + timedelta(weeks=n - 1)
+        return end, _Day(d)
+
+    # ---------------------------------------------------------------- clock part
+
+    def clock_at(self, p: int, bare_ok: bool = False) -> tuple[int, _Clock] | None:
+        """Match a clock reading at p."""
+        t = self.text
+        m = _CLOCK_COLON.match(t, p)
+        if m:
+            h, mi = int(m[1]), int(m[2])
+            if h > 24 or mi > 59:
+                return None
+            c = _Clock(h, mi, int(m[3] or 0), grain="minute")
+            c.explicit24 = (len(m[1]) == 2 and m[1][0] == "0") or h >= 13 or h == 0
+            if m[4]:
+                c.ampm = m[4].lower()
+            return m.end(), c
+        m = _CLOCK_CN.match(t, p)
+        if m:
+            if m[1] in ("一", "两") and p > 0 and t[p - 1] in _NOT_CLOCK_BEFORE:
+                return None
+            h = _num(m[1])
+            if h > 24:
+                return None
+            c = _Clock(h)
+            c.explicit24 = h >= 13 or h == 0
+            tail = m[2]
+            if tail == "半":
+                c.minute, c.grain = 30, "minute"
+            elif tail and "刻" in tail:
+                c.minute, c.grain = (45 if tail[0] in "三3" else 15), "minute"
+            elif m[3]:
+                c.minute, c.grain = _num(m[3]), "minute"
+                if m[4]:
+                    c.second = _num(m[4])
+            if c.minute > 59:
+                return None
+            if tail is None and _NOT_CLOCK_AFTER.match(t, m.end()):
+                return None
+            return m.end(), c
+        if bare_ok:
+            m = _CLOCK_BARE.match(t, p)
+            if m:
+                h = _num(m[1])
+                if h <= 24:
+                    return m.end(), _Clock(h, explicit24=h >= 13 or h == 0, bare=True)
+        return None
+
+    # ---------------------------------------------------------------- endpoint
+
+    def end_at(self, p: int, first: bool) -> _End | None:
+        """Match a date, part of day and clock at p, any of them optional."""
+        t = self.text
+        q = p
+        e = _End(begin=p, stop=p)
+        hit = self.day_at(q)
+        if hit:
+            q, e.day = hit
+            e.pod = e.day.pod
+            q = _SP.match(t, q).end()
+            if t.startswith("的", q):
+                q += 1
+        m = _POD.match(t, q)
+        if m:
+            word = m[1]
+            after = q + len(word)
+            single = len(word) == 1
+            c_hit = self.clock_at(_SP.match(t, after).end(), bare_ok=True)
+            if not single or e.day is not None or c_hit:
+                e.pod = _POD_CODE[word]
+                q = after
+        q2 = _SP.match(t, q).end()
+        c_hit = self.clock_at(q2, bare_ok=True)
+        if c_hit and (e.day is not None or e.pod is not None or q2 == p or not first):
+            q, e.clock = c_hit
+        if e.day is None and e.pod is None and e.clock is None:
+            return None
+        e.stop = q
+        return e
+
+    # ---------------------------------------------------------------- whole expression
+
+    def parse(self) -> _Hit | None:
+        """Find and resolve the first time expression in the text."""
+        t = self.text
+        pos = 0
+        while True:
+            m = _TRIGGER.search(t, pos)
+            if not m:
+                return None
+            p = m.start()
+            hit = self.expr_at(p)
+            if hit is not None:
+                return hit
+            pos = p + 1
+
+    def expr_at(self, p: int) -> _Hit | None:
+        """Resolve an expression beginning at p."""
+        t = self.text
+        if p > 0 and t[p - 1].isdigit() and t[p].isdigit():
+            return None
+        m = _EVERY.match(t, p)
+        if m:
+            return self.recurrence(p, m)
+        d = _DURATION.match(t, p)
+        if d:
+            secs, unit = _duration_seconds(d)
+            bare_day = (
+                d[3] == "日"
+                and not _OFFSET_AFTER.match(t, d.end())
+                and not (_OFFSET_BEFORE.match(t, d.end()) or _OFFSET_WITHIN.match(t, d.end()))
+            )
+            if secs is not None and not bare_day:
+                for rx, sign in ((_OFFSET_AFTER, 1), (_OFFSET_BEFORE, -1)):
+                    o = rx.match(t, d.end())
+                    if o:
+                        return self.offset(p, o.end(), secs * sign, unit)
+                o = _OFFSET_WITHIN.match(t, d.end())
+                if o:
+                    return _Hit(
+                        p,
+                        o.end(),
+                        self.now,
+                        self.now + timedelta(seconds=secs),
+                        "minute",
+                        timedelta(seconds=secs),
+                    )
+                if not _CLOCK_CN.match(t, p) or "时" not in d[0]:
+                    return _Hit(p, d.end(), None, None, None, timedelta(seconds=secs))
+        q = p
+        fm = _FROM.match(t, p)
+        if fm:
+            q = fm.end()
+        a = self.end_at(q, first=True)
+        if a is None:
+            return None
+        if fm and fm[0] in "在于" and a.day is None and a.clock is None:
+            return None
+        b: _End | None = None
+        c = _CONNECT.match(t, a.stop)
+        if c and (a.day is not None or a.clock is not None):
+            b = self.end_at(c.end(), first=False)
+            if b is not None and b.day is None and b.clock is None:
+                b = None
+            if b is not None and a.clock is None and b.clock is not None and a.day is not None:
+                if b.day is None:
+                    b = None  # "12月3日-5点"? not a range we understand
+        stop = b.stop if b else a.stop
+        if b is None and a.clock is None and a.day is None:
+            return None
+        if b is None and a.clock is not None and a.clock.bare:
+            return None
+        bw = _BETWEEN.match(t, stop)
+        if bw:
+            stop = bw.end()
+        deadline = False
+        dl = _DEADLINE.match(t, stop)
+        if dl and b is None:
+            deadline = True
+            stop = dl.end()
+        tr = _TRAIL.match(t, stop)
+        if tr:
+            stop = tr.end()
+        return self.resolve(p, stop, a, b, deadline)
+
+    # ---------------------------------------------------------------- resolution
+
+    def resolve(self, p: int, stop: int, a: _End, b: _End | None, deadline: bool) -> _Hit:
+        """Turn the matched pieces into datetimes, or a question."""
+        hit = _Hit(p, stop)
+        a_amb = a.day is not None and a.day.ambiguous
+        if a_amb or (b is not None and b.day is not None and b.day.ambiguous):
+            hit.question = Q_AMBIGUOUS_DATE
+            hit.params = {"text": self.text[p:stop].strip()}
+            return hit
+        tz = self.now.tzinfo
+        base_day = a.day.day if a.day else self.today
+        sd, sgrain, send = self._start(a, base_day)
+        if isinstance(sd, _Ask):
+            hit.question, hit.params = sd.code, sd.params
+            return hit
+        assert sd is not None
+        start = sd
+        end = send
+        grain = sgrain
+        if b is not None:
+            bday = b.day
+            if bday is not None and bday.day_only and a.day is not None:
+                d = _safe_date(a.day.day.year, a.day.day.month, bday.day.day)
+                if d is not None and d < a.day.day:
+                    d = _add_months(a.day.day, 1).replace(day=bday.day.day)
+                if d is not None:
+                    bday = _Day(d)
+            if b.pod is None and b.day is None and a.pod is not None:
+                b.pod = a.pod
+            if bday is None:
+                b.day = _Day(start.date())
+            else:
+                b.day = bday
+            bres = self._start(b, b.day.day, after=start if b.clock else None)
+            if isinstance(bres[0], _Ask):
+                hit.question, hit.params = bres[0].code, bres[0].params
+                return hit
+            bstart, bgrain, bend = bres
+            assert bstart is not None
+            if b.clock is None and a.clock is None:
+                end = bend if bend is not None else bstart
+            elif b.clock is None:
+                end = bend
+            else:
+                end = bstart
+                if end <= start and bday is None:
+                    end += timedelta(days=1)
+            if b.clock is not None and a.clock is None and a.pod is None and a.day is not None:
+                pass
+            grain = bgrain if b.clock is not None and a.clock is not None else grain
+            if a.clock is None and b.clock is None:
+                grain = "day" if sgrain == "day" else sgrain
+        if a.clock is None and b is None and a.day is None and a.pod is None:
+            return hit
+        hit.start, hit.end, hit.grain = start, end, grain
+        if end is not None and a.clock is not None and (b is not None and b.clock is not None):
+            hit.duration = end - start
+        if deadline:
+            hit.deadline = True
+            unit_end = end if end is not None else start
+            if a.clock is not None:
+                unit_end = start
+            hit.start, hit.end = self.now, unit_end
+        if a.clock is None and b is None and a.pod is not None:
+            hit.question = Q_NEED_CLOCK_TIME
+            hit.params = {"part": a.pod, "date": start.date().isoformat()}
+        _ = tz
+        return hit
+
+    def _start(
+        self, e: _End, day: date, after: datetime | None = None
+    ) -> tuple[datetime | _Ask | None, str, datetime | None]:
+        """Return the start, grain and exclusive end of one range end."""
+        tz = self.now.tzinfo
+        if e.clock is None:
+            if e.pod is not None:
+                lo, hi = POD_WINDOWS[e.pod]
+                s = datetime.combine(day, time(lo), tz)
+                return s, "hour", s + timedelta(hours=hi - lo)
+            assert e.day is not None
+            s = datetime.combine(e.day.day, time(0), tz)
+            g = e.day.grain
+            if e.day.end is not None:
+                return s, g, datetime.combine(e.day.end, time(0), tz)
+            return s, "day", s + timedelta(days=1)
+        c = e.clock
+        h = c.hour
+        if c.ampm == "p" and h < 12:
+            h += 12
+        elif c.ampm == "a" and h == 12:
+            h = 0
+        elif c.ampm is None and not c.explicit24:
+            if e.pod is not None:
+                h = _apply_pod(h, e.pod)
+            elif after is not None:
+                # the end of a range takes the first reading not before the start
+                cand = [h, h + 12] if h < 12 else [h]
+                best = None
+                for hh in cand:
+                    dt = datetime.combine(day, time(0), tz) + timedelta(hours=hh, minutes=c.minute)
+                    if dt > after:
+                        best = hh
+                        break
+                h = best if best is not None else h
+            elif 1 <= h <= 6:
+                dt_am = datetime.combine(day, time(h, c.minute), tz)
+                return (
+                    _Ask(Q_AM_OR_PM, {
+                        "hour": h, "minute": c.minute,
+                        "am": dt_am.isoformat(),
+                        "pm": (dt_am + timedelta(hours=12)).isoformat(),
+                    }),
+                    c.grain, None,
+                )  # fmt: skip
+        s = datetime.combine(day, time(0), tz) + timedelta(
+            hours=h, minutes=c.minute, seconds=c.second
+        )
+        s = s.replace(tzinfo=None).replace(tzinfo=tz)
+        if e.day is None and after is None and self.future and s < self.now:
+            s += timedelta(days=1)
+        return s, c.grain, None
+
+    def recurrence(self, p: int, m: re.Match[str]) -> _Hit:
+        """Resolve 每… into an RRULE with its first occurrence."""
+        t = self.text
+        hit = _Hit(p, m.end())
+        days: list[int] = []
+        rule = ""
+        if m[1] or m[4] == "工作日":
+            rule, days = "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", [0, 1, 2, 3, 4]
+            hit.workdays_only = True
+        elif m[2]:
+            rule = "FREQ=DAILY"
+        elif m[3]:
+            rule, days = "FREQ=WEEKLY;BYDAY=SA,SU", [5, 6]
+        elif m[5]:
+            rule = "FREQ=MONTHLY" + (f";BYMONTHDAY={_num(m[6])}" if m[6] else "")
+        elif m[7]:
+            rule = "FREQ=YEARLY" + (f";BYMONTH={_num(m[8])}" if m[8] else "")
+        elif m[9]:
+            n, unit = _num(m[9]), m[10]
+            freq = {"天": "DAILY", "周": "WEEKLY", "星期": "WEEKLY", "小时": "HOURLY",
+                    "分钟": "MINUTELY", "秒": "SECONDLY"}[unit]  # fmt: skip
+            rule = f"FREQ={freq};INTERVAL={n}"
+        elif m[11]:
+            rule = {"年": "FREQ=MONTHLY;INTERVAL=6"}.get(m[12], "FREQ=MINUTELY;INTERVAL=30")
+        else:
+            wds = re.findall(_WD, m[4] or "")
+            days = sorted({_WEEKDAY_NUM.get(w, int(w) - 1 if w.isdigit() else 0) for w in wds})
+            rule = "FREQ=WEEKLY" + (";BYDAY=" + ",".join(_BYDAY[d] for d in days) if days else "")
+        hit.recurrence = rule
+        q = _SP.match(t, m.end()).end()
+        if t.startswith("的", q):
+            q += 1
+        pod: str | None = {"晚": "evening", "早": "morning"}.get(m[2] or "")
+        pm = _POD.match(t, q)
+        if pm and len(pm[1]) > 1:
+            pod = _POD_CODE[pm[1]]
+            q = pm.end()
+        clock: _Clock | None = None
+        c_hit = self.clock_at(_SP.match(t, q).end())
+        end_clock: _Clock | None = None
+        if c_hit:
+            q, clock = c_hit
+            cm = _CONNECT.match(t, q)
+            if cm:
+                e_hit = self.clock_at(cm.end())
+                if e_hit:
+                    q, end_clock = e_hit
+        hit.stop = q if (clock or pod) else hit.stop
+        first = self.today
+        if days:
+            first = min(self.today + timedelta(days=(d - self.today.weekday()) % 7) for d in days)
+        if m[5] and m[6]:
+            r = self._roll_day_of_month(_num(m[6]))
+            first = r or first
+        e = _End(p, q, _Day(first), pod, clock)
+        res = self._start(e, first)
+        if isinstance(res[0], _Ask):
+            hit.question, hit.params = res[0].code, res[0].params
+            return hit
+        start, grain, end = res
+        assert start is not None
+        if clock is not None and start < self.now and days:
+            # the first slot today has gone: take the next listed day
+            later = [
+                self.today + timedelta(days=(d - self.today.weekday()) % 7 or 7) for d in days
+            ]
+            start = datetime.combine(min(later), start.timetz())
+        elif clock is not None and start < self.now:
+            start += timedelta(days=1)
+        if end_clock is not None:
+            eres = self._start(
+                _End(p, q, _Day(start.date()), pod, end_clock), start.date(), after=start
+            )
+            if isinstance(eres[0], datetime):
+                end = eres[0]
+                hit.duration = end - start
+        elif clock is not None:
+            end = None
+        hit.start, hit.end, hit.grain = start, end, grain if (clock or pod) else "day"
+        if clock is None and pod is not None:
+            hit.question = Q_NEED_CLOCK_TIME
+            hit.params = {"part": pod, "date": start.date().isoformat()}
+        if clock is None and pod is None:
+            hit.end = start + timedelta(days=1)
+        return hit
+
+    def _roll_day_of_month(self, day: int) -> date | None:
+        """Return the next date with this day of the month."""
+        first = self.today.replace(day=1)
+        for k in range(0, 13):
+            month = _add_months(first, k)
+            d = _safe_date(month.year, month.month, day)
+            if d and d >= self.today:
+                return d
+        return None
+
+    def offset(self, p: int, stop: int, secs: float, unit: str) -> _Hit:
+        """Resolve 两小时后 / 三天前 style offsets from now."""
+        at = self.now + timedelta(seconds=secs)
+        if unit in ("day", "week", "month"):
+            s = datetime.combine(at.date(), time(0), self.now.tzinfo)
+            return _Hit(p, stop, s, s + timedelta(days=1), "day")
+        return _Hit(p, stop, at, None, "minute")
+
+
+@dataclass
+class _Ask:
+    """Carry a question out of resolution."""
+
+    code: str
+    params: dict[str, Any]
+
+
+@dataclass
+class _Hit:
+    """Collect the result of one matched expression."""
+
+    begin: int
+    stop: int
+    start: datetime | None = None
+    end: datetime | None = None
+    grain: str | None = None
+    duration: timedelta | None = None
+    recurrence: str | None = None
+    workdays_only: bool = False
+    deadline: bool = False
+    question: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _skip(t: str, p: int, word: str) -> int:
+    """Return p moved past word when it is there."""
+    return p + len(word) if t.startswith(word, p) else p
+
+
+def _re_room(t: str, p: int) -> bool:
+    """Tell whether a room word follows p."""
+    return re.match(_ROOM_AFTER, t[p:]) is not None
+
+
+def _apply_pod(h: int, pod: str) -> int:
+    """Return the 24-hour hour a clock reading has within a part of day."""
+    if pod == "dawn":
+        return 0 if h == 12 else h
+    if pod in ("morning", "forenoon"):
+        return h
+    if pod == "noon":
+        return h + 12 if 1 <= h <= 5 else h
+    if pod in ("afternoon", "dusk"):
+        return h + 12 if h < 12 else h
+    if pod == "evening":
+        if h == 12:
+            return 24
+        if 1 <= h <= 4:
+            return 24 + h
+        return h + 12 if h < 12 else h
+    if pod == "night":
+        if h == 12:
+            return 24
+        if h <= 5:
+            return 24 + h
+        return h + 12 if h < 12 else h
+    if pod == "daytime":
+        return h + 12 if h < 7 else h
+    return h
+
+
+_UNIT_SECS = {
+    "小时": 3600, "个小时": 3600, "钟头": 3600, "个钟头": 3600, "分钟": 60, "分": 60,
+    "秒钟": 1, "秒": 1, "天": 86400, "日": 86400, "个星期": 604800, "星期": 604800,
+    "周": 604800, "个礼拜": 604800, "礼拜": 604800, "个月": 2592000,
+}  # fmt: skip
+_UNIT_GRAIN = {86400: "day", 604800: "week", 2592000: "month"}
+
+
+def _duration_seconds(m: re.Match[str]) -> tuple[float | None, str]:
+    """Return the seconds a duration match means and its coarsest unit's grain."""
+    if m[7]:
+        secs: float = 900
+        unit = 60
+    elif m[5]:
+        unit = _UNIT_SECS[m[6]]
+        secs = unit / 2
+    else:
+        unit = _UNIT_SECS[m[3]]
+        n = float(m[1]) if "." in m[1] else float(_num(m[1]))
+        if m[2] or m[4]:
+            n += 0.5
+        secs = n * unit
+    if m[8]:
+        secs += _num(m[8]) * _UNIT_SECS[m[9]]
+    return secs, _UNIT_GRAIN.get(unit, "minute")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def parse_time(
+    text: str,
+    now: datetime,
+    *,
+    tz: str = "Asia/Shanghai",
+    prefer_future: bool = True,
+    allow_past: bool = False,
+) -> TimeParse:
+    """Parse the first date/time expression in text, relative to now, or say what to ask."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone)
+    norm = text.translate(_FULLWIDTH)
+    parser = _Parser(norm, local_now, prefer_future)
+    hit = parser.parse()
+    if hit is None:
+        return TimeParse(status="none", rest=_tidy(text))
+    rest_text = text[: hit.begin] + " " + text[hit.stop :]
+    duration = hit.duration
+    start, end = hit.start, hit.end
+    if duration is None or start is None:
+        # a length said elsewhere in the sentence: 九点半开一小时会
+        tail = norm[hit.stop :]
+        for dm in _DURATION.finditer(tail):
+            if _OFFSET_AFTER.match(tail, dm.end()) or _OFFSET_BEFORE.match(tail, dm.end()):
+                continue
+            secs, _ = _duration_seconds(dm)
+            if secs is None:
+                continue
+            if hit.recurrence is None and start is None and hit.duration is not None:
+                break
+            duration = timedelta(seconds=secs)
+            a, b = hit.stop + dm.start(), hit.stop + dm.end()
+            rest_text = text[: hit.begin] + " " + text[hit.stop : a] + text[b:]
+            if start is not None and hit.grain in ("minute", "hour") and not hit.deadline:
+                if hit.question is None and (end is None or hit.recurrence is not None):
+                    end = start + duration
+            break
+    status = "ok"
+    question, params = hit.question, hit.params
+    if question is None and not allow_past and start is not None and not hit.recurrence:
+        unit_end = end if hit.grain in ("day", "week", "month", "year") and end else start
+        check = end if hit.deadline and end is not None else unit_end
+        if check is not None and (
+            check < local_now
+            if hit.grain in ("minute", "hour") or hit.deadline
+            else check <= local_now
+        ):
+            question, params = Q_PAST_DATE, {"start": start.isoformat()}
+    if question is not None:
+        status = "ask"
+    if question == Q_AM_OR_PM or question == Q_AMBIGUOUS_DATE:
+        start = end = None
+    return TimeParse(
+        status=status,
+        start=start,
+        end=end,
+        grain=hit.grain,
+        duration=duration,
+        recurrence=hit.recurrence,
+        workdays_only=hit.workdays_only,
+        deadline=hit.deadline,
+        question=question,
+        question_params=params,
+        span=(hit.begin, hit.stop),
+        rest=_tidy(rest_text),
+    )
+
+
+_PUNCT_EDGE = " \t\r\n，,。.;；、:："
+
+
+def _tidy(s: str) -> str:
+    """Collapse whitespace and strip stray punctuation at the ends."""
+    s = re.sub(r"\s+", " ", s)
+    s = re.sub(r" ?([，,。；;、]) ?", r"\1", s)
+    s = re.sub(r"([，,；;、])[，,；;、]+", r"\1", s)
+    return s.strip(_PUNCT_EDGE)
+
+
+def _jsonable(r: TimeParse) -> dict[str, Any]:
+    """Return the JSON-line shape of a parse."""
+    return {
+        "status": r.status,
+        "start": r.start.isoformat() if r.start else None,
+        "end": r.end.isoformat() if r.end else None,
+        "grain": r.grain,
+        "duration": r.duration.total_seconds() if r.duration is not None else None,
+        "recurrence": r.recurrence,
+        "workdays_only": r.workdays_only,
+        "deadline": r.deadline,
+        "question": r.question,
+        "question_params": dict(r.question_params),
+        "rest": r.rest,
+    }
+
+
+def main_parse_time(stdin: TextIO, stdout: TextIO, tz: str = "Asia/Shanghai") -> int:
+    """Read JSON lines of texts, write one JSON line of parse results per input line."""
+    zone = ZoneInfo(tz)
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise ValueError("expected an object with a string 'text'")
+            raw = obj.get("now")
+            if raw is None:
+                now = datetime.now(zone)
+            else:
+                now = datetime.fromisoformat(str(raw))
+                if now.tzinfo is None:
+                    now = now.replace(tzinfo=zone)
+            out: dict[str, Any] = _jsonable(parse_time(obj["text"], now, tz=tz))
+        except Exception as exc:  # one bad line must not stop the stream
+            out = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return 0
