@@ -1,0 +1,19 @@
+"""The Telegram edge: every feature's handlers, registered in one ordered place."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import admin, dedup, start
+from handlers.errors import on_error
+
+
+def register_all(application: Application) -> None:  # type: ignore[type-arg]
+    """Add every handler. Note: order matters!"""
+    # Replays stop here, before any feature sees them.
+    dedup.register(application)
+    # Shortcut-keyboard taps before any free-text reading of the same words.
+    start.register_shortcuts(application)
+    start.register(application)
+    admin.register(application)
+    application.add_error_handler(on_error)

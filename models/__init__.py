@@ -1,0 +1,6 @@
+"""Tortoise models per feature; each feature is its own app with its own migrations."""
+
+#: app label -> model modules; a feature adds its line here.
+APPS: dict[str, list[str]] = {
+    "core": ["models.core"],
+}

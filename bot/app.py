@@ -1,0 +1,138 @@
+"""Wires everything: the PTB Application, the database, the notifier, the web server, the jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from telegram.ext import AIORateLimiter, Application
+
+import handlers
+from bot.db import close_db, open_db
+from bot.notifier import Notifier
+from bot.settings import Settings
+from bot.web import build_web_app
+from handlers.menu import push_default_menus
+from services import clock as clock_module
+from services import outbox
+from services.clock import Clock
+
+log = logging.getLogger("officebot")
+
+#: Start-up hooks features add (jobs, feeds): called with the running Runtime.
+STARTUP_HOOKS: list[Callable[[Runtime], Awaitable[None]]] = []
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """Build the PTB Application with every handler registered."""
+    if settings.token is None:
+        raise ValueError("no bot token is set (OFFICEBOT_TOKEN)")
+    builder = (
+        Application.builder()
+        .token(settings.token.get_secret_value())
+        # The outbox paces and retries its own sends; direct replies share the global limit.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(15)
+        .get_updates_read_timeout(settings.poll_timeout + 10)
+    )
+    if settings.bot_api_url:
+        builder = builder.base_url(settings.bot_api_url).base_file_url(
+            settings.bot_file_url or settings.bot_api_url.replace("/bot", "/file/bot")
+        )
+    if settings.webhook_url:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    handlers.register_all(application)
+    return application
+
+
+class Runtime:
+    """One running bot process: database, Telegram client, notifier and web server."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None,
+                 run_notifier: bool = True, serve_web: bool = True) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.run_notifier = run_notifier
+        self.serve_web = serve_web
+        self.application: Application | None = None  # type: ignore[type-arg]
+        self.notifier: Notifier | None = None
+        self.web_runner: web.AppRunner | None = None
+        self.web_port: int | None = None
+        self._notifier_task: asyncio.Task[None] | None = None
+
+    @property
+    def app(self) -> Application:  # type: ignore[type-arg]
+        assert self.application is not None, "the runtime is not started"
+        return self.application
+
+    async def start(self) -> None:
+        if self.clock is not None:
+            clock_module.set_clock(self.clock)
+        await open_db(settings=self.settings)
+        outbox.configure(self.settings.admin_chat_id)
+        self.application = build_application(self.settings)
+        await self.app.initialize()
+        self.notifier = Notifier(self.app.bot, self.settings)
+        self.app.bot_data["notifier"] = self.notifier
+        self.app.bot_data["runtime"] = self
+        await push_default_menus(self.app.bot, self.settings.locale)
+        if self.serve_web or self.settings.webhook_url:
+            await self._start_web()
+        if self.settings.webhook_url:
+            secret = self.settings.webhook_secret
+            await self.app.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=["message", "callback_query", "my_chat_member"],
+            )
+        else:
+            assert self.app.updater is not None
+            await self.app.bot.delete_webhook()
+            await self.app.updater.start_polling(
+                timeout=self.settings.poll_timeout, poll_interval=0,
+                allowed_updates=["message", "callback_query", "my_chat_member"],
+            )
+        await self.app.start()
+        for hook in STARTUP_HOOKS:
+            await hook(self)
+        if self.run_notifier:
+            self._notifier_task = asyncio.create_task(self.notifier.run(), name="outbox")
+
+    async def _start_web(self) -> None:
+        self.web_runner = web.AppRunner(build_web_app(self))
+        await self.web_runner.setup()
+        site = web.TCPSite(self.web_runner, self.settings.web_host, self.settings.web_port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.web_port = sockets[0].getsockname()[1] if sockets else self.settings.web_port
+
+    async def stop(self) -> None:
+        if self.notifier is not None:
+            await self.notifier.stop()
+        if self._notifier_task is not None:
+            self._notifier_task.cancel()
+            await asyncio.gather(self._notifier_task, return_exceptions=True)
+        if self.application is not None:
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        await close_db()
+
+    async def __aenter__(self) -> Runtime:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.stop()

@@ -1,0 +1,122 @@
+"""Opens the database, applies migrations and the guard triggers, and closes it cleanly."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+from tortoise.backends.sqlite.client import SqliteTransactionWrapper
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from bot.settings import Settings, get_settings
+from models import APPS
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened."""
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite://")
+
+
+def _with_params(url: str, settings: Settings) -> str:
+    """Add the pool size (PostgreSQL) or the busy timeout (SQLite) unless the URL sets them."""
+    sep = "&" if "?" in url else "?"
+    if is_sqlite(url):
+        return url if "busy_timeout" in url else f"{url}{sep}busy_timeout=10000"
+    if "maxsize" in url:
+        return url
+    return f"{url}{sep}maxsize={settings.database_pool_size}"
+
+
+def tortoise_config(url: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Build the Tortoise config: one app per feature, each with its migrations package."""
+    settings = settings or get_settings()
+    url = url or settings.database_url
+    apps = {
+        label: {
+            "models": modules,
+            "default_connection": "default",
+            "migrations": f"models.migrations.{label}",
+        }
+        for label, modules in APPS.items()
+    }
+    return {
+        "connections": {"default": _with_params(url, settings)},
+        "apps": apps,
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    path = urlsplit(url).netloc + urlsplit(url).path
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def _begin_immediate(self: SqliteTransactionWrapper) -> None:
+    """Take SQLite's write lock when a transaction starts, so a second process waits, not fails."""
+    await self._connection.commit()
+    await self._connection.execute("BEGIN IMMEDIATE")
+
+
+# Why patch: Tortoise opens SQLite transactions with a plain BEGIN (deferred), which lets two
+# processes both read and then fail to upgrade to a write lock ("database is locked").
+SqliteTransactionWrapper.begin = _begin_immediate  # type: ignore[method-assign]
+
+
+async def migrate(url: str | None = None, settings: Settings | None = None) -> None:
+    """Apply every feature's migrations (idempotent)."""
+    config = tortoise_config(url, settings)
+    db_url = config["connections"]["default"]
+    if is_sqlite(db_url):
+        _ensure_sqlite_folder(db_url)
+    try:
+        await tortoise_migrate(config=config)
+    except OSError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
+async def open_db(
+    url: str | None = None, settings: Settings | None = None, *, apply_migrations: bool = True
+) -> None:
+    """Connect (visible to every task of the process), migrate, and install the guards."""
+    config = tortoise_config(url, settings)
+    db_url = config["connections"]["default"]
+    if is_sqlite(db_url):
+        _ensure_sqlite_folder(db_url)
+    try:
+        if apply_migrations:
+            await tortoise_migrate(config=config)
+            await Tortoise.close_connections()
+        await Tortoise.init(config=config, _enable_global_fallback=True)
+        await install_guards()
+    except OSError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+def dialect() -> str:
+    return connections.get("default").capabilities.dialect
+
+
+async def install_guards() -> None:
+    """Create each feature's guard triggers/constraints that rebuilt tables may have lost."""
+    conn = connections.get("default")
+    name = "SQLITE_GUARDS" if dialect() == "sqlite" else "POSTGRES_GUARDS"
+    for modules in APPS.values():
+        for module_name in modules:
+            module = importlib.import_module(module_name)
+            for statement in getattr(module, name, ()):
+                await conn.execute_script(statement)

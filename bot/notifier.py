@@ -1,0 +1,222 @@
+"""The delivery worker: sends outbox rows within Telegram's limits, retries, never loses one."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections import deque
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InputFile, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.settings import Settings
+from handlers.texts import DEFAULT_LANG
+from handlers.views import Rendered, render
+from models.core import OutboxMessage, Staff
+from services import outbox
+
+log = logging.getLogger("officebot.notifier")
+
+
+class Pacer:
+    """Spaces message starts: globally and per chat, at Telegram's published rates."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.global_gap = 1.0 / settings.outbox_global_per_second
+        self.private_gap = 1.0 / settings.outbox_private_per_second
+        self.group_gap = 60.0 / settings.outbox_group_per_minute
+        self.next_global = 0.0
+        self.next_chat: dict[int, float] = {}
+
+    def chat_ready_at(self, chat_id: int) -> float:
+        return self.next_chat.get(chat_id, 0.0)
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        self.next_chat[chat_id] = max(self.chat_ready_at(chat_id), time.monotonic() + seconds)
+
+    def take(self, chat_id: int) -> float:
+        """Reserve the next start for this chat; returns how long to wait before sending."""
+        now = time.monotonic()
+        start = max(now, self.next_global, self.chat_ready_at(chat_id))
+        self.next_global = start + self.global_gap
+        self.next_chat[chat_id] = start + (self.private_gap if chat_id > 0 else self.group_gap)
+        return start - now
+
+
+class Notifier:
+    """Claims due outbox rows and delivers them, one chat in order, many chats at once."""
+
+    def __init__(self, bot: Bot, settings: Settings, *, idle_poll: float = 0.25,
+                 max_in_flight: int = 8) -> None:
+        self.bot = bot
+        self.settings = settings
+        self.idle_poll = idle_poll
+        self.pacer = Pacer(settings)
+        self.queues: dict[int, deque[OutboxMessage]] = {}
+        self.in_flight: set[int] = set()
+        self.slots = asyncio.Semaphore(max_in_flight)
+        self.wakeup = asyncio.Event()
+        self.stopping = False
+        self.sent = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        self.wakeup.set()
+
+    async def run(self) -> None:
+        """Deliver until stopped."""
+        while not self.stopping:
+            try:
+                progressed = await self.step()
+            except Exception:
+                log.exception("outbox step failed; retrying shortly")
+                progressed = False
+            if not progressed:
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), self.idle_poll)
+                except TimeoutError:
+                    pass
+                self.wakeup.clear()
+
+    async def stop(self) -> None:
+        self.stopping = True
+        self.wake()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=15)
+
+    async def step(self) -> bool:
+        """Refill from the database and start every send that is allowed now."""
+        if sum(len(q) for q in self.queues.values()) < 100:
+            for row in await outbox.claim_due(limit=200, lease=timedelta(minutes=5)):
+                self.queues.setdefault(row.chat_id, deque()).append(row)
+        started = False
+        for chat_id in sorted(self.queues, key=lambda c: self.queues[c][0].id
+                              if self.queues[c] else 0):
+            queue = self.queues[chat_id]
+            if not queue or chat_id in self.in_flight:
+                continue
+            if self.pacer.chat_ready_at(chat_id) > time.monotonic():
+                continue
+            row = queue.popleft()
+            self.in_flight.add(chat_id)
+            wait = self.pacer.take(chat_id)
+            task = asyncio.create_task(self._deliver(row, wait))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started = True
+        for chat_id in [c for c, q in self.queues.items() if not q and c not in self.in_flight]:
+            del self.queues[chat_id]
+        if not started and self.queues:
+            ready = min(self.pacer.chat_ready_at(c) for c in self.queues)
+            await asyncio.sleep(min(max(ready - time.monotonic(), 0.005), self.idle_poll))
+            return True
+        return started
+
+    async def drain(self, timeout: float = 10.0) -> int:
+        """Deliver until nothing is due or in flight (tests, shutdown); returns rows sent."""
+        before = self.sent
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            progressed = await self.step()
+            if not progressed and not self.queues and not self._tasks:
+                if not await outbox.due_count():
+                    break
+            if not progressed:
+                await asyncio.sleep(0.01)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=max(deadline - time.monotonic(), 0.1))
+        return self.sent - before
+
+    async def _deliver(self, row: OutboxMessage, wait: float) -> None:
+        try:
+            async with self.slots:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self._send_one(row)
+        finally:
+            self.in_flight.discard(row.chat_id)
+            self.wake()
+
+    async def _lang(self, chat_id: int) -> str:
+        if chat_id > 0:
+            staff = await Staff.get_or_none(tg_user_id=chat_id)
+            if staff is not None and staff.lang:
+                return staff.lang
+        return self.settings.locale or DEFAULT_LANG
+
+    async def _render(self, row: OutboxMessage) -> Rendered:
+        result: Any = render(row.kind, row.payload, await self._lang(row.chat_id))
+        if inspect.isawaitable(result):
+            result = await result
+        return result  # type: ignore[no-any-return]
+
+    async def _send_one(self, row: OutboxMessage) -> None:
+        try:
+            rendered = await self._render(row)
+        except Exception as exc:
+            log.exception("could not render outbox row %s (%s)", row.id, row.kind)
+            await outbox.mark_dead(row.id, f"render: {exc}")
+            return
+        try:
+            message = await self._transmit(row, rendered)
+        except RetryAfter as exc:
+            delay = _seconds(exc.retry_after)
+            self.pacer.pause_chat(row.chat_id, delay)
+            await outbox.mark_retry(row.id, timedelta(seconds=delay), f"429 retry after {delay}",
+                                    self.settings.outbox_max_attempts)
+        except Forbidden as exc:
+            await outbox.mark_dead(row.id, f"forbidden: {exc.message}")
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                await outbox.mark_sent(row.id, rendered.text, None)
+                self.sent += 1
+            else:
+                await outbox.mark_dead(row.id, f"bad request: {exc.message}")
+        except (TimedOut, NetworkError) as exc:
+            delay = min(2 ** (row.attempts + 1), 300)
+            await outbox.mark_retry(row.id, timedelta(seconds=delay),
+                                    f"{type(exc).__name__}: {exc.message}",
+                                    self.settings.outbox_max_attempts)
+        except TelegramError as exc:
+            await outbox.mark_dead(row.id, f"telegram: {exc.message}")
+        else:
+            await outbox.mark_sent(row.id, rendered.text, message.message_id if message else None)
+            self.sent += 1
+
+    async def _transmit(self, row: OutboxMessage, rendered: Rendered) -> Message | None:
+        edit_of = row.payload.get("_edit_of")
+        if edit_of:
+            original = await outbox.sent_message(str(edit_of))
+            if original is None or original.tg_message_id is None:
+                return None  # never delivered: the original is rendered from fresh state later
+            await self.bot.edit_message_text(
+                rendered.text, chat_id=row.chat_id, message_id=int(original.tg_message_id),
+                reply_markup=rendered.keyboard, parse_mode=ParseMode.HTML,
+            )
+            return None
+        if rendered.document is not None:
+            name, data = rendered.document
+            return await self.bot.send_document(
+                row.chat_id, InputFile(data, filename=name), caption=rendered.text[:1024] or None,
+                parse_mode=ParseMode.HTML, reply_markup=rendered.keyboard,
+            )
+        if rendered.photo is not None:
+            return await self.bot.send_photo(
+                row.chat_id, rendered.photo, caption=rendered.text[:1024] or None,
+                parse_mode=ParseMode.HTML, reply_markup=rendered.keyboard,
+            )
+        return await self.bot.send_message(
+            row.chat_id, rendered.text, parse_mode=ParseMode.HTML,
+            reply_markup=rendered.keyboard,
+        )
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, timedelta):
+        return max(value.total_seconds(), 1.0)
+    return max(float(value), 1.0)

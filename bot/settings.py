@@ -1,0 +1,95 @@
+"""The one settings object: every knob of the bot, read from OFFICEBOT_* variables or .env."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{5,}$")
+
+
+class Settings(BaseSettings):
+    """Settings of one officebot process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OFFICEBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    #: Bot token from @BotFather; empty means "run the sandbox demo".
+    token: SecretStr | None = None
+    #: Tortoise database URL: sqlite://data/officebot.sqlite3 or postgres://user@host:5432/db.
+    database_url: str = "sqlite://data/officebot.sqlite3"
+    #: PostgreSQL pool size (asyncpg's default of 5 is too small for several workers).
+    database_pool_size: int = 20
+    #: The office's time zone; stored times are UTC.
+    timezone: str = "Asia/Shanghai"
+    #: Default language of texts for people who have not chosen one (zh_CN or en).
+    locale: str = "zh_CN"
+    #: Public HTTPS URL Telegram posts updates to; empty means long polling.
+    webhook_url: str | None = None
+    #: Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token.
+    webhook_secret: SecretStr | None = None
+    #: Where the bot's own aiohttp server listens (webhook, health, ingest API, feeds).
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    #: Chat that hears about failures (dead messages, errors); usually the admin's private chat.
+    admin_chat_id: int | None = None
+    #: Bot API base URL (for a local Bot API server or the sandbox); empty = Telegram's.
+    bot_api_url: str | None = None
+    bot_file_url: str | None = None
+    #: Bot API schema the sandbox validates every call against.
+    sandbox_spec: Path | None = Field(
+        default_factory=lambda: _first_existing(
+            [Path("../shared/data/telegram-bot-api/api-10.0.json")]
+        )
+    )
+    #: Port of the sandbox's Bot API stand-in and web chat.
+    sandbox_port: int = 8081
+    #: Long-poll timeout in seconds (tests use 1).
+    poll_timeout: int = 10
+    #: Outbox pacing, within Telegram's limits.
+    outbox_global_per_second: float = 29.0
+    outbox_private_per_second: float = 1.0
+    outbox_group_per_minute: float = 19.0
+    outbox_max_attempts: int = 8
+    #: Folder for exports and the trained opinion model.
+    data_dir: Path = Path("data")
+    #: Bearer token of the opinion ingest API.
+    ingest_token: SecretStr | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("zh_CN", "en"):
+            raise ValueError("locale must be zh_CN or en")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def token_is_valid(self) -> bool:
+        return self.token is not None and bool(TOKEN_RE.match(self.token.get_secret_value()))
+
+
+def _first_existing(paths: list[Path]) -> Path | None:
+    for path in paths:
+        if path.exists():
+            return path.resolve()
+    return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,83 @@
+"""The bot's own aiohttp server: Telegram webhook, health, readiness, metrics, feature routes."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from telegram import Update
+from tortoise import connections
+
+from models.core import OutboxMessage, OutboxStatus, ProcessedUpdate
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+
+log = logging.getLogger("officebot.web")
+RUNTIME: web.AppKey[Any] = web.AppKey("runtime", object)
+STARTED: web.AppKey[float] = web.AppKey("started", float)
+#: Features add their routes (ingest API, calendar feeds) here.
+ROUTE_HOOKS: list[Callable[[web.Application], None]] = []
+
+
+def build_web_app(runtime: Runtime) -> web.Application:
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app[RUNTIME] = runtime
+    app[STARTED] = time.monotonic()
+    app.router.add_post("/telegram", telegram_webhook)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    for hook in ROUTE_HOOKS:
+        hook(app)
+    return app
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """Handle the update first, answer after: a crash mid-way makes Telegram send it again."""
+    runtime = request.app[RUNTIME]
+    secret = runtime.settings.webhook_secret
+    if secret is not None:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given, secret.get_secret_value()):
+            return web.json_response({"ok": False, "error": "bad secret token"}, status=403)
+    try:
+        data = await request.json()
+        update = Update.de_json(data, runtime.app.bot)
+    except (json.JSONDecodeError, ValueError, KeyError, TypeError):
+        return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
+    await runtime.app.process_update(update)
+    return web.json_response({"ok": True})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as exc:
+        return web.json_response({"status": "db unavailable", "error": str(exc)}, status=503)
+    ready = runtime.application is not None and runtime.app.running
+    return web.json_response({"status": "ready" if ready else "starting"},
+                             status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text: outbox by status, processed updates, uptime."""
+    lines = ["# TYPE officebot_outbox_messages gauge"]
+    for status in OutboxStatus:
+        count = await OutboxMessage.filter(status=status).count()
+        lines.append(f'officebot_outbox_messages{{status="{status.value}"}} {count}')
+    lines.append("# TYPE officebot_processed_updates_total counter")
+    lines.append(f"officebot_processed_updates_total {await ProcessedUpdate.all().count()}")
+    lines.append("# TYPE officebot_uptime_seconds gauge")
+    lines.append(f"officebot_uptime_seconds {time.monotonic() - request.app[STARTED]:.0f}")
+    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")

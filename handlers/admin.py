@@ -1,0 +1,147 @@
+"""Administration in the chat: /invite links, /bind groups, /staff list and roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from handlers import callback as cb
+from handlers.common import Ctx, buttons, for_staff
+from handlers.menu import push_menu
+from models.core import Role, Staff
+from services import staff as staff_service
+from services.errors import InvalidInput
+
+ADMIN = (Role.ADMIN,)
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+@for_staff(*ADMIN, private_only=True)
+async def invite(ctx: Ctx) -> None:
+    """Creates an invite link: /invite ROLE [DEPARTMENT] [USES]."""
+    if not ctx.args:
+        await ctx.reply(ctx.t("invite.usage"))
+        return
+    role = staff_service.parse_role(ctx.args[0])
+    rest = ctx.args[1:]
+    uses: int | None = 1
+    if rest and rest[-1].isdigit():
+        uses = int(rest.pop())
+        if not 1 <= uses <= 1000:
+            raise InvalidInput("error.bad_number", value=uses)
+    department = " ".join(rest)
+    created = await staff_service.create_invite(
+        role, department, max_uses=uses, valid_for=timedelta(days=7), created_by=ctx.me
+    )
+    expires = created.expires_at.astimezone(ctx.settings.tz) if created.expires_at else None
+    await ctx.reply(
+        ctx.t(
+            "invite.created",
+            role=ctx.t(f"role.{role.value}"),
+            dept=ctx.t("start.dept", dept=department) if department else "",
+            uses=ctx.t("invite.uses_one") if uses == 1 else ctx.t("invite.uses_many", n=uses),
+            expires=expires.strftime("%Y-%m-%d %H:%M") if expires else "—",
+            link=invite_link(ctx.context.bot.username, created.token),
+        )
+    )
+
+
+@for_staff(*ADMIN)
+async def bind(ctx: Ctx) -> None:
+    """Marks this group as the office's or the leaders': /bind office|leaders."""
+    if ctx.is_private:
+        await ctx.reply(ctx.t("error.bind_private"))
+        return
+    if not ctx.args:
+        await ctx.reply(ctx.t("bind.usage"))
+        return
+    chat = ctx.update.effective_chat
+    bound = await staff_service.bind_chat(ctx.me, ctx.chat_id, chat.title or "" if chat else "",
+                                          ctx.args[0])
+    await ctx.reply(ctx.t("bind.done", purpose=ctx.t(f"purpose.{bound.purpose.value}")))
+
+
+def _line(ctx: Ctx, person: Staff) -> str:
+    return ctx.t(
+        "staff.line",
+        id=person.id,
+        name=person.name,
+        role=ctx.t(f"role.{person.role.value}"),
+        dept=f" · {person.department}" if person.department else "",
+        head=ctx.t("staff.head") if person.is_head else "",
+        unreachable="" if person.reachable else ctx.t("staff.unreachable"),
+    )
+
+
+def _card(ctx: Ctx, person: Staff) -> tuple[str, object]:
+    text = ctx.t(
+        "staff.card",
+        name=person.name,
+        role=ctx.t(f"role.{person.role.value}"),
+        dept=person.department or ctx.t("common.none"),
+        state=ctx.t("staff.state.active" if person.active else "staff.state.inactive"),
+    )
+    rows = [
+        [(ctx.t("btn.role", role=ctx.t(f"role.{r.value}")), cb.encode("staff", "role", person.id,
+                                                                       r.value))
+         for r in Role if r != person.role]
+    ]
+    if person.active:
+        rows.append([(ctx.t("btn.deactivate"), cb.encode("staff", "off", person.id))])
+    return text, buttons(rows)
+
+
+@for_staff(*ADMIN, private_only=True)
+async def staff_command(ctx: Ctx) -> None:
+    """Lists the staff, or shows one person with buttons to change their role."""
+    if ctx.args:
+        if not ctx.args[0].isdigit():
+            await ctx.reply(ctx.t("staff.usage"))
+            return
+        text, keyboard = _card(ctx, await staff_service.get_staff(int(ctx.args[0])))
+        await ctx.reply(text, keyboard)  # type: ignore[arg-type]
+        return
+    people = await staff_service.list_staff(include_inactive=False)
+    lines = [ctx.t("staff.title", n=len(people))] + [_line(ctx, p) for p in people]
+    lines.append("\n" + ctx.t("staff.usage"))
+    await ctx.reply("\n".join(lines))
+
+
+@for_staff(*ADMIN)
+async def staff_button(ctx: Ctx) -> None:
+    """Applies a role change or deactivation pressed on a staff card."""
+    data = cb.decode(ctx.query.data if ctx.query else None)
+    if data is None or data.int_id is None:
+        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+        return
+    if data.action == "role" and data.extra:
+        person = await staff_service.change_role(ctx.me, data.int_id,
+                                                 staff_service.parse_role(data.extra[0]))
+        note = ctx.t("staff.role_changed", name=person.name,
+                     role=ctx.t(f"role.{person.role.value}"))
+        # Their menu changes with their role; a failure to set it never blocks the change.
+        await push_menu(ctx.context.bot, person, person.lang or ctx.settings.locale)
+    elif data.action == "off":
+        person = await staff_service.deactivate(ctx.me, data.int_id)
+        note = ctx.t("staff.deactivated", name=person.name)
+    else:
+        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+        return
+    await ctx.answer(note)
+    text, keyboard = _card(ctx, person)
+    await ctx.edit(f"{text}\n\n✅ {note}", keyboard)  # type: ignore[arg-type]
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.bot_data.setdefault("commands", {}).update(
+        {"invite": invite, "bind": bind, "staff": staff_command}
+    )
+    application.add_handler(CommandHandler("invite", invite))
+    application.add_handler(CommandHandler("bind", bind))
+    application.add_handler(CommandHandler("staff", staff_command))
+    application.add_handler(CallbackQueryHandler(staff_button, pattern=cb.pattern("staff")))
+

@@ -1,0 +1,48 @@
+"""Views turn outbox events into messages in the recipient's language (the notifier calls them)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+
+@dataclass
+class Rendered:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    #: (file name, bytes) to send as a document with `text` as its caption.
+    document: tuple[str, bytes] | None = None
+    photo: bytes | None = None
+
+
+View = Callable[[dict[str, Any], str], Rendered]
+VIEWS: dict[str, View] = {}
+
+
+def view(kind: str) -> Callable[[View], View]:
+    """Register the function that renders events of this kind."""
+
+    def register(func: View) -> View:
+        VIEWS[kind] = func
+        return func
+
+    return register
+
+
+def render(kind: str, payload: dict[str, Any], lang: str) -> Rendered:
+    if kind not in VIEWS:
+        raise KeyError(f"no view renders outbox events of kind {kind!r}")
+    return VIEWS[kind](payload, lang)
+
+
+def _load() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_load()

@@ -1,0 +1,149 @@
+"""Core records: staff and their roles, invites, bound groups, the outbox, processed updates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEADER = "leader"
+    OFFICE = "office"
+    STAFF = "staff"
+
+
+class ChatPurpose(StrEnum):
+    OFFICE = "office"
+    LEADERS = "leaders"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Staff(Model):
+    """A registered member of the park's staff who may talk to the bot."""
+
+    id = fields.IntField(primary_key=True)
+    #: Telegram user id, also the id of the private chat with the bot.
+    tg_user_id = fields.BigIntField(unique=True)
+    name = fields.CharField(max_length=64)
+    username = fields.CharField(max_length=64, null=True)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.STAFF)
+    department = fields.CharField(max_length=64, default="")
+    #: Head of their department (approves the department's requests).
+    is_head = fields.BooleanField(default=False)
+    #: Chosen language, null for the office default.
+    lang = fields.CharField(max_length=8, null=True)
+    active = fields.BooleanField(default=True)
+    #: False once Telegram refused a message because the user never started the bot.
+    reachable = fields.BooleanField(default=True)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+    invited_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "staff"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invite(Model):
+    """An invite link token that registers whoever opens it with a role and department."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=64, unique=True)
+    role = fields.CharEnumField(Role, max_length=16)
+    department = fields.CharField(max_length=64, default="")
+    is_head = fields.BooleanField(default=False)
+    #: How many people may join with it, null for any number until it expires.
+    max_uses = fields.IntField(null=True, default=1)
+    uses = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(null=True)
+    revoked = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    created_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "invite"
+
+
+class BoundChat(Model):
+    """A group chat marked for what it receives (office work, leaders' alerts)."""
+
+    id = fields.IntField(primary_key=True)
+    chat_id = fields.BigIntField()
+    title = fields.CharField(max_length=128, default="")
+    purpose = fields.CharEnumField(ChatPurpose, max_length=16, unique=True)
+    bound_at = fields.DatetimeField(auto_now_add=True)
+    bound_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "bound_chat"
+
+
+class OutboxMessage(Model):
+    """A message the bot starts, written with the change that caused it and sent later."""
+
+    id = fields.BigIntField(primary_key=True)
+    #: What happened (a view renders it in the recipient's language at send time).
+    kind = fields.CharField(max_length=64)
+    chat_id = fields.BigIntField(db_index=True)
+    payload = fields.JSONField(default=dict)
+    #: Unique per business event and recipient: writing the same event twice sends once.
+    dedup_key = fields.CharField(max_length=191, unique=True)
+    status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    #: A sending row whose lease ran out (a crashed worker) may be claimed again.
+    lease_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=255, null=True)
+    #: What was actually sent, and where it landed (edits of cards find it here).
+    sent_text = fields.TextField(null=True)
+    tg_message_id = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+
+
+class ProcessedUpdate(Model):
+    """A Telegram update already acted on (a replay of it does nothing)."""
+
+    id = fields.BigIntField(primary_key=True)
+    update_id = fields.BigIntField(unique=True)
+    processed_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "processed_update"
+
+
+class JobRun(Model):
+    """One run of a scheduled job for one period (the unique key stops a second run)."""
+
+    id = fields.IntField(primary_key=True)
+    job = fields.CharField(max_length=64)
+    period = fields.CharField(max_length=32)
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    status = fields.CharField(max_length=16, default="running")
+    detail = fields.TextField(default="")
+    #: Which process claimed it.
+    owner = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "job_run"
+        unique_together = (("job", "period"),)

@@ -1,0 +1,189 @@
+"""The outbox: messages the bot starts are written with the change that causes them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from models.core import ChatPurpose, OutboxMessage, OutboxStatus, Role, Staff
+from services import clock
+from services.staff import chat_for
+
+#: Chat that hears about failures; set by the wiring from the settings (None = every admin).
+_admin_chat_id: int | None = None
+#: Kinds that report a failure: never report their own failure again (no loops).
+FAILURE_KINDS = frozenset({"core.delivery_failed", "core.error_report"})
+
+
+def configure(admin_chat_id: int | None) -> None:
+    global _admin_chat_id
+    _admin_chat_id = admin_chat_id
+
+
+async def emit(
+    kind: str,
+    chat_id: int,
+    payload: dict[str, Any],
+    dedup_key: str,
+    *,
+    not_before: Any = None,
+) -> OutboxMessage | None:
+    """Queue one message; inside the caller's transaction; a repeated dedup key is ignored."""
+    now = clock.now()
+    try:
+        # A savepoint: on PostgreSQL a unique violation would otherwise abort the caller's
+        # whole transaction.
+        async with in_transaction():
+            return await OutboxMessage.create(
+                kind=kind,
+                chat_id=chat_id,
+                payload=payload,
+                dedup_key=dedup_key[:191],
+                next_attempt_at=not_before or now,
+                created_at=now,
+            )
+    except IntegrityError:
+        return None
+
+
+async def emit_to_staff(
+    staff: Staff, kind: str, payload: dict[str, Any], dedup_key: str
+) -> OutboxMessage | None:
+    return await emit(kind, staff.tg_user_id, payload, f"{dedup_key}@{staff.tg_user_id}")
+
+
+async def emit_to_purpose(
+    purpose: ChatPurpose, kind: str, payload: dict[str, Any], dedup_key: str
+) -> OutboxMessage | None:
+    """Queue a message for the group bound for this purpose; None when no group is bound."""
+    chat_id = await chat_for(purpose)
+    if chat_id is None:
+        return None
+    return await emit(kind, chat_id, payload, f"{dedup_key}@{purpose.value}")
+
+
+async def admin_chats() -> list[int]:
+    if _admin_chat_id is not None:
+        return [_admin_chat_id]
+    admins = await Staff.filter(role=Role.ADMIN, active=True).values_list("tg_user_id", flat=True)
+    return list(admins)  # type: ignore[arg-type]
+
+
+async def emit_to_admins(kind: str, payload: dict[str, Any], dedup_key: str) -> int:
+    count = 0
+    for chat_id in await admin_chats():
+        if await emit(kind, chat_id, payload, f"{dedup_key}@{chat_id}") is not None:
+            count += 1
+    return count
+
+
+async def claim_due(
+    limit: int = 100, lease: timedelta = timedelta(seconds=60)
+) -> list[OutboxMessage]:
+    """Take due rows for delivery (oldest first); other workers skip what this one holds."""
+    now = clock.now()
+    due = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, lease_until__lt=now
+    )
+    async with in_transaction():
+        rows = (
+            await OutboxMessage.filter(due)
+            .order_by("id")
+            .limit(limit)
+            .select_for_update(skip_locked=True)
+        )
+        if rows:
+            await OutboxMessage.filter(id__in=[r.id for r in rows]).update(
+                status=OutboxStatus.SENDING, lease_until=now + lease
+            )
+    return list(rows)
+
+
+async def due_count() -> int:
+    """How many rows a worker could claim right now."""
+    now = clock.now()
+    return await OutboxMessage.filter(
+        Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+    ).count()
+
+
+async def mark_sent(row_id: int, text: str, tg_message_id: int | None) -> None:
+    await OutboxMessage.filter(id=row_id).update(
+        status=OutboxStatus.SENT,
+        sent_at=clock.now(),
+        sent_text=text,
+        tg_message_id=tg_message_id,
+        lease_until=None,
+        attempts=_inc(),
+    )
+
+
+def _inc() -> Any:
+    return F("attempts") + 1
+
+
+async def mark_retry(row_id: int, delay: timedelta, error: str, max_attempts: int) -> bool:
+    """Schedule another try; returns False (and marks it dead) when the tries are used up."""
+    row = await OutboxMessage.get(id=row_id)
+    if row.attempts + 1 >= max_attempts:
+        await mark_dead(row_id, f"gave up: {error}")
+        return False
+    await OutboxMessage.filter(id=row_id).update(
+        status=OutboxStatus.PENDING,
+        next_attempt_at=clock.now() + delay,
+        last_error=error[:255],
+        lease_until=None,
+        attempts=_inc(),
+    )
+    return True
+
+
+async def mark_dead(row_id: int, error: str) -> None:
+    """Stop trying a message and tell the admins (unless it was itself a failure report)."""
+    async with in_transaction():
+        row = await OutboxMessage.get(id=row_id)
+        row.status = OutboxStatus.DEAD
+        row.last_error = error[:255]
+        row.lease_until = None
+        row.attempts += 1
+        await row.save()
+        if error.startswith("forbidden") and row.chat_id > 0:
+            await Staff.filter(tg_user_id=row.chat_id).update(reachable=False)
+        if row.kind in FAILURE_KINDS:
+            return
+        who = await Staff.get_or_none(tg_user_id=row.chat_id)
+        await emit_to_admins(
+            "core.delivery_failed",
+            {
+                "outbox_id": row.id,
+                "kind": row.kind,
+                "chat_id": row.chat_id,
+                "who": who.name if who else None,
+                "error": error[:200],
+            },
+            f"dead:{row.id}",
+        )
+
+
+async def revive_for_chat(chat_id: int) -> int:
+    """Send again what Telegram refused because this user had not started the bot yet."""
+    return await OutboxMessage.filter(
+        chat_id=chat_id, status=OutboxStatus.DEAD, last_error__startswith="forbidden"
+    ).update(status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0)
+
+
+async def sent_message(dedup_key: str) -> OutboxMessage | None:
+    return await OutboxMessage.get_or_none(dedup_key=dedup_key, status=OutboxStatus.SENT)
+
+
+async def undelivered(chat_id: int | None = None) -> Sequence[OutboxMessage]:
+    query = OutboxMessage.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
+    if chat_id is not None:
+        query = query.filter(chat_id=chat_id)
+    return await query.order_by("id")

@@ -1,0 +1,188 @@
+"""Staff registry: joining by invite, roles, departments, languages, and bound group chats."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from models.core import BoundChat, ChatPurpose, Invite, Role, Staff
+from services import clock
+from services.errors import Conflict, InvalidInput, InviteInvalid, NotAllowed, NotFound
+
+LANGS = ("zh_CN", "en")
+#: Roles that may manage the office's shared records (rooms, stock, opinion terms).
+OFFICE_ROLES = (Role.ADMIN, Role.OFFICE)
+
+
+async def find_staff(tg_user_id: int) -> Staff | None:
+    """Return the active staff member with this Telegram id, if registered."""
+    return await Staff.get_or_none(tg_user_id=tg_user_id, active=True)
+
+
+def require_role(staff: Staff, *roles: Role) -> None:
+    """Refuse unless the staff member holds one of the roles (admins may do everything)."""
+    if staff.role == Role.ADMIN or staff.role in roles:
+        return
+    raise NotAllowed(role=staff.role.value)
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "error.bad_role", value=text, choices="admin/leader/office/staff"
+        ) from None
+
+
+async def create_invite(
+    role: Role,
+    department: str = "",
+    *,
+    is_head: bool = False,
+    max_uses: int | None = 1,
+    valid_for: timedelta | None = timedelta(days=7),
+    created_by: Staff | None = None,
+) -> Invite:
+    """Create an invite token; single-use by default, expiring after a week."""
+    if max_uses is not None and max_uses < 1:
+        raise InvalidInput("error.bad_number", value=max_uses)
+    department = department.strip()
+    if len(department) > 64:
+        raise InvalidInput("error.too_long", limit=64)
+    expires = clock.now() + valid_for if valid_for else None
+    return await Invite.create(
+        token=secrets.token_urlsafe(12),
+        role=role,
+        department=department,
+        is_head=is_head,
+        max_uses=max_uses,
+        expires_at=expires,
+        created_by=created_by,
+    )
+
+
+async def join_with_invite(
+    token: str, tg_user_id: int, name: str, username: str | None = None
+) -> Staff:
+    """Register the user with the invite's role and department, using up one use of it."""
+    async with in_transaction():
+        invite = await Invite.filter(token=token).select_for_update().first()
+        if invite is None:
+            raise InviteInvalid(reason="unknown")
+        if invite.revoked:
+            raise InviteInvalid(reason="revoked")
+        if invite.expires_at is not None and invite.expires_at <= clock.now():
+            raise InviteInvalid(reason="expired")
+        if invite.max_uses is not None and invite.uses >= invite.max_uses:
+            raise InviteInvalid(reason="used")
+        existing = await Staff.get_or_none(tg_user_id=tg_user_id)
+        if existing is not None and existing.active:
+            raise Conflict("error.already_registered", name=existing.name)
+        invite.uses += 1
+        await invite.save(update_fields=["uses"])
+        fields = {
+            "name": (name or "")[:64] or str(tg_user_id),
+            "username": username,
+            "role": invite.role,
+            "department": invite.department,
+            "is_head": invite.is_head,
+            "active": True,
+            "reachable": True,
+            "invited_by_id": invite.created_by_id,  # type: ignore[attr-defined]
+        }
+        if existing is not None:
+            await existing.update_from_dict(fields).save()
+            return existing
+        return await Staff.create(tg_user_id=tg_user_id, **fields)
+
+
+async def list_staff(include_inactive: bool = False) -> Sequence[Staff]:
+    query = Staff.all() if include_inactive else Staff.filter(active=True)
+    return await query.order_by("department", "id")
+
+
+async def get_staff(staff_id: int) -> Staff:
+    staff = await Staff.get_or_none(id=staff_id)
+    if staff is None:
+        raise NotFound("error.staff_not_found", id=staff_id)
+    return staff
+
+
+async def change_role(actor: Staff, staff_id: int, role: Role) -> Staff:
+    """Give a staff member another role; an admin cannot demote the last admin."""
+    require_role(actor, Role.ADMIN)
+    async with in_transaction():
+        target = await get_staff(staff_id)
+        if target.role == Role.ADMIN and role != Role.ADMIN:
+            await _keep_one_admin(target)
+        target.role = role
+        await target.save(update_fields=["role"])
+    return target
+
+
+async def deactivate(actor: Staff, staff_id: int) -> Staff:
+    """Switch a staff member off; they keep their history but can no longer use the bot."""
+    require_role(actor, Role.ADMIN)
+    async with in_transaction():
+        target = await get_staff(staff_id)
+        if target.role == Role.ADMIN:
+            await _keep_one_admin(target)
+        target.active = False
+        await target.save(update_fields=["active"])
+    return target
+
+
+async def _keep_one_admin(target: Staff) -> None:
+    others = await Staff.filter(role=Role.ADMIN, active=True).exclude(id=target.id).count()
+    if others == 0:
+        raise Conflict("error.last_admin")
+
+
+async def set_lang(staff: Staff, lang: str) -> Staff:
+    if lang not in LANGS:
+        raise InvalidInput("error.bad_lang", value=lang)
+    staff.lang = lang
+    await staff.save(update_fields=["lang"])
+    return staff
+
+
+async def mark_reachable(tg_user_id: int, reachable: bool) -> None:
+    await Staff.filter(tg_user_id=tg_user_id).update(reachable=reachable)
+
+
+async def bind_chat(actor: Staff, chat_id: int, title: str, purpose: str) -> BoundChat:
+    """Mark a group as the office's or the leaders'; a purpose lives in one group at a time."""
+    require_role(actor, Role.ADMIN)
+    if chat_id > 0:
+        raise InvalidInput("error.bind_private")
+    try:
+        chosen = ChatPurpose(purpose.strip().lower())
+    except ValueError:
+        raise InvalidInput("error.bad_purpose", value=purpose, choices="office/leaders") from None
+    async with in_transaction():
+        bound = await BoundChat.filter(purpose=chosen).select_for_update().first()
+        if bound is None:
+            return await BoundChat.create(
+                chat_id=chat_id, title=title[:128], purpose=chosen, bound_by=actor
+            )
+        bound.chat_id, bound.title, bound.bound_by = chat_id, title[:128], actor  # type: ignore[assignment]
+        await bound.save()
+        return bound
+
+
+async def chat_for(purpose: ChatPurpose) -> int | None:
+    """Return the chat id bound for this purpose, if any."""
+    bound = await BoundChat.get_or_none(purpose=purpose)
+    return bound.chat_id if bound else None
+
+
+async def purposes_of(chat_id: int) -> list[ChatPurpose]:
+    return [b.purpose for b in await BoundChat.filter(chat_id=chat_id)]
+
+
+async def staff_with_role(*roles: Role) -> Sequence[Staff]:
+    return await Staff.filter(active=True, role__in=list(roles)).order_by("id")
