@@ -184,7 +184,7 @@ class SandboxClient:
         self,
         chat_id: int,
         after: int = 0,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the agreed API
+        timeout: float = 5.0,
         contains: str | None = None,
     ) -> Json:
         """The first bot message with ``message_id > after`` whose text/caption has ``contains``.

@@ -40,6 +40,14 @@ __all__ = ["ApiError", "RateLimits", "Sandbox"]
 log = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).with_name("web")
+WEB_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(@[A-Za-z0-9_]{3,64})?")
 BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -490,13 +498,24 @@ class Sandbox:
         r.add_post("/sandbox/reset-limits", self._c_reset_limits)
         r.add_get("/sandbox/commands", self._c_commands)
         r.add_get("/sandbox/info", self._c_info)
-        if WEB_DIR.is_dir():
-            r.add_get("/", self._web_index)
-            r.add_static("/web/", WEB_DIR, append_version=False)
+        r.add_get("/", self._web_index)
+        r.add_get("/web/{name}", self._web_asset)
 
     async def _web_index(self, _request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(
-            WEB_DIR / "index.html", headers={"Content-Type": "text/html; charset=utf-8"}
+        return self._web_file("index.html")
+
+    async def _web_asset(self, request: web.Request) -> web.StreamResponse:
+        return self._web_file(request.match_info["name"])
+
+    @staticmethod
+    def _web_file(name: str) -> web.StreamResponse:
+        content_type = WEB_TYPES.get(Path(name).suffix)
+        path = WEB_DIR / name
+        if content_type is None or "/" in name or name.startswith(".") or not path.is_file():
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=path.read_bytes(),
+            headers={"Content-Type": content_type, "Cache-Control": "no-cache"},
         )
 
     # ------------------------------------------------------------------ Bot API dispatch
