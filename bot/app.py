@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from telegram import Bot
 from telegram.ext import AIORateLimiter, Application
+from telegram.request import HTTPXRequest
 
 import handlers
 from bot.db import close_db, open_db
@@ -33,11 +35,12 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     builder = (
         Application.builder()
         .token(settings.token.get_secret_value())
-        # The outbox paces and retries its own sends; direct replies share the global limit.
-        .rate_limiter(AIORateLimiter(max_retries=0))
-        .connect_timeout(10)
-        .read_timeout(15)
-        .write_timeout(15)
+        # Direct replies wait out a 429 and try again; the outbox has its own bot and pacing.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .connect_timeout(settings.telegram_timeout)
+        .read_timeout(settings.telegram_timeout)
+        .write_timeout(settings.telegram_timeout)
+        .media_write_timeout(settings.telegram_timeout * 2)
         .get_updates_read_timeout(settings.poll_timeout + 10)
     )
     if settings.bot_api_url:
@@ -52,17 +55,39 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     return application
 
 
+def build_outbox_bot(settings: Settings) -> Bot:
+    """A plain Bot for the delivery worker, which paces and retries by itself (429s reach it)."""
+    assert settings.token is not None
+    request = HTTPXRequest(
+        connection_pool_size=16,
+        connect_timeout=settings.telegram_timeout,
+        read_timeout=settings.telegram_timeout,
+        write_timeout=settings.telegram_timeout,
+        media_write_timeout=settings.telegram_timeout * 2,
+    )
+    kwargs: dict[str, Any] = {}
+    if settings.bot_api_url:
+        kwargs["base_url"] = settings.bot_api_url
+        kwargs["base_file_url"] = settings.bot_file_url or settings.bot_api_url.replace(
+            "/bot", "/file/bot"
+        )
+    return Bot(settings.token.get_secret_value(), request=request, **kwargs)
+
+
 class Runtime:
     """One running bot process: database, Telegram client, notifier and web server."""
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None,
-                 run_notifier: bool = True, serve_web: bool = True) -> None:
+                 run_notifier: bool = True, serve_web: bool = True,
+                 open_database: bool = True) -> None:
         self.settings = settings
+        self.open_database = open_database
         self.clock = clock
         self.run_notifier = run_notifier
         self.serve_web = serve_web
         self.application: Application | None = None  # type: ignore[type-arg]
         self.notifier: Notifier | None = None
+        self.outbox_bot: Bot | None = None
         self.web_runner: web.AppRunner | None = None
         self.web_port: int | None = None
         self._notifier_task: asyncio.Task[None] | None = None
@@ -75,11 +100,14 @@ class Runtime:
     async def start(self) -> None:
         if self.clock is not None:
             clock_module.set_clock(self.clock)
-        await open_db(settings=self.settings)
+        if self.open_database:
+            await open_db(settings=self.settings)
         outbox.configure(self.settings.admin_chat_id)
         self.application = build_application(self.settings)
         await self.app.initialize()
-        self.notifier = Notifier(self.app.bot, self.settings)
+        self.outbox_bot = build_outbox_bot(self.settings)
+        await self.outbox_bot.initialize()
+        self.notifier = Notifier(self.outbox_bot, self.settings)
         self.app.bot_data["notifier"] = self.notifier
         self.app.bot_data["runtime"] = self
         await push_default_menus(self.app.bot, self.settings.locale)
@@ -120,6 +148,8 @@ class Runtime:
         if self._notifier_task is not None:
             self._notifier_task.cancel()
             await asyncio.gather(self._notifier_task, return_exceptions=True)
+        if self.outbox_bot is not None:
+            await self.outbox_bot.shutdown()
         if self.application is not None:
             if self.app.updater is not None and self.app.updater.running:
                 await self.app.updater.stop()
@@ -128,7 +158,8 @@ class Runtime:
             await self.app.shutdown()
         if self.web_runner is not None:
             await self.web_runner.cleanup()
-        await close_db()
+        if self.open_database:
+            await close_db()
 
     async def __aenter__(self) -> Runtime:
         await self.start()

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     )
     #: Port of the sandbox's Bot API stand-in and web chat.
     sandbox_port: int = 8081
+    #: Seconds to wait for a Bot API call before retrying it.
+    telegram_timeout: float = 15.0
+    #: Username of the bot for invite links (read from Telegram when empty).
+    bot_username: str | None = None
     #: Long-poll timeout in seconds (tests use 1).
     poll_timeout: int = 10
     #: Outbox pacing, within Telegram's limits.

@@ -98,10 +98,12 @@ async def lang_chosen(ctx: Ctx) -> None:
     assert data is not None
     staff = await staff_service.set_lang(ctx.me, data.id)
     ctx.lang = data.id
-    await ctx.answer()
     await ctx.edit(ctx.t("lang.set"))
-    await ctx.reply(ctx.t("lang.set"), keyboard_for(staff.role, ctx.lang))
+    keyboard = keyboard_for(staff.role, ctx.lang)
+    if keyboard is not None:  # the shortcut keyboard's labels change language too
+        await ctx.reply(ctx.t("help.footer"), keyboard)
     await push_menu(ctx.context.bot, staff, ctx.lang)
+    await ctx.answer()
 
 
 async def shortcut(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

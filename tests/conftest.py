@@ -16,6 +16,9 @@ from bot.db import close_db, is_sqlite, migrate, open_db
 from services import clock
 from services.clock import FixedClock, SystemClock
 
+# Opt in to PTB's timedelta retry_after now rather than see a deprecation warning per 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 #: Set to a postgres:// URL to run the whole suite against PostgreSQL (in its own process).
 TEST_DB = os.environ.get("OFFICEBOT_TEST_DATABASE_URL", "")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -1,0 +1,156 @@
+"""End-to-end harness: the sandbox Bot API, the real PTB Application, a fresh database."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.app import Runtime
+from bot.settings import Settings
+from models.core import OutboxMessage, OutboxStatus, Role, Staff
+from sandbox.client import SandboxClient
+from sandbox.server import Sandbox
+from tests.conftest import shared_path
+
+TOKEN = "123456:TEST-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "token": TOKEN,
+        "database_url": db_url,
+        "bot_api_url": sandbox.bot_api_base,
+        "bot_file_url": sandbox.file_api_base,
+        "poll_timeout": 1,
+        "telegram_timeout": 3.0,
+        "web_port": 0,
+        "admin_chat_id": None,
+        "sandbox_spec": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Env:
+    """What a test drives: the sandbox as the users' phones, the bot as it really runs."""
+
+    sandbox: Sandbox
+    client: SandboxClient
+    runtime: Runtime
+    db_url: str
+    users: dict[int, Staff] = field(default_factory=dict)
+
+    async def person(
+        self,
+        user_id: int,
+        name: str,
+        role: Role | None = Role.STAFF,
+        department: str = "",
+        *,
+        is_head: bool = False,
+        started: bool = True,
+        lang: str | None = None,
+    ) -> Staff | None:
+        """A Telegram user; registered as staff unless role is None."""
+        await self.client.add_user(user_id, name, started=started)
+        if role is None:
+            return None
+        staff = await Staff.create(
+            tg_user_id=user_id, name=name, role=role, department=department, is_head=is_head,
+            lang=lang,
+        )
+        self.users[user_id] = staff
+        return staff
+
+    async def group(self, chat_id: int, title: str, members: list[int]) -> None:
+        await self.client.add_chat(chat_id, "group", title=title, members=members)
+
+    async def say(self, user_id: int, text: str, chat_id: int | None = None,
+                  contains: str | None = None, timeout: float = 8.0) -> dict[str, Any]:
+        """Send as the user and return the bot's next message in that chat."""
+        chat = chat_id if chat_id is not None else user_id
+        sent = await self.client.send_message(chat, user_id, text)
+        return await self.client.wait_for_bot_message(
+            chat, after=sent["message_id"], timeout=timeout, contains=contains
+        )
+
+    async def send(self, user_id: int, text: str, chat_id: int | None = None) -> int:
+        sent = await self.client.send_message(chat_id or user_id, user_id, text)
+        return int(sent["message_id"])
+
+    async def press(self, user_id: int, message: dict[str, Any], button: str | None = None,
+                    data: str | None = None, chat_id: int | None = None) -> dict[str, Any]:
+        """Press a button of a bot message as the user; returns the callback answer."""
+        chat = chat_id if chat_id is not None else message.get("chat_id", user_id)
+        return await self.client.press(chat, user_id, message["message_id"], data=data,
+                                       button=button)
+
+    async def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        """The message as it is now (after edits)."""
+        for msg in await self.client.messages(chat_id):
+            if msg["message_id"] == message_id:
+                return msg
+        raise AssertionError(f"message {message_id} is not in chat {chat_id}")
+
+    async def bot_messages(self, chat_id: int, after: int = 0) -> list[dict[str, Any]]:
+        return [m for m in await self.client.messages(chat_id, after=after)
+                if m["from"]["is_bot"]]
+
+    async def delivered(self, timeout: float = 15.0) -> None:
+        """Wait until the outbox holds nothing pending or in flight."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = await OutboxMessage.filter(
+                status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
+            ).count()
+            if not busy:
+                return
+            await asyncio.sleep(0.05)
+        rows = await OutboxMessage.filter(
+            status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
+        ).values("id", "kind", "chat_id", "status", "last_error")
+        raise AssertionError(f"outbox not delivered in {timeout}s: {rows}")
+
+
+async def start_env(db_url: str, sandbox: Sandbox, **overrides: Any) -> Runtime:
+    runtime = Runtime(make_settings(sandbox, db_url, **overrides), open_database=False)
+    await runtime.start()
+    return runtime
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    sb = Sandbox(shared_path("telegram-bot-api", "api-10.0.json"))
+    sb.fault_timeout = 5.0
+    await sb.start()
+    try:
+        yield sb
+    finally:
+        await sb.stop()
+    # A 429 is Telegram pacing us (retried, never lost); anything else is a bug.
+    failed = [c for c in sb.failed_calls() if c.get("error_code") != 429]
+    assert failed == [], "a Bot API call failed validation or was refused"
+
+
+@pytest.fixture
+async def env(db: str, sandbox: Sandbox) -> AsyncIterator[Env]:
+    """The bot running in polling mode against the sandbox."""
+    runtime = await start_env(db, sandbox)
+    async with SandboxClient(sandbox.base_url) as client:
+        try:
+            yield Env(sandbox, client, runtime, db)
+        finally:
+            await runtime.stop()
