@@ -24,18 +24,17 @@ _REPEAT = re.compile(r"([?？!！。.~～])\1{2,}")
 _SPACE = re.compile(r"\s+")
 
 
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Characters zhconv would change on their own: only texts holding one are converted, which keeps
+# simplified text fast and untouched by zhconv's vocabulary swaps.
+_TRADITIONAL = frozenset(
+    k for k, v in zhconv.zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v
+)
+
+
 def to_halfwidth(text: str) -> str:
     """Convert full-width ASCII forms and the ideographic space to half-width."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_HALFWIDTH)
 
 
 def normalize(text: str) -> str:
@@ -47,6 +46,7 @@ def normalize(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _NOISE.sub("", text)
     text = _EMOTICON.sub(lambda m: m.group(0)[1:-1], text)
-    text = zhconv.convert(text, "zh-cn")
+    if not _TRADITIONAL.isdisjoint(text):
+        text = zhconv.convert(text, "zh-cn")
     text = _REPEAT.sub(r"\1\1", text)
     return _SPACE.sub(" ", text).strip()

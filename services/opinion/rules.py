@@ -25,12 +25,38 @@ def worst_level(levels: Iterable[str | None]) -> str | None:
     return min(known, key=_LEVEL_RANK.__getitem__) if known else None
 
 
+_GAP_TOKEN = "\0gap"
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """Render a trie of tokens as a regex that prefers the longest word."""
+    end = "" in node
+    alts = []
+    for token in sorted(k for k in node if k):
+        head = _GAP if token == _GAP_TOKEN else re.escape(token)
+        alts.append(head + _trie_regex(node[token]))
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+    if len(alts) == 1 and not end:
+        return body
+    return body + ("?" if end else "")
+
+
 def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    """Compile words (``*`` = short gap) into one alternation, longest first."""
-    parts = sorted({str(w) for w in words if str(w).strip()}, key=len, reverse=True)
-    if not parts:
-        return None
-    return re.compile("|".join(_GAP.join(map(re.escape, p.split("*"))) for p in parts))
+    """Compile words (``*`` = short gap) into one trie-shaped regex, longest match first."""
+    trie: dict[str, Any] = {}
+    for word in {str(w).strip() for w in words}:
+        if not word:
+            continue
+        node = trie
+        for i, part in enumerate(word.split("*")):
+            if i:
+                node = node.setdefault(_GAP_TOKEN, {})
+            for ch in part:
+                node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_regex(trie)) if trie else None
 
 
 @dataclass(frozen=True)
@@ -94,6 +120,7 @@ class Rules:
                 severe=tuple(str(w) for w in spec.get("severe") or ()),
             ))
         self._cat_re = {c.name: _pattern(c.words) for c in self.categories}
+        self._any = _pattern(w for c in self.categories for w in c.words)
         self._severe_re = {c.name: _pattern(c.severe) for c in self.categories}
         guards = lexicon.get("guards") or {}
         self._clause_guard = _pattern(guards.get("clause") or ())
@@ -151,6 +178,13 @@ class Rules:
         hit; any other guard in the clause, or a sentence guard, removes every hit in the clause.
         """
         result = RuleResult()
+        if self._positive is not None:
+            result.positive = _unique(m.group(0) for m in self._positive.finditer(text))
+        if self._any is None or not self._any.search(text):
+            spans = self._guards_in(self._sentence_guard, text)
+            spans += self._guards_in(self._clause_guard, text)
+            result.guards = _unique(text[a:b] for a, b in spans)
+            return result
         by_cat: dict[str, list[str]] = {}
         clauses: dict[str, list[str]] = {}
         for sentence in _SENTENCE_SPLIT.split(text):
@@ -181,8 +215,6 @@ class Rules:
                     by_cat.setdefault(name, []).append(word)
                     if clause not in clauses.setdefault(name, []):
                         clauses[name].append(clause)
-        if self._positive is not None:
-            result.positive = _unique(m.group(0) for m in self._positive.finditer(text))
         result.guards = _unique(result.guards)
         for cat in self.categories:
             words = by_cat.get(cat.name)
