@@ -159,6 +159,9 @@ def matches(r: TimeParse, alt: dict[str, Any], text: str) -> bool:
     if r.start is None:
         return False
     start = _minute(datetime.fromisoformat(alt["start"]))
+    if kind == "instant" and alt.get("time_only"):
+        # a clock time with no date: the suite pins it to the reference day, we to the next one
+        return _minute(r.start).time() == start.time() and r.grain in ("hour", "minute")
     if _minute(r.start) != start:
         return False
     if kind == "instant":

@@ -71,7 +71,7 @@ def _num(s: str) -> int:
 def _year(s: str, now: datetime) -> int:
     """Return a full year from a written year (two-digit years near today's century)."""
     y = _num(s)
-    if len(s) == 2:
+    if len(s) == 2 and y < 100:
         y += 2000 if y <= now.year % 100 + 10 else 1900
     return y
 
@@ -91,15 +91,15 @@ _ROOM_AFTER = r"(?:会议室|楼|厅|室|房|馆|门|院|栋|座|层|线|口|车
 
 _SP = re.compile(r"[ \t]*")
 _FROM = re.compile(r"(?:从|自|在|于)")
-_CONNECT = re.compile(r"[ \t]*(?:到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
+_CONNECT = re.compile(r"[ \t]*起?[ \t]*(?:到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
 _BETWEEN = re.compile(r"[ \t]*之间")
 _DEADLINE = re.compile(r"(?:之前|以前|前)")
 _TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整)")
 
-_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[日号])?")
+_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})(?:[日号])?")
 _YMD_SP = re.compile(r"(\d{4}) (\d{1,2}) (\d{1,2})(?!\d)")
 _YMD8 = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
-_DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2,4})(?!\d)")
+_DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{1,4})(?!\d)")
 _CN_DATE = re.compile(
     rf"(?:({_YEAR})[ \t]*年[ \t]*)?(?:({_N2})[ \t]*月份?)[ \t]*(?:的)?(?:({_N2})[ \t]*(日|号)?)?"
 )
@@ -112,7 +112,17 @@ _REL_MONTH = re.compile(
     rf"(本月|这个月|这月|当月|同月|下下个?月|下个?月|上个?月|上一个月|下一个月)(?:的)?"
     rf"(?:({_N2})[ \t]*[日号]?(?!{_ROOM_AFTER}))?"
 )
-_MONTH_END = re.compile(r"(月底|月末)")
+_MONTH_END = re.compile(r"(月底|月末|月初)")
+_MONTH_TAIL = re.compile(
+    rf"(?:月?(底|末|初)(?![一二三四五六七八九十\d])|(?:的)?(前|头|最后)({_N2})天)"
+)
+_NTH_DAY = re.compile(rf"(?:({_YEAR})[ \t]*年(?:的)?)?第({_N2})天")
+_NOW = re.compile(r"(现在|马上|立刻|立即|此刻|当前|全天)")
+_AFTER_WEEKDAY = re.compile(r"[ \t,，]*(?:周|星期|礼拜)[一二三四五六日天]")
+_WINDOW_AHEAD = re.compile(r"(?:之后|以后|未来的?|今后|接下来的?|还剩|还有)[ \t]*")
+_WINDOW_BACK = re.compile(r"(?:之前|过去的?|最近的?|近|前)[ \t]*")
+_WINDOW_TAIL = re.compile(r"(?:里|内|之内|以内)?")
+_LAST_HOUR = re.compile(r"上一?个?(?:小时|钟头)")
 _REL_DAY = re.compile(
     r"(大大后天|大后天|后天|明天|明日|今天|今日|本日|当天|当日|大前天|前天|昨天|昨日|次日|翌日|第二天)"
 )
@@ -126,11 +136,13 @@ _NTH_WEEK = re.compile(rf"(?:的)?第({_N2})[个]?(?:周|星期|礼拜)(?!{_WD})
 _NTH_WEEKDAY = re.compile(rf"(?:的)?第({_N2})个(?:周|星期|礼拜)({_WD})")
 
 _POD = re.compile(
-    r"(凌晨|清晨|早晨|早上|早间|上午|中午|午间|下午|午后|傍晚|晚上|晚间|夜里|夜间|半夜|深夜|白天|"
+    r"(凌晨|黎明|拂晓|清晨|早晨|早上|早间|上午|中午|午间|下午|午后|傍晚|晚上|晚间|后半夜|前半夜|"
+    r"夜里|夜间|半夜|深夜|白天|"
     r"早|晨|晚|夜)"
 )
 _POD_CODE = {
-    "凌晨": "dawn", "清晨": "morning", "早晨": "morning", "早上": "morning", "早间": "morning",
+    "凌晨": "dawn", "黎明": "dawn", "拂晓": "dawn", "后半夜": "night", "前半夜": "night",
+    "清晨": "morning", "早晨": "morning", "早上": "morning", "早间": "morning",
     "早": "morning", "晨": "morning", "上午": "forenoon", "中午": "noon", "午间": "noon",
     "下午": "afternoon", "午后": "afternoon", "傍晚": "dusk", "晚上": "evening", "晚间": "evening",
     "晚": "evening", "夜里": "night", "夜间": "night", "半夜": "night", "深夜": "night",
@@ -158,9 +170,9 @@ _CLOCK_BARE = re.compile(rf"({_N2})(?=[ \t]*(?:到|至|~|-|～|—)[ \t]*{_N2}[ 
 _NOT_CLOCK_BEFORE = set("早晚快慢多少好大小有高低长短远近差重轻")
 _NOT_CLOCK_AFTER = re.compile(r"(?:儿|建议|意见|要求|内容|说明|看法|想法|原因|理由|问题|体会)")
 
-_DUR_UNIT = r"(小时|个小时|钟头|个钟头|分钟|分|秒钟|秒|天|日|个星期|星期|周|个礼拜|礼拜|个月)"
+_DUR_UNIT = r"(小时|个小时|钟头|个钟头|分钟|分|秒钟|秒|天|日|个星期|星期|周|个礼拜|礼拜|个月|年)"
 _DURATION = re.compile(
-    rf"(?:({_N2}|\d+\.\d+)[ \t]*(?:个)?(半)?[ \t]*{_DUR_UNIT}(半)?|"
+    rf"(?:({_N2}|\d+\.\d+)[ \t]*(?:个)?(半)?[ \t]*{_DUR_UNIT}(半)?钟?|"
     rf"(半)(?:个)?{_DUR_UNIT}|(一刻钟))"
     r"(?:[ \t]*(?:又|零)?[ \t]*"
     rf"({_N2})[ \t]*(?:个)?(小时|钟头|分钟|分|秒))?"
@@ -173,13 +185,13 @@ _EVERY = re.compile(
     r"每(?:个)?(?:(工作日)|(天|日|晚|早)|(周末)|"
     rf"(?:周|星期|礼拜)(?:的)?(工作日|{_WD}(?:[ \t、,，和及与]*(?:周|星期)?{_WD})*)?|"
     rf"(月)(?:({_N2})[ \t]*[号日])?|(年)(?:({_N2})月)?|"
-    rf"隔({_N2})[ \t]*(?:个)?(天|周|星期|小时|分钟|秒)|"
+    rf"隔(\d+|{_CNN})[ \t]*(?:个)?(天|周|星期|小时|分钟|秒)|"
     r"(半)(?:个)?(小时|钟头|年))"
 )
 
 _TRIGGER = re.compile(
     r"[0-9零〇○一二两三四五六七八九十今明后昨前大上下本这每周星礼早晚中凌傍午半从自次翌当同去第"
-    r"清白深夜黎晨月于在]"
+    r"清白深夜黎晨月于在之未接还过最近现马立此全拂]"
 )
 _WEEKDAY_NUM = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -285,7 +297,11 @@ class _Parser:
         m = _DMY.match(t, p)
         if m:
             a, b, y = int(m[1]), int(m[3]), _year(m[4], self.now)
-            if a > 12 and b <= 12:
+            if len(m[4]) == 1 or len(m[4]) == 3:
+                return m.end(), _Day(today, ambiguous=True)
+            if a == b:
+                d = _safe_date(y, a, a)
+            elif a > 12 and b <= 12:
                 d = _safe_date(y, b, a)
             elif b > 12 and a <= 12:
                 d = _safe_date(y, a, b)
@@ -342,16 +358,20 @@ class _Parser:
             if m[2] is None and n:
                 return self._nth_week(first, _num(n[1]), n.end())
             if m[2] is None:
-                if _MONTH_END.match(t, end):
-                    last = _add_months(first, 1) - timedelta(days=1)
-                    return end + 2, _Day(last)
+                me = _MONTH_TAIL.match(t, end)
+                if me:
+                    return me.end(), _month_part(first, me)
                 return end, _Day(first, grain="month", end=_add_months(first, 1))
             d = _safe_date(first.year, first.month, _num(m[2]))
             return (end, _Day(d)) if d else None
         m = _MONTH_END.match(t, p)
         if m:
-            last = _add_months(today, 1) - timedelta(days=1)
-            return m.end(), _Day(last)
+            return m.end(), _month_part(today.replace(day=1), _MONTH_TAIL.match(t, p + 1))
+        m = _NTH_DAY.match(t, p)
+        if m:
+            if m[1]:
+                return m.end(), _Day(date(_year(m[1], self.now), 1, 1) + timedelta(_num(m[2]) - 1))
+            return m.end(), _Day(today + timedelta(days=_num(m[2]) - 1))
         year: int | None = None
         q = p
         m = _REL_YEAR.match(t, p)
@@ -371,21 +391,20 @@ class _Parser:
             if not 1 <= month <= 12:
                 return None
             if m[3] is None or (m[4] is None and _re_room(t, m.end())):
-                end = m.end(2) if m[3] is None else m.start(3)
-                end = _skip(t, end, "份")
+                end = m.end() if m[3] is None else m.start(3)
                 y = year if year is not None else today.year
                 first = date(y, month, 1)
+                if year is None and self.future and _add_months(first, 1) <= today:
+                    first = date(y + 1, month, 1)
                 n = _NTH_WEEK.match(t, end)
                 if n:
                     return self._nth_week(first, _num(n[1]), n.end())
                 n = _NTH_WEEKDAY.match(t, end)
                 if n:
                     return self._nth_weekday(first, _num(n[1]), n[2], n.end())
-                if year is None and self.future and _add_months(first, 1) <= today:
-                    first = date(y + 1, month, 1)
-                if _MONTH_END.match(t, end):
-                    last = _add_months(first, 1) - timedelta(days=1)
-                    return end + 2, _Day(last)
+                me = _MONTH_TAIL.match(t, m.end(2)) or _MONTH_TAIL.match(t, end)
+                if me:
+                    return me.end(), _month_part(first, me)
                 return end, _Day(first, grain="month", end=_add_months(first, 1))
             day = _num(m[3])
             if year is not None:
@@ -503,8 +522,13 @@ class _Parser:
         if hit:
             q, e.day = hit
             e.pod = e.day.pod
+            wd = _AFTER_WEEKDAY.match(t, q)
+            if wd and e.day.grain == "day":
+                q = wd.end()
             q = _SP.match(t, q).end()
             if t.startswith("的", q):
+                q += 1
+            elif t.startswith(("-", "T"), q) and self.clock_at(q + 1):
                 q += 1
         m = _POD.match(t, q)
         if m:
@@ -548,11 +572,40 @@ class _Parser:
         m = _EVERY.match(t, p)
         if m:
             return self.recurrence(p, m)
+        m = _NOW.match(t, p)
+        if m:
+            if m[1] == "全天":
+                s = datetime.combine(self.today, time(0), self.now.tzinfo)
+                return _Hit(p, m.end(), s, s + timedelta(days=1), "day")
+            c = _CONNECT.match(t, m.end())
+            b = self.end_at(c.end(), first=False) if c else None
+            if b is not None:
+                res = self._start(b, b.day.day if b.day else self.today, after=self.now)
+                if isinstance(res[0], datetime):
+                    end = res[0] if b.clock is not None else res[2]
+                    return _Hit(p, b.stop, self.now, end, "minute")
+            return _Hit(p, m.end(), self.now, None, "minute")
+        m = _LAST_HOUR.match(t, p)
+        if m:
+            return _Hit(p, m.end(), self.now - timedelta(hours=1), self.now, "minute")
+        for rx, sign in ((_WINDOW_AHEAD, 1), (_WINDOW_BACK, -1)):
+            w = rx.match(t, p)
+            dw = _DURATION.match(t, w.end()) if w else None
+            if (
+                dw
+                and not _OFFSET_AFTER.match(t, dw.end())
+                and not _OFFSET_BEFORE.match(t, dw.end())
+            ):
+                secs = _duration_seconds(dw)[0]
+                other = self.now + timedelta(seconds=sign * secs)
+                lo, hi = (self.now, other) if sign > 0 else (other, self.now)
+                stop = _WINDOW_TAIL.match(t, dw.end()).end()
+                return _Hit(p, stop, lo, hi, "minute", timedelta(seconds=secs))
         d = _DURATION.match(t, p)
         if d:
             secs, unit = _duration_seconds(d)
             bare_day = (
-                d[3] == "日"
+                d[3] in ("日", "年")
                 and not _OFFSET_AFTER.match(t, d.end())
                 and not (_OFFSET_BEFORE.match(t, d.end()) or _OFFSET_WITHIN.match(t, d.end()))
             )
@@ -592,7 +645,7 @@ class _Parser:
                 if b.day is None:
                     b = None  # "12月3日-5点"? not a range we understand
         stop = b.stop if b else a.stop
-        if b is None and a.clock is None and a.day is None:
+        if b is None and a.clock is None and a.day is None and a.pod is None:
             return None
         if b is None and a.clock is not None and a.clock.bare:
             return None
@@ -637,8 +690,6 @@ class _Parser:
                     d = _add_months(a.day.day, 1).replace(day=bday.day.day)
                 if d is not None:
                     bday = _Day(d)
-            if b.pod is None and b.day is None and a.pod is not None:
-                b.pod = a.pod
             if bday is None:
                 b.day = _Day(start.date())
             else:
@@ -831,8 +882,18 @@ class _Parser:
     def offset(self, p: int, stop: int, secs: float, unit: str) -> _Hit:
         """Resolve 两小时后 / 三天前 style offsets from now."""
         at = self.now + timedelta(seconds=secs)
-        if unit in ("day", "week", "month"):
-            s = datetime.combine(at.date(), time(0), self.now.tzinfo)
+        tz = self.now.tzinfo
+        if unit == "week":
+            s = datetime.combine(_monday(at.date()), time(0), tz)
+            return _Hit(p, stop, s, s + timedelta(weeks=1), "week")
+        if unit == "month":
+            first = at.date().replace(day=1)
+            s = datetime.combine(first, time(0), tz)
+            return _Hit(p, stop, s, datetime.combine(_add_months(first, 1), time(0), tz), "month")
+        if unit == "year":
+            at = self.now.replace(year=self.now.year + round(secs / 31536000))
+        if unit in ("day", "year"):
+            s = datetime.combine(at.date(), time(0), tz)
             return _Hit(p, stop, s, s + timedelta(days=1), "day")
         return _Hit(p, stop, at, None, "minute")
 
@@ -862,9 +923,17 @@ class _Hit:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _skip(t: str, p: int, word: str) -> int:
-    """Return p moved past word when it is there."""
-    return p + len(word) if t.startswith(word, p) else p
+def _month_part(first: date, m: re.Match[str] | None) -> _Day:
+    """Return the days 月初 (1st-5th), 月底 (25th-last) or 前/最后N天 cover in a month."""
+    nxt = _add_months(first, 1)
+    if m is None or m[1] in ("底", "末"):
+        return _Day(first.replace(day=25), grain="day", end=nxt)
+    if m[1] == "初":
+        return _Day(first, grain="day", end=first.replace(day=6))
+    n = min(_num(m[3]), 28)
+    if m[2] == "最后":
+        return _Day(nxt - timedelta(days=n), grain="day", end=nxt)
+    return _Day(first, grain="day", end=first + timedelta(days=n))
 
 
 def _re_room(t: str, p: int) -> bool:
@@ -902,9 +971,9 @@ def _apply_pod(h: int, pod: str) -> int:
 _UNIT_SECS = {
     "小时": 3600, "个小时": 3600, "钟头": 3600, "个钟头": 3600, "分钟": 60, "分": 60,
     "秒钟": 1, "秒": 1, "天": 86400, "日": 86400, "个星期": 604800, "星期": 604800,
-    "周": 604800, "个礼拜": 604800, "礼拜": 604800, "个月": 2592000,
+    "周": 604800, "个礼拜": 604800, "礼拜": 604800, "个月": 2592000, "年": 31536000,
 }  # fmt: skip
-_UNIT_GRAIN = {86400: "day", 604800: "week", 2592000: "month"}
+_UNIT_GRAIN = {86400: "day", 604800: "week", 2592000: "month", 31536000: "year"}
 
 
 def _duration_seconds(m: re.Match[str]) -> tuple[float | None, str]:

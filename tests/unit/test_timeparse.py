@@ -1,0 +1,379 @@
+"""Behaviour of the Chinese date/time parser used by room bookings."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers.texts.timeparse import EN, ZH, render_question
+from services.timeparse import TimeParse, main_parse_time, parse_time
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SH)  # a Thursday
+
+
+def at(day: int, hour: int = 0, minute: int = 0, month: int = 11, year: int = 2026) -> datetime:
+    """Return a Shanghai wall-clock time."""
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
+
+
+def p(text: str, **kw: object) -> TimeParse:
+    """Parse text against the fixed Thursday morning."""
+    return parse_time(text, NOW, **kw)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- relative days and weekdays
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("今天", 26), ("明天", 27), ("后天", 28), ("大后天", 29)],
+)
+def test_relative_days_resolve_to_whole_days(text: str, day: int) -> None:
+    r = p(text)
+    assert (r.status, r.start, r.end, r.grain) == ("ok", at(day), at(day + 1), "day")
+
+
+def test_yesterday_is_understood_but_asked_back_for_a_booking() -> None:
+    r = p("昨天")
+    assert r.status == "ask" and r.question == "past_date"
+    assert r.start == at(25)
+    assert p("昨天", allow_past=True).status == "ok"
+
+
+@pytest.mark.parametrize("text", ["周三", "星期三", "礼拜三"])
+def test_plain_weekday_already_past_this_week_means_next_one(text: str) -> None:
+    assert p(text).start == at(2, month=12)
+
+
+def test_plain_weekday_still_ahead_this_week_means_this_one() -> None:
+    assert p("周五").start == at(27)
+    assert p("周四").start == at(26)
+
+
+def test_next_week_wednesday_is_wednesday_of_next_week() -> None:
+    assert p("下周三").start == at(2, month=12)
+    assert p("下周一").start == at(30)
+
+
+@pytest.mark.parametrize("text", ["本周五", "这周五"])
+def test_this_week_friday_is_tomorrow_on_a_thursday(text: str) -> None:
+    assert p(text).start == at(27)
+
+
+def test_week_after_next_monday() -> None:
+    assert p("下下周一").start == at(7, month=12)
+
+
+def test_next_week_alone_is_a_week_interval() -> None:
+    r = p("下周")
+    assert (r.start, r.end, r.grain) == (at(30), at(7, month=12), "week")
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    "text", ["12月3日", "12月3号", "12/3", "2026-12-03", "2026年12月3日", "十二月三日"]
+)
+def test_calendar_dates_in_every_spelling(text: str) -> None:
+    r = p(text)
+    assert (r.status, r.start, r.grain) == ("ok", at(3, month=12), "day")
+
+
+def test_day_number_alone_later_this_month_stays_in_this_month() -> None:
+    assert p("28号").start == at(28)
+
+
+def test_day_number_alone_already_past_rolls_to_next_month() -> None:
+    assert p("3号").start == at(3, month=12)
+
+
+def test_month_day_already_past_this_year_rolls_to_next_year() -> None:
+    assert p("3月5日").start == at(5, month=3, year=2027)
+
+
+@pytest.mark.parametrize("text", ["3号会议室", "3号楼", "5号厅", "在2号会议室开会", "8个人"])
+def test_room_names_and_head_counts_are_not_times(text: str) -> None:
+    r = p(text)
+    assert r.status == "none" and r.rest == text
+
+
+def test_explicit_past_date_is_asked_back() -> None:
+    r = p("2026年11月20日下午3点")
+    assert (r.status, r.question) == ("ask", "past_date")
+    assert r.question_params["start"] == at(20, 15).isoformat()
+
+
+def test_earlier_today_with_an_explicit_day_is_past() -> None:
+    assert p("今天上午9点").question == "past_date"
+
+
+# ---------------------------------------------------------------- clock times
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "minute"),
+    [
+        ("下午3点", 15, 0),
+        ("下午三点半", 15, 30),
+        ("明天九点一刻", 9, 15),
+        ("明天九点三刻", 9, 45),
+        ("十点零五分", 10, 5),
+        ("14:30", 14, 30),
+        ("14点30", 14, 30),
+        ("下午两点", 14, 0),
+        ("十二点", 12, 0),
+        ("晚上8点", 20, 0),
+        ("中午12点半", 12, 30),
+        ("傍晚六点", 18, 0),
+        ("早上七点半", 7, 30),
+    ],
+)
+def test_clock_times_with_chinese_numerals_and_parts_of_day(
+    text: str, hour: int, minute: int
+) -> None:
+    r = p(text)
+    assert r.status == "ok"
+    assert r.start is not None and (r.start.hour, r.start.minute) == (hour, minute)
+
+
+def test_bare_three_oclock_asks_am_or_pm() -> None:
+    r = p("三点")
+    assert (r.status, r.question, r.start) == ("ask", "am_or_pm", None)
+    assert r.question_params["hour"] == 3
+    assert r.question_params["pm"] == at(26, 15).isoformat()
+
+
+@pytest.mark.parametrize("text", ["两点", "1点", "六点半", "5:30"])
+def test_bare_one_to_six_oclock_asks_am_or_pm(text: str) -> None:
+    assert p(text).question == "am_or_pm"
+
+
+def test_bare_seven_to_eleven_is_morning_office_hours() -> None:
+    r = p("明天9点")
+    assert (r.status, r.start) == ("ok", at(27, 9))
+
+
+def test_bare_clock_time_already_gone_today_means_tomorrow() -> None:
+    assert p("9点").start == at(27, 9)
+    assert p("11点").start == at(26, 11)
+
+
+def test_afternoon_three_is_clear() -> None:
+    assert p("下午3点").start == at(26, 15)
+
+
+def test_dawn_hour_is_taken_literally() -> None:
+    assert p("明天凌晨2点").start == at(27, 2)
+
+
+# ---------------------------------------------------------------- ranges
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("明天下午3点到5点", (27, 15, 0), (27, 17, 0)),
+        ("明天下午3点至5点", (27, 15, 0), (27, 17, 0)),
+        ("14:00-15:30", (26, 14, 0), (26, 15, 30)),
+        ("下午3点到晚上8点", (26, 15, 0), (26, 20, 0)),
+        ("明天9点半~11点", (27, 9, 30), (27, 11, 0)),
+        ("明天上午10点到2点", (27, 10, 0), (27, 14, 0)),
+    ],
+)
+def test_clock_ranges(text: str, start: tuple[int, int, int], end: tuple[int, int, int]) -> None:
+    r = p(text)
+    assert r.status == "ok"
+    assert (r.start, r.end) == (at(*start), at(*end))
+    assert r.duration == r.end - r.start
+
+
+def test_range_of_bare_small_hours_asks_am_or_pm() -> None:
+    assert p("3点到5点").question == "am_or_pm"
+
+
+def test_range_of_days_includes_the_last_day() -> None:
+    r = p("12月3日到5日")
+    assert (r.start, r.end) == (at(3, month=12), at(6, month=12))
+
+
+def test_range_across_midnight_ends_next_day() -> None:
+    r = p("明天晚上10点到凌晨1点")
+    assert (r.start, r.end) == (at(27, 22), at(28, 1))
+
+
+# ---------------------------------------------------------------- durations and offsets
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("一个半小时", 90),
+        ("两个小时", 120),
+        ("半小时", 30),
+        ("45分钟", 45),
+        ("1.5小时", 90),
+        ("一个小时", 60),
+        ("一刻钟", 15),
+    ],
+)
+def test_bare_lengths_are_durations(text: str, minutes: int) -> None:
+    r = p(text)
+    assert (r.status, r.start, r.duration) == ("ok", None, timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("两小时后", at(26, 12)), ("半小时后", at(26, 10, 30)), ("10分钟以后", at(26, 10, 10))],
+)
+def test_offsets_from_now(text: str, start: datetime) -> None:
+    r = p(text)
+    assert (r.status, r.start, r.grain) == ("ok", start, "minute")
+
+
+def test_days_offset_gives_that_whole_day() -> None:
+    r = p("三天后")
+    assert (r.start, r.end, r.grain) == (at(29), at(30), "day")
+
+
+def test_length_said_after_the_time_sets_the_end() -> None:
+    r = p("后天上午九点半开一小时会，要投影，8个人")
+    assert (r.status, r.start, r.end) == ("ok", at(28, 9, 30), at(28, 10, 30))
+    assert r.duration == timedelta(hours=1)
+    assert r.rest == "开会，要投影，8个人"
+
+
+# ---------------------------------------------------------------- recurrences and deadlines
+
+
+def test_every_monday_morning_is_a_weekly_rule_starting_next_monday() -> None:
+    r = p("每周一上午10点")
+    assert (r.status, r.recurrence, r.start) == ("ok", "FREQ=WEEKLY;BYDAY=MO", at(30, 10))
+
+
+def test_every_day_nine_starts_tomorrow_when_today_has_gone() -> None:
+    r = p("每天9点")
+    assert (r.recurrence, r.start) == ("FREQ=DAILY", at(27, 9))
+
+
+def test_every_workday_flags_the_official_calendar() -> None:
+    r = p("每个工作日 9:00")
+    assert r.recurrence == "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    assert r.workdays_only is True
+    assert r.start == at(27, 9)
+
+
+def test_every_tuesday_and_thursday() -> None:
+    r = p("每周二四下午2点")
+    assert (r.recurrence, r.start) == ("FREQ=WEEKLY;BYDAY=TU,TH", at(26, 14))
+
+
+def test_before_friday_is_a_deadline_through_friday() -> None:
+    r = p("周五前")
+    assert (r.status, r.deadline, r.start, r.end) == ("ok", True, NOW, at(28))
+
+
+def test_before_month_end_is_a_deadline_through_the_last_day() -> None:
+    r = p("月底前")
+    assert (r.deadline, r.end) == (True, at(1, month=12))
+
+
+def test_before_a_date_is_a_deadline_through_that_date() -> None:
+    r = p("12月10日之前")
+    assert (r.deadline, r.end) == (True, at(11, month=12))
+
+
+# ---------------------------------------------------------------- asking back and rest text
+
+
+def test_part_of_day_without_clock_asks_for_a_time_but_fills_the_window() -> None:
+    r = p("明天下午")
+    assert (r.status, r.question) == ("ask", "need_clock_time")
+    assert r.question_params == {"part": "afternoon", "date": "2026-11-27"}
+    assert (r.start, r.end, r.grain) == (at(27, 12), at(27, 18), "hour")
+
+
+def test_rest_keeps_room_and_title() -> None:
+    r = p("明天下午3点到5点 3号会议室 项目评审")
+    assert (r.start, r.end) == (at(27, 15), at(27, 17))
+    assert r.rest == "3号会议室 项目评审"
+    assert r.span == (0, 9)
+
+
+def test_text_without_time_is_none() -> None:
+    r = p("帮我订个会议室")
+    assert (r.status, r.start, r.span, r.rest) == ("none", None, None, "帮我订个会议室")
+
+
+def test_a_bit_later_is_not_one_oclock() -> None:
+    assert p("晚一点再说").status == "none"
+
+
+def test_every_question_code_has_both_sentences() -> None:
+    codes = {"am_or_pm", "past_date", "need_clock_time", "ambiguous_date"}
+    assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
+    r = p("三点")
+    assert "下午" in render_question(r.question or "", r.question_params)
+    assert "afternoon" in render_question(r.question or "", r.question_params, lang="en")
+    text = render_question("need_clock_time", {"part": "afternoon", "date": "2026-11-27"})
+    assert "下午" in text and "2026-11-27" in text
+
+
+def test_ambiguous_numeric_date_asks() -> None:
+    r = p("1/2/2027")
+    assert (r.status, r.question) == ("ask", "ambiguous_date")
+
+
+# ---------------------------------------------------------------- command loop
+
+
+def test_command_writes_one_json_line_per_input_and_survives_bad_lines() -> None:
+    lines = [
+        json.dumps({"text": "明天下午3点到5点 3号会议室", "now": "2026-11-26T10:00:00+08:00"}),
+        "not json",
+        json.dumps({"text": "三点", "now": "2026-11-26T10:00:00"}),
+        json.dumps({"text": "一个半小时"}),
+    ]
+    out = io.StringIO()
+    assert main_parse_time(io.StringIO("\n".join(lines) + "\n"), out) == 0
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["start"] == "2026-11-27T15:00:00+08:00"
+    assert rows[0]["end"] == "2026-11-27T17:00:00+08:00"
+    assert rows[0]["duration"] == 7200 and rows[0]["rest"] == "3号会议室"
+    assert rows[1]["status"] == "error" and rows[1]["error"]
+    assert rows[2]["question"] == "am_or_pm"
+    assert rows[3]["duration"] == 5400
+
+
+# ---------------------------------------------------------------- properties
+
+_ALPHABET = st.sampled_from(
+    list("0123456789一二三四五六七八九十两半点时分号日月年周星期天每到至前后")
+    + list("上下午晚早明今-:~ 会议室个人楼")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=30), st.text(_ALPHABET, max_size=20)))
+def test_never_raises_and_start_never_after_end(text: str) -> None:
+    r = parse_time(text, NOW)
+    assert r.status in ("ok", "ask", "none")
+    if r.start is not None and r.end is not None:
+        assert r.start <= r.end
+    if r.span is not None:
+        assert 0 <= r.span[0] <= r.span[1] <= len(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=7, max_value=23), st.sampled_from([0, 15, 30, 45]))
+def test_written_clock_times_round_trip(hour: int, minute: int) -> None:
+    r = parse_time(f"明天{hour}:{minute:02d}", NOW)
+    assert r.start == at(27, hour, minute)
