@@ -112,3 +112,17 @@ async def test_json_is_utf8(sandbox: Sandbox, client: SandboxClient, path: str) 
     assert "charset=utf-8" in r.headers["Content-Type"]
     if path == "/sandbox/users":
         assert "刘工".encode() in raw
+
+
+async def test_standalone_roster(spec_path: object) -> None:
+    from sandbox.__main__ import seed_roster
+
+    sb = Sandbox(spec_path)  # type: ignore[arg-type]
+    seed_roster(sb)
+    await sb.start()
+    try:
+        async with SandboxClient(sb.base_url) as c:
+            assert len(await c.users()) == 5
+            assert [ch["id"] for ch in await c.chats(1002)] == [1002, -2001, -2002]
+    finally:
+        await sb.stop()
