@@ -109,6 +109,12 @@ class Env:
         return [m for m in await self.client.messages(chat_id, after=after)
                 if m["from"]["is_bot"]]
 
+    def allow_failure(self, description: str) -> None:
+        """Expect the Bot API to refuse calls with this description in this test."""
+        allowed = getattr(self.sandbox, "allowed_failures", set())
+        allowed.add(description)
+        self.sandbox.allowed_failures = allowed  # type: ignore[attr-defined]
+
     async def delivered(self, timeout: float = 15.0) -> None:
         """Wait until the outbox holds nothing pending or in flight."""
         deadline = time.monotonic() + timeout
@@ -140,8 +146,14 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield sb
     finally:
         await sb.stop()
-    # A 429 is Telegram pacing us (retried, never lost); anything else is a bug.
-    failed = [c for c in sb.failed_calls() if c.get("error_code") != 429]
+    # A 429 is Telegram pacing us (retried, never lost); a test may expect a refusal it
+    # provokes; anything else is a bug.
+    allowed: set[str] = getattr(sb, "allowed_failures", set())
+    failed = [
+        c for c in sb.failed_calls()
+        if c.get("error_code") != 429
+        and not any(a.lower() in str(c.get("description", "")).lower() for a in allowed)
+    ]
     assert failed == [], "a Bot API call failed validation or was refused"
 
 
