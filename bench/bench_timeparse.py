@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 import time
@@ -270,6 +271,8 @@ def jionlp_peer() -> Callable[[Case], TimeParse] | str:
     except Exception as exc:  # not a dependency: install it beside the bench to compare
         return f"jionlp not importable ({type(exc).__name__}: {exc})"
 
+    logging.disable(logging.CRITICAL)  # jionlp logs a traceback for every text it rejects
+
     def parse(case: Case) -> TimeParse:
         """Parse with jionlp and map its answer onto a TimeParse."""
         base = case.ref.replace(tzinfo=None).timestamp()
@@ -299,7 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passes", type=int, default=5)
     ap.add_argument("--show", default="", help="comma list of verdicts to list: wrong,ask,right")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument(
+        "--peer-path", type=Path, help="a folder with the peer installed (pip install --target)"
+    )
     args = ap.parse_args(argv)
+    if args.peer_path:
+        sys.path.append(str(args.peer_path))
     if not args.data.is_dir():
         print(f"no data at {args.data}: pass --data DIR")
         return 2

@@ -20,6 +20,7 @@ Q_AM_OR_PM = "am_or_pm"
 Q_PAST_DATE = "past_date"
 Q_NEED_CLOCK_TIME = "need_clock_time"
 Q_AMBIGUOUS_DATE = "ambiguous_date"
+Q_WEEKDAY_MISMATCH = "weekday_mismatch"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ _ROOM_AFTER = r"(?:会议室|楼|厅|室|房|馆|门|院|栋|座|层|线|口|车
 
 _SP = re.compile(r"[ \t]*")
 _FROM = re.compile(r"(?:从|自|在|于)")
-_CONNECT = re.compile(r"[ \t]*起?[ \t]*(?:到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
+_CONNECT = re.compile(r"[ \t]*起?[ \t]*(?:开到|到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
 _BETWEEN = re.compile(r"[ \t]*之间")
 _DEADLINE = re.compile(r"(?:之前|以前|前)")
 _TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整)")
@@ -117,6 +118,8 @@ _MONTH_TAIL = re.compile(
     rf"(?:月?(底|末|初)(?![一二三四五六七八九十\d])|(?:的)?(前|头|最后)({_N2})天)"
 )
 _NTH_DAY = re.compile(rf"(?:({_YEAR})[ \t]*年(?:的)?)?第({_N2})天")
+_HALF_WEEK = re.compile(r"(上|下)半(?:周|星期|个星期)")
+_WHOLE_DAY = re.compile(r"[ \t]*(?:一整天|整天|全天)")
 _NOW = re.compile(r"(现在|马上|立刻|立即|此刻|当前|全天)")
 _AFTER_WEEKDAY = re.compile(r"[ \t,，]*(?:周|星期|礼拜)[一二三四五六日天]")
 _WINDOW_AHEAD = re.compile(r"(?:之后|以后|未来的?|今后|接下来的?|还剩|还有)[ \t]*")
@@ -211,6 +214,7 @@ class _Day:
     pod: str | None = None  # a part of day carried by words like 今晚
     ambiguous: bool = False
     day_only: bool = False  # "十二日" alone: takes year and month from a range's start
+    weekday: int | None = None  # a weekday said beside the date (0 = Monday), to cross-check
 
 
 @dataclass
@@ -338,6 +342,12 @@ class _Parser:
             if not explicit and self.future and d < today:
                 d += timedelta(weeks=1)
             return m.end(), _Day(d, explicit=explicit)
+        m = _HALF_WEEK.match(t, p)
+        if m:
+            mon = _monday(today)
+            if m[1] == "上":
+                return m.end(), _Day(mon, grain="day", end=mon + timedelta(days=3))
+            return m.end(), _Day(mon + timedelta(days=3), grain="day", end=mon + timedelta(7))
         m = _WEEK.match(t, p)
         if m:
             mon = _monday(today) + timedelta(weeks=_week_shift(m[1]))
@@ -378,6 +388,10 @@ class _Parser:
         if m:
             year = today.year + {"今": 0, "明": 1, "去": -1, "前": -2, "后": 2}[m[1][0]]
             q = m.end()
+            rm = _REL_MONTH.match(t, q)
+            if rm and rm[1] in ("本月", "这个月", "这月", "当月") and rm[2]:
+                d = _safe_date(year, today.month, _num(rm[2]))
+                return (rm.end(), _Day(d)) if d else None
             if not _CN_DATE.match(t, q):
                 n = _NTH_WEEK.match(t, q)
                 if n:
@@ -523,8 +537,12 @@ class _Parser:
             q, e.day = hit
             e.pod = e.day.pod
             wd = _AFTER_WEEKDAY.match(t, q)
-            if wd and e.day.grain == "day":
+            if wd and e.day.grain == "day" and e.day.end is None:
                 q = wd.end()
+                e.day.weekday = _WEEKDAY_NUM[t[q - 1]]
+            whole = _WHOLE_DAY.match(t, q)
+            if whole and e.day.grain == "day":
+                q = whole.end()
             q = _SP.match(t, q).end()
             if t.startswith("的", q):
                 q += 1
@@ -660,6 +678,8 @@ class _Parser:
         tr = _TRAIL.match(t, stop)
         if tr:
             stop = tr.end()
+        if t.startswith("的", stop):
+            stop += 1  # 明天上午10点的会 -> the rest reads 会
         return self.resolve(p, stop, a, b, deadline)
 
     # ---------------------------------------------------------------- resolution
@@ -672,6 +692,16 @@ class _Parser:
             hit.question = Q_AMBIGUOUS_DATE
             hit.params = {"text": self.text[p:stop].strip()}
             return hit
+        for e in (a, b):
+            if e is not None and e.day is not None and e.day.weekday is not None:
+                if e.day.weekday != e.day.day.weekday():
+                    hit.question = Q_WEEKDAY_MISMATCH
+                    hit.params = {
+                        "date": e.day.day.isoformat(),
+                        "weekday": e.day.weekday + 1,
+                        "actual_weekday": e.day.day.weekday() + 1,
+                    }
+                    return hit
         tz = self.now.tzinfo
         base_day = a.day.day if a.day else self.today
         sd, sgrain, send = self._start(a, base_day)
@@ -710,7 +740,8 @@ class _Parser:
                     end += timedelta(days=1)
             if b.clock is not None and a.clock is None and a.pod is None and a.day is not None:
                 pass
-            grain = bgrain if b.clock is not None and a.clock is not None else grain
+            if b.clock is not None and a.clock is not None:
+                grain = "minute" if "minute" in (bgrain, sgrain) else bgrain
             if a.clock is None and b.clock is None:
                 grain = "day" if sgrain == "day" else sgrain
         if a.clock is None and b is None and a.day is None and a.pod is None:
@@ -1050,7 +1081,7 @@ def parse_time(
             question, params = Q_PAST_DATE, {"start": start.isoformat()}
     if question is not None:
         status = "ask"
-    if question == Q_AM_OR_PM or question == Q_AMBIGUOUS_DATE:
+    if question in (Q_AM_OR_PM, Q_AMBIGUOUS_DATE, Q_WEEKDAY_MISMATCH):
         start = end = None
     return TimeParse(
         status=status,

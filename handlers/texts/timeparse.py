@@ -21,12 +21,16 @@ ZH = {
     "time.ask.need_clock_time": (
         "{date} {part_name}几点开始？请说一个具体时间，例如“{part_name}3点”。"
     ),
+    "time.ask.weekday_mismatch": "{date} 是星期{actual_name}，不是星期{weekday_name}，请确认日期。",
     "time.ask.ambiguous_date": "“{text}”可以有几种读法，请写成“12月3日”或“2026-12-03”这样的格式。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
     "time.ask.past_date": "{start} has already passed; please give a time in the future.",
     "time.ask.need_clock_time": "What time on {date} ({part_name})? Please give a clock time.",
+    "time.ask.weekday_mismatch": (
+        "{date} is a {actual_name_en}, not a {weekday_name_en}; which day did you mean?"
+    ),
     "time.ask.ambiguous_date": (
         "\u201c{text}\u201d can be read more than one way; please write it like 2026-12-03."
     ),
@@ -39,6 +43,14 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
     parts = PARTS_EN if catalogue is EN else PARTS_ZH
     values: dict[str, Any] = {"hour": 0, "minute": 0, "start": "", "date": "", "text": ""}
     values.update(params)
+    zh_days, en_days = (
+        "一二三四五六日",
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    )
+    for key in ("weekday", "actual"):
+        n = int(values.get(key if key == "weekday" else "actual_weekday", 1) or 1)
+        values[f"{key}_name"] = zh_days[(n - 1) % 7]
+        values[f"{key}_name_en"] = en_days[(n - 1) % 7]
     values["part_name"] = parts.get(str(values.get("part", "")), str(values.get("part", "")))
     start = str(values.get("start", ""))
     if "T" in start:

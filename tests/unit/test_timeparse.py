@@ -317,13 +317,24 @@ def test_a_bit_later_is_not_one_oclock() -> None:
 
 
 def test_every_question_code_has_both_sentences() -> None:
-    codes = {"am_or_pm", "past_date", "need_clock_time", "ambiguous_date"}
+    codes = {"am_or_pm", "past_date", "need_clock_time", "ambiguous_date", "weekday_mismatch"}
     assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
     r = p("三点")
     assert "下午" in render_question(r.question or "", r.question_params)
     assert "afternoon" in render_question(r.question or "", r.question_params, lang="en")
     text = render_question("need_clock_time", {"part": "afternoon", "date": "2026-11-27"})
     assert "下午" in text and "2026-11-27" in text
+
+
+def test_date_with_a_weekday_that_does_not_match_asks() -> None:
+    r = p("12月3日周五下午3点")
+    assert (r.status, r.question, r.start) == ("ask", "weekday_mismatch", None)
+    assert r.question_params == {"date": "2026-12-03", "weekday": 5, "actual_weekday": 4}
+    assert p("12月3日周四下午3点").start == at(3, 15, month=12)
+
+
+def test_trailing_de_goes_with_the_time_so_rest_reads_well() -> None:
+    assert p("帮我订明天上午10点的3号会议室").rest == "帮我订 3号会议室"
 
 
 def test_ambiguous_numeric_date_asks() -> None:
