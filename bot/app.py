@@ -18,6 +18,8 @@ from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.menu import push_default_menus
+from scheduler import load_all as load_jobs
+from scheduler import runner
 from services import clock as clock_module
 from services import outbox
 from services.clock import Clock
@@ -52,6 +54,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     application = builder.build()
     application.bot_data["settings"] = settings
     handlers.register_all(application)
+    load_jobs()
     return application
 
 
@@ -130,8 +133,16 @@ class Runtime:
         await self.app.start()
         for hook in STARTUP_HOOKS:
             await hook(self)
+        if self.settings.scheduler_enabled and self.app.job_queue is not None:
+            self.app.job_queue.run_repeating(
+                self._tick, interval=self.settings.scheduler_tick_seconds, first=1,
+                name="scheduler.tick",
+            )
         if self.run_notifier:
             self._notifier_task = asyncio.create_task(self.notifier.run(), name="outbox")
+
+    async def _tick(self, context: Any) -> None:
+        await runner.tick(self.settings)
 
     async def _start_web(self) -> None:
         self.web_runner = web.AppRunner(build_web_app(self))

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     outbox_private_per_second: float = 1.0
     outbox_group_per_minute: float = 19.0
     outbox_max_attempts: int = 8
+    #: The scheduler's ticker (tests switch it off and call scheduler.runner.tick themselves).
+    scheduler_enabled: bool = True
+    scheduler_tick_seconds: float = 30.0
+    #: YAML with holidays/adjusted workdays of years chinese-calendar does not know yet.
+    calendar_file: Path | None = None
     #: Folder for exports and the trained opinion model.
     data_dir: Path = Path("data")
     #: Bearer token of the opinion ingest API.

@@ -38,6 +38,7 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
         "web_port": 0,
         "admin_chat_id": None,
         "sandbox_spec": None,
+        "scheduler_enabled": False,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
