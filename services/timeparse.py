@@ -95,7 +95,8 @@ _FROM = re.compile(r"(?:从|自|在|于)")
 _CONNECT = re.compile(r"[ \t]*起?[ \t]*(?:开到|到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
 _BETWEEN = re.compile(r"[ \t]*之间")
 _DEADLINE = re.compile(r"(?:之前|以前|前)")
-_TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整)")
+_TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整|以后|之后)")
+_FROM_THEN = re.compile(r"[ \t]*(?:开始|起)[ \t，,]*")
 
 _ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})(?:[日号])?")
 _YMD_SP = re.compile(r"(\d{4}) (\d{1,2}) (\d{1,2})(?!\d)")
@@ -651,6 +652,10 @@ class _Parser:
         a = self.end_at(q, first=True)
         if a is None:
             return None
+        ft = _FROM_THEN.match(t, a.stop)
+        ev = _EVERY.match(t, ft.end()) if ft and a.day is not None and a.clock is None else None
+        if ev and a.day is not None:
+            return self.recurrence(p, ev, not_before=a.day.day)
         if fm and fm[0] in "在于" and a.day is None and a.clock is None:
             return None
         b: _End | None = None
@@ -814,8 +819,8 @@ class _Parser:
             s += timedelta(days=1)
         return s, c.grain, None
 
-    def recurrence(self, p: int, m: re.Match[str]) -> _Hit:
-        """Resolve 每… into an RRULE with its first occurrence."""
+    def recurrence(self, p: int, m: re.Match[str], not_before: date | None = None) -> _Hit:
+        """Resolve 每… into an RRULE with its first occurrence (not before a given day)."""
         t = self.text
         hit = _Hit(p, m.end())
         days: list[int] = []
@@ -862,12 +867,19 @@ class _Parser:
                 if e_hit:
                     q, end_clock = e_hit
         hit.stop = q if (clock or pod) else hit.stop
-        first = self.today
-        if days:
-            first = min(self.today + timedelta(days=(d - self.today.weekday()) % 7) for d in days)
-        if m[5] and m[6]:
-            r = self._roll_day_of_month(_num(m[6]))
-            first = r or first
+        monthday = _num(m[6]) if m[5] and m[6] else None
+        month = _num(m[8]) if m[7] and m[8] else None
+
+        def fits(d: date) -> bool:
+            """Tell whether the rule has an occurrence on day d."""
+            if days and d.weekday() not in days:
+                return False
+            if monthday is not None and d.day != monthday:
+                return False
+            return month is None or (d.month == month and d.day == 1)
+
+        base = max(self.today, not_before or self.today)
+        first = next((base + timedelta(k) for k in range(800) if fits(base + timedelta(k))), base)
         e = _End(p, q, _Day(first), pod, clock)
         res = self._start(e, first)
         if isinstance(res[0], _Ask):
@@ -875,14 +887,13 @@ class _Parser:
             return hit
         start, grain, end = res
         assert start is not None
-        if clock is not None and start < self.now and days:
-            # the first slot today has gone: take the next listed day
-            later = [
-                self.today + timedelta(days=(d - self.today.weekday()) % 7 or 7) for d in days
-            ]
-            start = datetime.combine(min(later), start.timetz())
-        elif clock is not None and start < self.now:
-            start += timedelta(days=1)
+        if clock is not None and start < self.now:
+            # the first slot today has gone: take the next day the rule allows
+            nxt = next(
+                (first + timedelta(k) for k in range(1, 800) if fits(first + timedelta(k))),
+                first + timedelta(1),
+            )
+            start = datetime.combine(nxt, start.timetz())
         if end_clock is not None:
             eres = self._start(
                 _End(p, q, _Day(start.date()), pod, end_clock), start.date(), after=start
@@ -1068,8 +1079,13 @@ def parse_time(
                 if hit.question is None and (end is None or hit.recurrence is not None):
                     end = start + duration
             break
-    status = "ok"
     question, params = hit.question, hit.params
+    if start is not None and end is not None and start > end:
+        if hit.deadline:
+            start = end  # a deadline already gone: nothing is left before it
+        elif question is None:
+            question, params = Q_AMBIGUOUS_DATE, {"text": norm[hit.begin : hit.stop].strip()}
+    status = "ok"
     if question is None and not allow_past and start is not None and not hit.recurrence:
         unit_end = end if hit.grain in ("day", "week", "month", "year") and end else start
         check = end if hit.deadline and end is not None else unit_end

@@ -275,6 +275,30 @@ def test_every_tuesday_and_thursday() -> None:
     assert (r.recurrence, r.start) == ("FREQ=WEEKLY;BYDAY=TU,TH", at(26, 14))
 
 
+def test_monthly_rule_whose_slot_today_has_gone_starts_next_month() -> None:
+    r = p("每月26号上午9点")
+    assert (r.recurrence, r.start) == ("FREQ=MONTHLY;BYMONTHDAY=26", at(26, 9, month=12))
+
+
+def test_recurrence_from_a_later_day_starts_that_day() -> None:
+    r = p("下周一起每天9点")
+    assert (r.recurrence, r.start) == ("FREQ=DAILY", at(30, 9))
+
+
+def test_recurrence_with_a_clock_range_gives_the_first_occurrence_end() -> None:
+    r = p("每周三下午3点到5点")
+    assert (r.start, r.end, r.duration) == (
+        at(2, 15, month=12),
+        at(2, 17, month=12),
+        timedelta(hours=2),
+    )
+
+
+def test_deadline_already_gone_never_ends_before_it_starts() -> None:
+    r = p("上周一前")
+    assert r.deadline and r.start == r.end and r.question == "past_date"
+
+
 def test_before_friday_is_a_deadline_through_friday() -> None:
     r = p("周五前")
     assert (r.status, r.deadline, r.start, r.end) == ("ok", True, NOW, at(28))
