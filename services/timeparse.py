@@ -445,8 +445,8 @@ class _Parser:
                 return None
             first = today.replace(day=1)
             for k in range(0, 13):
-                month = _add_months(first, k)
-                d = _safe_date(month.year, month.month, day)
+                mo = _add_months(first, k)
+                d = _safe_date(mo.year, mo.month, day)
                 if d and (d >= today or not self.future):
                     return m.end(), _Day(d, explicit=False, day_only=True)
                 if d and not self.future:
@@ -544,7 +544,7 @@ class _Parser:
             whole = _WHOLE_DAY.match(t, q)
             if whole and e.day.grain == "day":
                 q = whole.end()
-            q = _SP.match(t, q).end()
+            q = _skip_re(_SP, t, q)
             if t.startswith("的", q):
                 q += 1
             elif t.startswith(("-", "T"), q) and self.clock_at(q + 1):
@@ -554,11 +554,11 @@ class _Parser:
             word = m[1]
             after = q + len(word)
             single = len(word) == 1
-            c_hit = self.clock_at(_SP.match(t, after).end(), bare_ok=True)
+            c_hit = self.clock_at(_skip_re(_SP, t, after), bare_ok=True)
             if not single or e.day is not None or c_hit:
                 e.pod = _POD_CODE[word]
                 q = after
-        q2 = _SP.match(t, q).end()
+        q2 = _skip_re(_SP, t, q)
         c_hit = self.clock_at(q2, bare_ok=True)
         if c_hit and (e.day is not None or e.pod is not None or q2 == p or not first):
             q, e.clock = c_hit
@@ -597,12 +597,14 @@ class _Parser:
                 s = datetime.combine(self.today, time(0), self.now.tzinfo)
                 return _Hit(p, m.end(), s, s + timedelta(days=1), "day")
             c = _CONNECT.match(t, m.end())
-            b = self.end_at(c.end(), first=False) if c else None
-            if b is not None:
-                res = self._start(b, b.day.day if b.day else self.today, after=self.now)
-                if isinstance(res[0], datetime):
-                    end = res[0] if b.clock is not None else res[2]
-                    return _Hit(p, b.stop, self.now, end, "minute")
+            upto = self.end_at(c.end(), first=False) if c else None
+            if upto is not None:
+                try:
+                    res = self._start(upto, upto.day.day if upto.day else self.today, self.now)
+                except _Ask:
+                    return None
+                end = res[0] if upto.clock is not None else res[2]
+                return _Hit(p, upto.stop, self.now, end, "minute")
             return _Hit(p, m.end(), self.now, None, "minute")
         m = _LAST_HOUR.match(t, p)
         if m:
@@ -618,7 +620,7 @@ class _Parser:
                 secs = _duration_seconds(dw)[0]
                 other = self.now + timedelta(seconds=sign * secs)
                 lo, hi = (self.now, other) if sign > 0 else (other, self.now)
-                stop = _WINDOW_TAIL.match(t, dw.end()).end()
+                stop = _skip_re(_WINDOW_TAIL, t, dw.end())
                 return _Hit(p, stop, lo, hi, "minute", timedelta(seconds=secs))
         d = _DURATION.match(t, p)
         if d:
@@ -628,7 +630,7 @@ class _Parser:
                 and not _OFFSET_AFTER.match(t, d.end())
                 and not (_OFFSET_BEFORE.match(t, d.end()) or _OFFSET_WITHIN.match(t, d.end()))
             )
-            if secs is not None and not bare_day:
+            if not bare_day:
                 for rx, sign in ((_OFFSET_AFTER, 1), (_OFFSET_BEFORE, -1)):
                     o = rx.match(t, d.end())
                     if o:
@@ -707,15 +709,15 @@ class _Parser:
                         "actual_weekday": e.day.day.weekday() + 1,
                     }
                     return hit
-        tz = self.now.tzinfo
-        base_day = a.day.day if a.day else self.today
-        sd, sgrain, send = self._start(a, base_day)
-        if isinstance(sd, _Ask):
-            hit.question, hit.params = sd.code, sd.params
+        try:
+            return self._resolve_times(hit, a, b, deadline)
+        except _Ask as ask:
+            hit.question, hit.params = ask.code, ask.params
             return hit
-        assert sd is not None
-        start = sd
-        end = send
+
+    def _resolve_times(self, hit: _Hit, a: _End, b: _End | None, deadline: bool) -> _Hit:
+        """Fill the hit's times from the two ends; raise _Ask when a reading is unsure."""
+        start, sgrain, end = self._start(a, a.day.day if a.day else self.today)
         grain = sgrain
         if b is not None:
             bday = b.day
@@ -729,12 +731,7 @@ class _Parser:
                 b.day = _Day(start.date())
             else:
                 b.day = bday
-            bres = self._start(b, b.day.day, after=start if b.clock else None)
-            if isinstance(bres[0], _Ask):
-                hit.question, hit.params = bres[0].code, bres[0].params
-                return hit
-            bstart, bgrain, bend = bres
-            assert bstart is not None
+            bstart, bgrain, bend = self._start(b, b.day.day, after=start if b.clock else None)
             if b.clock is None and a.clock is None:
                 end = bend if bend is not None else bstart
             elif b.clock is None:
@@ -743,8 +740,6 @@ class _Parser:
                 end = bstart
                 if end <= start and bday is None:
                     end += timedelta(days=1)
-            if b.clock is not None and a.clock is None and a.pod is None and a.day is not None:
-                pass
             if b.clock is not None and a.clock is not None:
                 grain = "minute" if "minute" in (bgrain, sgrain) else bgrain
             if a.clock is None and b.clock is None:
@@ -763,13 +758,12 @@ class _Parser:
         if a.clock is None and b is None and a.pod is not None:
             hit.question = Q_NEED_CLOCK_TIME
             hit.params = {"part": a.pod, "date": start.date().isoformat()}
-        _ = tz
         return hit
 
     def _start(
         self, e: _End, day: date, after: datetime | None = None
-    ) -> tuple[datetime | _Ask | None, str, datetime | None]:
-        """Return the start, grain and exclusive end of one range end."""
+    ) -> tuple[datetime, str, datetime | None]:
+        """Return the start, grain and exclusive end of one range end, or raise _Ask."""
         tz = self.now.tzinfo
         if e.clock is None:
             if e.pod is not None:
@@ -803,18 +797,14 @@ class _Parser:
                 h = best if best is not None else h
             elif 1 <= h <= 6:
                 dt_am = datetime.combine(day, time(h, c.minute), tz)
-                return (
-                    _Ask(Q_AM_OR_PM, {
-                        "hour": h, "minute": c.minute,
-                        "am": dt_am.isoformat(),
-                        "pm": (dt_am + timedelta(hours=12)).isoformat(),
-                    }),
-                    c.grain, None,
-                )  # fmt: skip
+                raise _Ask(Q_AM_OR_PM, {
+                    "hour": h, "minute": c.minute,
+                    "am": dt_am.isoformat(),
+                    "pm": (dt_am + timedelta(hours=12)).isoformat(),
+                })  # fmt: skip
         s = datetime.combine(day, time(0), tz) + timedelta(
             hours=h, minutes=c.minute, seconds=c.second
         )
-        s = s.replace(tzinfo=None).replace(tzinfo=tz)
         if e.day is None and after is None and self.future and s < self.now:
             s += timedelta(days=1)
         return s, c.grain, None
@@ -848,7 +838,7 @@ class _Parser:
             days = sorted({_WEEKDAY_NUM.get(w, int(w) - 1 if w.isdigit() else 0) for w in wds})
             rule = "FREQ=WEEKLY" + (";BYDAY=" + ",".join(_BYDAY[d] for d in days) if days else "")
         hit.recurrence = rule
-        q = _SP.match(t, m.end()).end()
+        q = _skip_re(_SP, t, m.end())
         if t.startswith("的", q):
             q += 1
         pod: str | None = {"晚": "evening", "早": "morning"}.get(m[2] or "")
@@ -857,7 +847,7 @@ class _Parser:
             pod = _POD_CODE[pm[1]]
             q = pm.end()
         clock: _Clock | None = None
-        c_hit = self.clock_at(_SP.match(t, q).end())
+        c_hit = self.clock_at(_skip_re(_SP, t, q))
         end_clock: _Clock | None = None
         if c_hit:
             q, clock = c_hit
@@ -881,12 +871,11 @@ class _Parser:
         base = max(self.today, not_before or self.today)
         first = next((base + timedelta(k) for k in range(800) if fits(base + timedelta(k))), base)
         e = _End(p, q, _Day(first), pod, clock)
-        res = self._start(e, first)
-        if isinstance(res[0], _Ask):
-            hit.question, hit.params = res[0].code, res[0].params
+        try:
+            start, grain, end = self._start(e, first)
+        except _Ask as ask:
+            hit.question, hit.params = ask.code, ask.params
             return hit
-        start, grain, end = res
-        assert start is not None
         if clock is not None and start < self.now:
             # the first slot today has gone: take the next day the rule allows
             nxt = next(
@@ -895,12 +884,11 @@ class _Parser:
             )
             start = datetime.combine(nxt, start.timetz())
         if end_clock is not None:
-            eres = self._start(
-                _End(p, q, _Day(start.date()), pod, end_clock), start.date(), after=start
-            )
-            if isinstance(eres[0], datetime):
-                end = eres[0]
-                hit.duration = end - start
+            e = _End(p, q, _Day(start.date()), pod, end_clock)
+            end = self._start(e, start.date(), after=start)[0]
+            if end <= start:
+                end += timedelta(days=1)
+            hit.duration = end - start
         elif clock is not None:
             end = None
         hit.start, hit.end, hit.grain = start, end, grain if (clock or pod) else "day"
@@ -940,12 +928,13 @@ class _Parser:
         return _Hit(p, stop, at, None, "minute")
 
 
-@dataclass
-class _Ask:
+class _Ask(Exception):
     """Carry a question out of resolution."""
 
-    code: str
-    params: dict[str, Any]
+    def __init__(self, code: str, params: dict[str, Any]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -963,6 +952,12 @@ class _Hit:
     deadline: bool = False
     question: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def _skip_re(rx: re.Pattern[str], t: str, p: int) -> int:
+    """Return where an optional pattern matched at p ends (p when it does not match)."""
+    m = rx.match(t, p)
+    return m.end() if m else p
 
 
 def _month_part(first: date, m: re.Match[str] | None) -> _Day:
@@ -1018,7 +1013,7 @@ _UNIT_SECS = {
 _UNIT_GRAIN = {86400: "day", 604800: "week", 2592000: "month", 31536000: "year"}
 
 
-def _duration_seconds(m: re.Match[str]) -> tuple[float | None, str]:
+def _duration_seconds(m: re.Match[str]) -> tuple[float, str]:
     """Return the seconds a duration match means and its coarsest unit's grain."""
     if m[7]:
         secs: float = 900
@@ -1068,8 +1063,6 @@ def parse_time(
             if _OFFSET_AFTER.match(tail, dm.end()) or _OFFSET_BEFORE.match(tail, dm.end()):
                 continue
             secs, _ = _duration_seconds(dm)
-            if secs is None:
-                continue
             if hit.recurrence is None and start is None and hit.duration is not None:
                 break
             duration = timedelta(seconds=secs)
