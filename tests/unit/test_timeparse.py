@@ -412,3 +412,25 @@ def test_never_raises_and_start_never_after_end(text: str) -> None:
 def test_written_clock_times_round_trip(hour: int, minute: int) -> None:
     r = parse_time(f"明天{hour}:{minute:02d}", NOW)
     assert r.start == at(27, hour, minute)
+
+
+def test_prefer_future_off_reads_the_current_week_and_month() -> None:
+    assert p("周三", prefer_future=False, allow_past=True).start == at(25)
+    assert p("3号", prefer_future=False, allow_past=True).start == at(3)
+    assert p("9点", prefer_future=False, allow_past=True).start == at(26, 9)
+
+
+def test_now_in_another_zone_is_read_in_the_office_zone() -> None:
+    utc_now = NOW.astimezone(ZoneInfo("UTC"))
+    r = parse_time("明天下午3点", utc_now)
+    assert r.start == at(27, 15) and r.start.tzinfo == SH
+
+
+def test_fullwidth_digits_and_colon_are_understood() -> None:
+    r = p("明天１４：３０")
+    assert r.start == at(27, 14, 30) and r.span == (0, 7)
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError):
+        parse_time("明天", datetime(2026, 11, 26, 10, 0))
