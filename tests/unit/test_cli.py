@@ -1,0 +1,72 @@
+"""The officebot command: clear errors a person can act on, and the admin tools."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for var in ("OFFICEBOT_TOKEN", "OFFICEBOT_DATABASE_URL", "OFFICEBOT_WEBHOOK_URL"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path
+
+
+def test_malformed_token_is_refused_with_advice(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OFFICEBOT_TOKEN", "not-a-token")
+    assert main(["run"]) == 2
+    assert "@BotFather" in capsys.readouterr().err
+
+
+def test_unreachable_database_is_named(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("OFFICEBOT_DATABASE_URL", f"postgres://nobody@127.0.0.1:{port}/x")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open the database" in err and "OFFICEBOT_DATABASE_URL" in err
+
+
+def test_busy_port_is_reported(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        monkeypatch.setenv("OFFICEBOT_TOKEN", "123456:ABCdef-ghi")
+        monkeypatch.setenv("OFFICEBOT_WEB_PORT", str(port))
+        assert main(["run"]) == 2
+    assert "already in use" in capsys.readouterr().err
+
+
+def test_invite_prints_a_deep_link_and_staff_lists_nobody_yet(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["admin", "invite", "--role", "admin", "--dept", "党政办"]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith("https://t.me/officebot_demo_bot?start=")
+    assert (workdir / "data" / "officebot.sqlite3").exists()
+    assert main(["admin", "staff"]) == 0
+    assert "no staff yet" in capsys.readouterr().out
+    assert main(["admin", "invite", "--role", "boss"]) == 2
+    assert "unknown role" in capsys.readouterr().err
+
+
+def test_bad_time_zone_setting_is_explained(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OFFICEBOT_TIMEZONE", "Mars/Base")
+    assert main(["migrate"]) == 2
+    assert "OFFICEBOT_TIMEZONE" in capsys.readouterr().err
