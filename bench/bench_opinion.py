@@ -67,6 +67,7 @@ def load_peers() -> dict[str, Scorer]:
     """Return the peer scorers that import, printing why any is skipped."""
     peers: dict[str, Scorer] = {}
     logging.getLogger().setLevel(logging.ERROR)
+    logging.getLogger("jieba").setLevel(logging.ERROR)
     try:
         from snownlp import SnowNLP
 

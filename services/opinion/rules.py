@@ -164,7 +164,7 @@ class Rules:
 
     def _hits_in(self, clause: str) -> list[tuple[str, str, int, int]]:
         """Return (category, word, start, end) for every category word in a clause."""
-        found = []
+        found: list[tuple[str, str, int, int]] = []
         for cat in self.categories:
             pat = self._cat_re[cat.name]
             if pat is not None:
