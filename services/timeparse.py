@@ -39,6 +39,7 @@ class TimeParse:
     question_params: Mapping[str, Any] = field(default_factory=dict)
     span: tuple[int, int] | None = None
     rest: str = ""
+    part: str | None = None  # the part of day when start/end are its window (no clock time)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -145,7 +146,7 @@ _POD = re.compile(
     r"早|晨|晚|夜)"
 )
 _POD_CODE = {
-    "凌晨": "dawn", "黎明": "dawn", "拂晓": "dawn", "后半夜": "night", "前半夜": "night",
+    "凌晨": "dawn", "黎明": "daybreak", "拂晓": "daybreak", "后半夜": "night", "前半夜": "night",
     "清晨": "morning", "早晨": "morning", "早上": "morning", "早间": "morning",
     "早": "morning", "晨": "morning", "上午": "forenoon", "中午": "noon", "午间": "noon",
     "下午": "afternoon", "午后": "afternoon", "傍晚": "dusk", "晚上": "evening", "晚间": "evening",
@@ -156,8 +157,9 @@ _POD_CODE = {
 }  # fmt: skip
 #: Part-of-day windows as (start hour, end hour); an end past 24 runs into the next day.
 POD_WINDOWS: dict[str, tuple[int, int]] = {
-    "dawn": (0, 6), "morning": (8, 12), "forenoon": (8, 12), "noon": (12, 14),
-    "afternoon": (12, 18), "dusk": (17, 19), "evening": (18, 24), "night": (22, 30),
+    "dawn": (0, 6), "daybreak": (4, 7), "morning": (8, 12), "forenoon": (8, 12),
+    "noon": (12, 14), "afternoon": (12, 18), "dusk": (17, 19), "evening": (18, 22),
+    "night": (22, 30),
     "daytime": (8, 18),
 }  # fmt: skip
 
@@ -662,10 +664,13 @@ class _Parser:
             return None
         b: _End | None = None
         c = _CONNECT.match(t, a.stop)
-        if c and (a.day is not None or a.clock is not None):
+        if c and (a.day is not None or a.clock is not None or a.pod is not None):
             b = self.end_at(c.end(), first=False)
-            if b is not None and b.day is None and b.clock is None:
+            pods_only = a.clock is None and a.pod is not None
+            if b is not None and b.day is None and b.clock is None and not pods_only:
                 b = None
+            if b is not None and a.day is None and a.clock is None and b.clock is not None:
+                b = None  # 晚上-8点? not a range we understand
             if b is not None and a.clock is None and b.clock is not None and a.day is not None:
                 if b.day is None:
                     b = None  # "12月3日-5点"? not a range we understand
@@ -755,9 +760,9 @@ class _Parser:
             if a.clock is not None:
                 unit_end = start
             hit.start, hit.end = self.now, unit_end
-        if a.clock is None and b is None and a.pod is not None:
-            hit.question = Q_NEED_CLOCK_TIME
-            hit.params = {"part": a.pod, "date": start.date().isoformat()}
+        if a.clock is None and a.pod is not None and (b is None or b.clock is None):
+            if not deadline:
+                hit.part = a.pod  # 下午, 夜间至次日上午: parts of day, no clock time
         return hit
 
     def _start(
@@ -893,8 +898,7 @@ class _Parser:
             end = None
         hit.start, hit.end, hit.grain = start, end, grain if (clock or pod) else "day"
         if clock is None and pod is not None:
-            hit.question = Q_NEED_CLOCK_TIME
-            hit.params = {"part": pod, "date": start.date().isoformat()}
+            hit.part = pod
         if clock is None and pod is None:
             hit.end = start + timedelta(days=1)
         return hit
@@ -952,6 +956,7 @@ class _Hit:
     deadline: bool = False
     question: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    part: str | None = None  # a part of day with no clock time: start/end are its window
 
 
 def _skip_re(rx: re.Pattern[str], t: str, p: int) -> int:
@@ -980,7 +985,7 @@ def _re_room(t: str, p: int) -> bool:
 
 def _apply_pod(h: int, pod: str) -> int:
     """Return the 24-hour hour a clock reading has within a part of day."""
-    if pod == "dawn":
+    if pod in ("dawn", "daybreak"):
         return 0 if h == 12 else h
     if pod in ("morning", "forenoon"):
         return h
@@ -1042,8 +1047,13 @@ def parse_time(
     tz: str = "Asia/Shanghai",
     prefer_future: bool = True,
     allow_past: bool = False,
+    need_start: bool = False,
 ) -> TimeParse:
-    """Parse the first date/time expression in text, relative to now, or say what to ask."""
+    """Parse the first date/time expression in text, relative to now, or say what to ask.
+
+    ``need_start=True`` (booking) asks ``need_clock_time`` for a part of day with no clock time
+    (明天下午); with the default the part of day's window is the answer (``part`` names it).
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz)
@@ -1088,6 +1098,8 @@ def parse_time(
             else check <= local_now
         ):
             question, params = Q_PAST_DATE, {"start": start.isoformat()}
+    if question is None and hit.part is not None and need_start and start is not None:
+        question, params = Q_NEED_CLOCK_TIME, {"part": hit.part, "date": start.date().isoformat()}
     if question is not None:
         status = "ask"
     if question in (Q_AM_OR_PM, Q_AMBIGUOUS_DATE, Q_WEEKDAY_MISMATCH):
@@ -1105,6 +1117,7 @@ def parse_time(
         question_params=params,
         span=(hit.begin, hit.stop),
         rest=_tidy(rest_text),
+        part=hit.part,
     )
 
 
@@ -1133,6 +1146,7 @@ def _jsonable(r: TimeParse) -> dict[str, Any]:
         "question": r.question,
         "question_params": dict(r.question_params),
         "rest": r.rest,
+        "part": r.part,
     }
 
 
@@ -1153,7 +1167,10 @@ def main_parse_time(stdin: TextIO, stdout: TextIO, tz: str = "Asia/Shanghai") ->
                 now = datetime.fromisoformat(str(raw))
                 if now.tzinfo is None:
                     now = now.replace(tzinfo=zone)
-            out: dict[str, Any] = _jsonable(parse_time(obj["text"], now, tz=tz))
+            need_start = bool(obj.get("need_start", False))
+            out: dict[str, Any] = _jsonable(
+                parse_time(obj["text"], now, tz=tz, need_start=need_start)
+            )
         except Exception as exc:  # one bad line must not stop the stream
             out = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -317,11 +317,27 @@ def test_before_a_date_is_a_deadline_through_that_date() -> None:
 # ---------------------------------------------------------------- asking back and rest text
 
 
-def test_part_of_day_without_clock_asks_for_a_time_but_fills_the_window() -> None:
+def test_part_of_day_without_clock_is_its_window_when_no_start_is_needed() -> None:
     r = p("明天下午")
+    assert (r.status, r.question, r.part) == ("ok", None, "afternoon")
+    assert (r.start, r.end, r.grain) == (at(27, 12), at(27, 18), "hour")
+
+
+def test_part_of_day_without_clock_asks_for_a_time_when_booking() -> None:
+    r = p("明天下午", need_start=True)
     assert (r.status, r.question) == ("ask", "need_clock_time")
     assert r.question_params == {"part": "afternoon", "date": "2026-11-27"}
-    assert (r.start, r.end, r.grain) == (at(27, 12), at(27, 18), "hour")
+    assert (r.start, r.end, r.grain, r.part) == (at(27, 12), at(27, 18), "hour", "afternoon")
+
+
+def test_past_part_of_day_asks_past_date_before_the_clock_time() -> None:
+    r = p("昨晚", need_start=True)
+    assert (r.status, r.question) == ("ask", "past_date")
+
+
+def test_part_of_day_with_a_clock_time_is_never_a_window() -> None:
+    r = p("明天下午3点", need_start=True)
+    assert (r.status, r.part, r.start) == ("ok", None, at(27, 15))
 
 
 def test_rest_keeps_room_and_title() -> None:
@@ -375,17 +391,21 @@ def test_command_writes_one_json_line_per_input_and_survives_bad_lines() -> None
         "not json",
         json.dumps({"text": "三点", "now": "2026-11-26T10:00:00"}),
         json.dumps({"text": "一个半小时"}),
+        json.dumps({"text": "明天下午", "now": "2026-11-26T10:00:00", "need_start": True}),
+        json.dumps({"text": "明天下午", "now": "2026-11-26T10:00:00"}),
     ]
     out = io.StringIO()
     assert main_parse_time(io.StringIO("\n".join(lines) + "\n"), out) == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert len(rows) == 4
+    assert len(rows) == 6
     assert rows[0]["start"] == "2026-11-27T15:00:00+08:00"
     assert rows[0]["end"] == "2026-11-27T17:00:00+08:00"
     assert rows[0]["duration"] == 7200 and rows[0]["rest"] == "3号会议室"
     assert rows[1]["status"] == "error" and rows[1]["error"]
     assert rows[2]["question"] == "am_or_pm"
     assert rows[3]["duration"] == 5400
+    assert rows[4]["question"] == "need_clock_time"
+    assert (rows[5]["status"], rows[5]["part"]) == ("ok", "afternoon")
 
 
 # ---------------------------------------------------------------- properties
@@ -434,3 +454,23 @@ def test_fullwidth_digits_and_colon_are_understood() -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError):
         parse_time("明天", datetime(2026, 11, 26, 10, 0))
+
+
+# ---------------------------------------------------------------- parts of day as answers
+
+
+def test_evening_window_is_office_evening_six_to_ten() -> None:
+    r = p("明天晚上")
+    assert (r.start, r.end, r.part) == (at(27, 18), at(27, 22), "evening")
+
+
+def test_daybreak_is_four_to_seven_not_the_small_hours() -> None:
+    r = p("后天黎明")
+    assert (r.start, r.end, r.part) == (at(28, 4), at(28, 7), "daybreak")
+    assert p("后天黎明5点").start == at(28, 5)
+
+
+def test_range_of_parts_of_day_spans_both_windows() -> None:
+    r = p("夜间至次日上午")
+    assert (r.status, r.start, r.end, r.part) == ("ok", at(26, 22), at(27, 12), "night")
+    assert p("夜间至次日上午", need_start=True).question == "need_clock_time"
