@@ -21,6 +21,7 @@ Q_PAST_DATE = "past_date"
 Q_NEED_CLOCK_TIME = "need_clock_time"
 Q_AMBIGUOUS_DATE = "ambiguous_date"
 Q_WEEKDAY_MISMATCH = "weekday_mismatch"
+Q_LAST_OR_NEXT = "last_or_next"
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,12 @@ class _Day:
     ambiguous: bool = False
     day_only: bool = False  # "十二日" alone: takes year and month from a range's start
     weekday: int | None = None  # a weekday said beside the date (0 = Monday), to cross-check
+    last: date | None = None  # the reading already past when this one was rolled forward
+
+    @property
+    def end_or_day(self) -> date:
+        """Return the exclusive end of the days this part covers."""
+        return self.end if self.end is not None else self.day + timedelta(days=1)
 
 
 @dataclass
@@ -281,11 +288,12 @@ def _week_shift(word: str | None) -> int:
 class _Parser:
     """Parse one text against one reference time."""
 
-    def __init__(self, text: str, now: datetime, prefer_future: bool) -> None:
+    def __init__(self, text: str, now: datetime, prefer_future: bool, booking: bool) -> None:
         self.text = text
         self.now = now
         self.today = now.date()
         self.future = prefer_future
+        self.booking = booking
         self.ambiguous_date = False
 
     # ---------------------------------------------------------------- date part
@@ -411,18 +419,14 @@ class _Parser:
                 end = m.end() if m[3] is None else m.start(3)
                 y = year if year is not None else today.year
                 first = date(y, month, 1)
-                if year is None and self.future and _add_months(first, 1) <= today:
-                    first = date(y + 1, month, 1)
-                n = _NTH_WEEK.match(t, end)
-                if n:
-                    return self._nth_week(first, _num(n[1]), n.end())
-                n = _NTH_WEEKDAY.match(t, end)
-                if n:
-                    return self._nth_weekday(first, _num(n[1]), n[2], n.end())
-                me = _MONTH_TAIL.match(t, m.end(2)) or _MONTH_TAIL.match(t, end)
-                if me:
-                    return me.end(), _month_part(first, me)
-                return end, _Day(first, grain="month", end=_add_months(first, 1))
+                form = self._in_month(first, m, end)
+                if year is None and self.future and form and form[1].end_or_day <= today:
+                    # 3月第三周 said in June: last March's or next March's? Ask.
+                    nxt = self._in_month(date(y + 1, month, 1), m, end)
+                    if nxt:
+                        nxt[1].last = form[1].day
+                    return nxt
+                return form
             day = _num(m[3])
             if year is not None:
                 d = _safe_date(year, month, day)
@@ -446,27 +450,47 @@ class _Parser:
             if not 1 <= day <= 31:
                 return None
             first = today.replace(day=1)
+            last: date | None = None
             for k in range(0, 13):
                 mo = _add_months(first, k)
                 d = _safe_date(mo.year, mo.month, day)
                 if d and (d >= today or not self.future):
-                    return m.end(), _Day(d, explicit=False, day_only=True)
+                    # a booking cannot mean the day gone this month: the next month's it is
+                    last = None if self.booking else last
+                    return m.end(), _Day(d, explicit=False, day_only=True, last=last)
                 if d and not self.future:
                     break
+                last = last or d
             return None
         return None
 
+    def _in_month(self, first: date, m: re.Match[str], end: int) -> tuple[int, _Day] | None:
+        """Resolve X月 alone or followed by 第N周, 第N个周二, 初/底, 前N天 in one month."""
+        t = self.text
+        n = _NTH_WEEK.match(t, end)
+        if n:
+            return self._nth_week(first, _num(n[1]), n.end())
+        n = _NTH_WEEKDAY.match(t, end)
+        if n:
+            return self._nth_weekday(first, _num(n[1]), n[2], n.end())
+        me = _MONTH_TAIL.match(t, m.end(2)) or _MONTH_TAIL.match(t, end)
+        if me:
+            return me.end(), _month_part(first, me)
+        return end, _Day(first, grain="month", end=_add_months(first, 1))
+
     def _roll_month_day(self, month: int, day: int, end: int) -> tuple[int, _Day] | None:
-        """Resolve a month and day without a year, forward when prefer_future."""
+        """Resolve a month and day without a year; a day gone this year is last_or_next."""
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None
         y = self.today.year
+        last: date | None = None
         for k in range(0, 9):
             d = _safe_date(y + k, month, day)
             if d is None:
                 continue
             if d >= self.today or not self.future:
-                return end, _Day(d, explicit=False)
+                return end, _Day(d, explicit=False, last=last)
+            last = d
         return None
 
     def _nth_week(self, first: date, n: int, end: int) -> tuple[int, _Day] | None:
@@ -714,6 +738,10 @@ class _Parser:
                         "actual_weekday": e.day.day.weekday() + 1,
                     }
                     return hit
+        if a.day is not None and a.day.last is not None:
+            hit.question = Q_LAST_OR_NEXT
+            hit.params = {"last": a.day.last.isoformat(), "next": a.day.day.isoformat()}
+            return hit
         try:
             return self._resolve_times(hit, a, b, deadline)
         except _Ask as ask:
@@ -1059,7 +1087,7 @@ def parse_time(
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone)
     norm = text.translate(_FULLWIDTH)
-    parser = _Parser(norm, local_now, prefer_future)
+    parser = _Parser(norm, local_now, prefer_future, booking=not allow_past)
     hit = parser.parse()
     if hit is None:
         return TimeParse(status="none", rest=_tidy(text))
@@ -1102,7 +1130,7 @@ def parse_time(
         question, params = Q_NEED_CLOCK_TIME, {"part": hit.part, "date": start.date().isoformat()}
     if question is not None:
         status = "ask"
-    if question in (Q_AM_OR_PM, Q_AMBIGUOUS_DATE, Q_WEEKDAY_MISMATCH):
+    if question in (Q_AM_OR_PM, Q_AMBIGUOUS_DATE, Q_WEEKDAY_MISMATCH, Q_LAST_OR_NEXT):
         start = end = None
     return TimeParse(
         status=status,

@@ -23,6 +23,7 @@ ZH = {
     ),
     "time.ask.weekday_mismatch": "{date} 是星期{actual_name}，不是星期{weekday_name}，请确认日期。",
     "time.ask.ambiguous_date": "“{text}”可以有几种读法，请写成“12月3日”或“2026-12-03”这样的格式。",
+    "time.ask.last_or_next": "您说的是 {last} 还是 {next}？请带上年份或月份。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
@@ -34,6 +35,7 @@ EN = {
     "time.ask.ambiguous_date": (
         "\u201c{text}\u201d can be read more than one way; please write it like 2026-12-03."
     ),
+    "time.ask.last_or_next": "Did you mean {last} or {next}? Please add the year or month.",
 }
 
 
@@ -41,7 +43,9 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
     """Render a timeparse question code with its parameters in the user's language."""
     catalogue = EN if lang.lower().startswith("en") else ZH
     parts = PARTS_EN if catalogue is EN else PARTS_ZH
-    values: dict[str, Any] = {"hour": 0, "minute": 0, "start": "", "date": "", "text": ""}
+    values: dict[str, Any] = {
+        "hour": 0, "minute": 0, "start": "", "date": "", "text": "", "last": "", "next": "",
+    }  # fmt: skip
     values.update(params)
     zh_days, en_days = (
         "一二三四五六日",

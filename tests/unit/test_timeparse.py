@@ -95,8 +95,30 @@ def test_day_number_alone_already_past_rolls_to_next_month() -> None:
     assert p("3号").start == at(3, month=12)
 
 
-def test_month_day_already_past_this_year_rolls_to_next_year() -> None:
-    assert p("3月5日").start == at(5, month=3, year=2027)
+def test_month_day_already_past_this_year_asks_last_or_next_year() -> None:
+    for kw in ({}, {"allow_past": True}):
+        r = p("3月5日", **kw)
+        assert (r.status, r.question, r.start) == ("ask", "last_or_next", None)
+        assert r.question_params == {"last": "2026-03-05", "next": "2027-03-05"}
+
+
+def test_month_day_with_a_year_or_still_ahead_is_not_asked() -> None:
+    assert p("2027年3月5日").start == at(5, month=3, year=2027)
+    assert p("12月5日下午3点").start == at(5, 15, month=12)
+
+
+def test_past_week_or_part_of_a_month_without_year_asks_last_or_next() -> None:
+    for text in ("3月第三周", "4月前4天", "五月第一周"):
+        assert p(text, allow_past=True).question == "last_or_next", text
+
+
+def test_day_number_already_past_asks_when_reading_but_rolls_when_booking() -> None:
+    r = p("3号上午9点", allow_past=True)
+    assert (r.question, r.question_params) == (
+        "last_or_next",
+        {"last": "2026-11-03", "next": "2026-12-03"},
+    )
+    assert p("3号上午9点").start == at(3, 9, month=12)
 
 
 @pytest.mark.parametrize("text", ["3号会议室", "3号楼", "5号厅", "在2号会议室开会", "8个人"])
@@ -357,7 +379,10 @@ def test_a_bit_later_is_not_one_oclock() -> None:
 
 
 def test_every_question_code_has_both_sentences() -> None:
-    codes = {"am_or_pm", "past_date", "need_clock_time", "ambiguous_date", "weekday_mismatch"}
+    codes = {
+        "am_or_pm", "past_date", "need_clock_time", "ambiguous_date", "weekday_mismatch",
+        "last_or_next",
+    }  # fmt: skip
     assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
     r = p("三点")
     assert "下午" in render_question(r.question or "", r.question_params)
