@@ -22,6 +22,7 @@ Q_NEED_CLOCK_TIME = "need_clock_time"
 Q_AMBIGUOUS_DATE = "ambiguous_date"
 Q_WEEKDAY_MISMATCH = "weekday_mismatch"
 Q_LAST_OR_NEXT = "last_or_next"
+Q_VAGUE_TIME = "vague_time"
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ _AFTER_WEEKDAY = re.compile(r"[ \t,，]*(?:周|星期|礼拜)[一二三四五六
 _WINDOW_AHEAD = re.compile(r"(?:之后|以后|未来的?|今后|接下来的?|还剩|还有)[ \t]*")
 _WINDOW_BACK = re.compile(r"(?:之前|过去的?|最近的?|近|前)[ \t]*")
 _WINDOW_TAIL = re.compile(r"(?:里|内|之内|以内)?")
+_VAGUE = re.compile(r"(?:最近|近期|近日|近来)(?![的\d零〇○一二两三四五六七八九十几半])")
 _LAST_HOUR = re.compile(r"上一?个?(?:小时|钟头)")
 _REL_DAY = re.compile(
     r"(大大后天|大后天|后天|明天|明日|今天|今日|本日|当天|当日|大前天|前天|昨天|昨日|次日|翌日|第二天)"
@@ -173,6 +175,7 @@ _CLOCK_CN = re.compile(
     rf"(?:(半|[一1]刻钟?|[三3]刻|整|({_MIN})(?:分钟?)?(?:({_MIN})秒)?))?"
     r"(?:钟|多钟?)?"
 )
+_BAD_CLOCK = re.compile(r"(?:2[5-9]|[3-9]\d):[0-5]\d(?![\d:])")  # 35:37 reads as no clock
 _CLOCK_BARE = re.compile(rf"({_N2})(?=[ \t]*(?:到|至|~|-|～|—)[ \t]*{_N2}[ \t]*(?:点|时|:))")
 _NOT_CLOCK_BEFORE = set("早晚快慢多少好大小有高低长短远近差重轻")
 _NOT_CLOCK_AFTER = re.compile(r"(?:儿|建议|意见|要求|内容|说明|看法|想法|原因|理由|问题|体会)")
@@ -632,6 +635,9 @@ class _Parser:
                 end = res[0] if upto.clock is not None else res[2]
                 return _Hit(p, upto.stop, self.now, end, "minute")
             return _Hit(p, m.end(), self.now, None, "minute")
+        m = _VAGUE.match(t, p) or _BAD_CLOCK.match(t, p)
+        if m:
+            return _Hit(p, m.end(), question=Q_VAGUE_TIME, params={"text": m[0]})
         m = _LAST_HOUR.match(t, p)
         if m:
             return _Hit(p, m.end(), self.now - timedelta(hours=1), self.now, "minute")
@@ -643,6 +649,10 @@ class _Parser:
                 and not _OFFSET_AFTER.match(t, dw.end())
                 and not _OFFSET_BEFORE.match(t, dw.end())
             ):
+                if w is not None and w[0].strip() == "前":
+                    # 前两天: a couple of days ago, the two days before, the first two days?
+                    text = t[p : dw.end()]
+                    return _Hit(p, dw.end(), question=Q_VAGUE_TIME, params={"text": text})
                 secs = _duration_seconds(dw)[0]
                 other = self.now + timedelta(seconds=sign * secs)
                 lo, hi = (self.now, other) if sign > 0 else (other, self.now)
@@ -1130,7 +1140,13 @@ def parse_time(
         question, params = Q_NEED_CLOCK_TIME, {"part": hit.part, "date": start.date().isoformat()}
     if question is not None:
         status = "ask"
-    if question in (Q_AM_OR_PM, Q_AMBIGUOUS_DATE, Q_WEEKDAY_MISMATCH, Q_LAST_OR_NEXT):
+    if question in (
+        Q_AM_OR_PM,
+        Q_AMBIGUOUS_DATE,
+        Q_WEEKDAY_MISMATCH,
+        Q_LAST_OR_NEXT,
+        Q_VAGUE_TIME,
+    ):
         start = end = None
     return TimeParse(
         status=status,

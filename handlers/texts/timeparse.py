@@ -24,6 +24,7 @@ ZH = {
     "time.ask.weekday_mismatch": "{date} 是星期{actual_name}，不是星期{weekday_name}，请确认日期。",
     "time.ask.ambiguous_date": "“{text}”可以有几种读法，请写成“12月3日”或“2026-12-03”这样的格式。",
     "time.ask.last_or_next": "您说的是 {last} 还是 {next}？请带上年份或月份。",
+    "time.ask.vague_time": "“{text}”不是一个确定的时间，请说具体的日期和时间，例如“明天下午3点”。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
@@ -36,6 +37,9 @@ EN = {
         "\u201c{text}\u201d can be read more than one way; please write it like 2026-12-03."
     ),
     "time.ask.last_or_next": "Did you mean {last} or {next}? Please add the year or month.",
+    "time.ask.vague_time": (
+        "\u201c{text}\u201d is not a definite time; please give a date and time."
+    ),
 }
 
 

@@ -381,7 +381,7 @@ def test_a_bit_later_is_not_one_oclock() -> None:
 def test_every_question_code_has_both_sentences() -> None:
     codes = {
         "am_or_pm", "past_date", "need_clock_time", "ambiguous_date", "weekday_mismatch",
-        "last_or_next",
+        "last_or_next", "vague_time",
     }  # fmt: skip
     assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
     r = p("三点")
@@ -499,3 +499,19 @@ def test_range_of_parts_of_day_spans_both_windows() -> None:
     r = p("夜间至次日上午")
     assert (r.status, r.start, r.end, r.part) == ("ok", at(26, 22), at(27, 12), "night")
     assert p("夜间至次日上午", need_start=True).question == "need_clock_time"
+
+
+@pytest.mark.parametrize(
+    "text", ["最近", "近期开个会", "前两天", "前两个钟头", "前两分钟", "35:37"]
+)
+def test_vague_or_impossible_times_are_asked_back(text: str) -> None:
+    r = p(text, allow_past=True)
+    assert (r.status, r.question, r.start) == ("ask", "vague_time", None)
+    assert r.question_params["text"] in text
+
+
+def test_recent_windows_with_a_length_stay_windows() -> None:
+    r = p("最近10分钟", allow_past=True)
+    assert (r.status, r.start, r.end) == ("ok", NOW - timedelta(minutes=10), NOW)
+    assert p("最近的会议室").status == "none"
+    assert p("这个月前两天").start == at(1)
