@@ -152,7 +152,8 @@ _POD_CODE = {
     "凌晨": "dawn", "黎明": "daybreak", "拂晓": "daybreak", "后半夜": "night", "前半夜": "night",
     "清晨": "morning", "早晨": "morning", "早上": "morning", "早间": "morning",
     "早": "morning", "晨": "morning", "上午": "forenoon", "中午": "noon", "午间": "noon",
-    "下午": "afternoon", "午后": "afternoon", "傍晚": "dusk", "晚上": "evening", "晚间": "evening",
+    "下午": "afternoon", "午后": "early_afternoon", "傍晚": "dusk", "晚上": "evening",
+    "晚间": "evening",
     "晚": "evening", "夜里": "night", "夜间": "night", "半夜": "night", "深夜": "night",
     "夜": "night", "白天": "daytime", "今晚": "evening", "今早": "morning", "今晨": "morning",
     "今夜": "night", "明早": "morning", "明晚": "evening", "明晨": "morning", "昨晚": "evening",
@@ -161,7 +162,8 @@ _POD_CODE = {
 #: Part-of-day windows as (start hour, end hour); an end past 24 runs into the next day.
 POD_WINDOWS: dict[str, tuple[int, int]] = {
     "dawn": (0, 6), "daybreak": (4, 7), "morning": (8, 12), "forenoon": (8, 12),
-    "noon": (12, 14), "afternoon": (12, 18), "dusk": (17, 19), "evening": (18, 22),
+    "noon": (12, 14), "afternoon": (12, 18), "early_afternoon": (13, 15), "dusk": (17, 19),
+    "evening": (18, 22),
     "night": (22, 30),
     "daytime": (8, 18),
 }  # fmt: skip
@@ -176,6 +178,10 @@ _CLOCK_CN = re.compile(
     r"(?:钟|多钟?)?"
 )
 _BAD_CLOCK = re.compile(r"(?:2[5-9]|[3-9]\d):[0-5]\d(?![\d:])")  # 35:37 reads as no clock
+_CLOCK_PAIR = re.compile(
+    r"([一二三四五六七八九十]|十一)([二三四五六七八九]|十|十一|十二)(?:点钟?|时)"
+)
+_DAY_LIST = re.compile(rf"(?:[ \t]*[，,、和及][ \t]*{_N2}[ \t]*[号日](?!{_ROOM_AFTER}))+")
 _CLOCK_BARE = re.compile(rf"({_N2})(?=[ \t]*(?:到|至|~|-|～|—)[ \t]*{_N2}[ \t]*(?:点|时|:))")
 _NOT_CLOCK_BEFORE = set("早晚快慢多少好大小有高低长短远近差重轻")
 _NOT_CLOCK_AFTER = re.compile(r"(?:儿|建议|意见|要求|内容|说明|看法|想法|原因|理由|问题|体会)")
@@ -241,6 +247,7 @@ class _Clock:
     grain: str = "hour"
     ampm: str | None = None
     bare: bool = False  # a number with no 点/时 that only counts as the start of a range
+    or_next: bool = False  # 七八点: seven or eight o'clock, the two hours from seven
 
 
 @dataclass
@@ -524,6 +531,10 @@ class _Parser:
             if m[4]:
                 c.ampm = m[4].lower()
             return m.end(), c
+        m = _CLOCK_PAIR.match(t, p)
+        if m and _num(m[2]) == _num(m[1]) + 1:
+            h = _num(m[1])
+            return m.end(), _Clock(h, explicit24=h >= 13, or_next=True)
         m = _CLOCK_CN.match(t, p)
         if m:
             if m[1] in ("一", "两") and p > 0 and t[p - 1] in _NOT_CLOCK_BEFORE:
@@ -649,7 +660,9 @@ class _Parser:
                 and not _OFFSET_AFTER.match(t, dw.end())
                 and not _OFFSET_BEFORE.match(t, dw.end())
             ):
-                if w is not None and w[0].strip() == "前":
+                ahead_days = sign > 0 and dw[3] in ("天", "日")
+                if w is not None and (w[0].strip() == "前" or ahead_days):
+                    # 未来两天: from now (JioNLP) or tomorrow and the day after (Recognizers)?
                     # 前两天: a couple of days ago, the two days before, the first two days?
                     text = t[p : dw.end()]
                     return _Hit(p, dw.end(), question=Q_VAGUE_TIME, params={"text": text})
@@ -708,6 +721,13 @@ class _Parser:
             if b is not None and a.clock is None and b.clock is not None and a.day is not None:
                 if b.day is None:
                     b = None  # "12月3日-5点"? not a range we understand
+        approx = False
+        if b is None and a.clock is not None and a.clock.or_next:
+            # 七八点: from seven to the end of eight, a time the booking still has to ask
+            nxt = _Clock(a.clock.hour + 2, explicit24=a.clock.explicit24)
+            b, approx = _End(a.stop, a.stop, None, a.pod, nxt), True
+        if b is None and a.day is not None and a.clock is None and a.pod is None:
+            b = self._day_list(a)
         stop = b.stop if b else a.stop
         if b is None and a.clock is None and a.day is None and a.pod is None:
             return None
@@ -726,7 +746,25 @@ class _Parser:
             stop = tr.end()
         if t.startswith("的", stop):
             stop += 1  # 明天上午10点的会 -> the rest reads 会
-        return self.resolve(p, stop, a, b, deadline)
+        hit = self.resolve(p, stop, a, b, deadline)
+        if approx and hit.question is None and a.pod is not None:
+            hit.part = a.pod
+        return hit
+
+    def _day_list(self, a: _End) -> _End | None:
+        """Read 9月10号，11号，12号 as the days from the first to the last when they follow on."""
+        assert a.day is not None
+        m = _DAY_LIST.match(self.text, a.stop)
+        if not m or a.day.grain != "day" or a.day.end is not None:
+            return None
+        days = [_num(x) for x in re.findall(_N2, m[0])]
+        first = a.day.day
+        if days != list(range(first.day + 1, first.day + 1 + len(days))):
+            return None
+        last = first + timedelta(days=len(days))
+        if last.month != first.month:
+            return None
+        return _End(a.stop, m.end(), _Day(last))
 
     # ---------------------------------------------------------------- resolution
 
@@ -1029,7 +1067,7 @@ def _apply_pod(h: int, pod: str) -> int:
         return h
     if pod == "noon":
         return h + 12 if 1 <= h <= 5 else h
-    if pod in ("afternoon", "dusk"):
+    if pod in ("afternoon", "early_afternoon", "dusk"):
         return h + 12 if h < 12 else h
     if pod == "evening":
         if h == 12:

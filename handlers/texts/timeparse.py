@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 PARTS_ZH = {
-    "dawn": "凌晨", "daybreak": "黎明", "morning": "早上", "forenoon": "上午", "noon": "中午", "afternoon": "下午",
+    "dawn": "凌晨", "daybreak": "黎明", "morning": "早上", "forenoon": "上午", "noon": "中午", "afternoon": "下午", "early_afternoon": "午后",
     "dusk": "傍晚", "evening": "晚上", "night": "夜里", "daytime": "白天",
 }  # fmt: skip
 PARTS_EN = {
     "dawn": "early morning", "daybreak": "daybreak", "morning": "morning", "forenoon": "morning", "noon": "noon",
-    "afternoon": "afternoon", "dusk": "dusk", "evening": "evening", "night": "night",
+    "afternoon": "afternoon", "early_afternoon": "early afternoon", "dusk": "dusk", "evening": "evening", "night": "night",
     "daytime": "daytime",
 }  # fmt: skip
 

@@ -502,7 +502,7 @@ def test_range_of_parts_of_day_spans_both_windows() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["最近", "近期开个会", "前两天", "前两个钟头", "前两分钟", "35:37"]
+    "text", ["最近", "近期开个会", "前两天", "前两个钟头", "前两分钟", "35:37", "未来两天"]
 )
 def test_vague_or_impossible_times_are_asked_back(text: str) -> None:
     r = p(text, allow_past=True)
@@ -515,3 +515,26 @@ def test_recent_windows_with_a_length_stay_windows() -> None:
     assert (r.status, r.start, r.end) == ("ok", NOW - timedelta(minutes=10), NOW)
     assert p("最近的会议室").status == "none"
     assert p("这个月前两天").start == at(1)
+
+
+def test_next_two_hours_is_a_window_from_now() -> None:
+    r = p("未来两小时")
+    assert (r.status, r.start, r.end) == ("ok", NOW, NOW + timedelta(hours=2))
+
+
+def test_seven_or_eight_oclock_spans_both_hours_and_is_asked_when_booking() -> None:
+    r = p("明天下午七八点")
+    assert (r.status, r.start, r.end) == ("ok", at(27, 19), at(27, 21))
+    assert p("明天下午七八点", need_start=True).question == "need_clock_time"
+
+
+def test_list_of_following_days_is_the_days_from_first_to_last() -> None:
+    r = p("12月10号，11号，12号")
+    assert (r.start, r.end) == (at(10, month=12), at(13, month=12))
+    assert p("12月10号，15号").end == at(11, month=12)
+
+
+def test_after_noon_is_early_afternoon() -> None:
+    r = p("明天午后")
+    assert (r.start, r.end, r.part) == (at(27, 13), at(27, 15), "early_afternoon")
+    assert p("明天午后2点").start == at(27, 14)
