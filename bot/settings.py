@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = 30.0
     #: YAML with holidays/adjusted workdays of years chinese-calendar does not know yet.
     calendar_file: Path | None = None
+    #: Approval flows per request kind (YAML).
+    approval_flows_file: Path = Path("config/approval_flows.yaml")
+    #: Approvals: a requester may urge the approvers once per this many minutes.
+    approval_urge_interval_minutes: int = 60
+    #: Approvals: remind the approver after this many working hours of waiting.
+    approval_remind_after_hours: float = 4.0
+    #: Approvals: escalate to the next level after this many working hours of waiting.
+    approval_escalate_after_hours: float = 8.0
     #: Folder for exports and the trained opinion model.
     data_dir: Path = Path("data")
     #: Bearer token of the opinion ingest API.

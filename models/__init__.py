@@ -3,4 +3,5 @@
 #: app label -> model modules; a feature adds its line here.
 APPS: dict[str, list[str]] = {
     "core": ["models.core"],
+    "approvals": ["models.approvals"],
 }
