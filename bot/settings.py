@@ -78,6 +78,21 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     #: Bearer token of the opinion ingest API.
     ingest_token: SecretStr | None = None
+    #: Public opinion: quiet hours (non-red alerts wait for their end), daily report time.
+    opinion_quiet_start: str = "22:00"
+    opinion_quiet_end: str = "07:30"
+    opinion_report_time: str = "17:00"
+    #: Minutes an alert may go without 知悉 before it is sent again and escalated (and how often).
+    opinion_ack_minutes: int = 30
+    opinion_max_escalations: int = 2
+    #: Distinct sources from which a negative story alerts again as spreading.
+    opinion_spread_sources: int = 3
+    #: Similarity (0-1) from which two items are one story, and how many days back to look.
+    opinion_cluster_similarity: float = 0.5
+    opinion_cluster_days: int = 7
+    #: Default minutes between polls of a feed, and seconds before a fetch gives up.
+    opinion_poll_minutes: int = 30
+    opinion_fetch_timeout: float = 20.0
 
     @field_validator("timezone")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, dedup, start
+from handlers import admin, dedup, opinion, start
 from handlers.errors import on_error
 
 
@@ -16,4 +16,5 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     start.register_shortcuts(application)
     start.register(application)
     admin.register(application)
+    opinion.register(application)
     application.add_error_handler(on_error)

@@ -4,4 +4,5 @@
 APPS: dict[str, list[str]] = {
     "core": ["models.core"],
     "approvals": ["models.approvals"],
+    "opinion": ["models.opinion"],
 }

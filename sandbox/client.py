@@ -123,11 +123,15 @@ class SandboxClient:
     # -- acting as users ---------------------------------------------------------------------
 
     async def send_message(
-        self, chat_id: int, from_id: int, text: str, reply_to_message_id: int | None = None
+        self, chat_id: int, from_id: int, text: str, reply_to_message_id: int | None = None,
+        forward_origin: Json | None = None,
     ) -> Json:
+        """Send as the user; with ``forward_origin`` (a MessageOrigin) it arrives forwarded."""
         body: Json = {"chat_id": chat_id, "from_id": from_id, "text": text}
         if reply_to_message_id is not None:
             body["reply_to_message_id"] = reply_to_message_id
+        if forward_origin is not None:
+            body["forward_origin"] = forward_origin
         return await self._request("POST", "/sandbox/messages", json=body)  # type: ignore[no-any-return]
 
     async def press(

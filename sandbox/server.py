@@ -162,6 +162,8 @@ class SbMessage:
     reply_markup: Json | None = None
     edit_date: int | None = None
     reply_to_message_id: int | None = None
+    #: Telegram's MessageOrigin of a forwarded message (as the caller gave it).
+    forward_origin: Json | None = None
 
 
 @dataclass
@@ -853,6 +855,8 @@ class Sandbox:
             d["caption"] = msg.caption
         if msg.caption_entities:
             d["caption_entities"] = msg.caption_entities
+        if msg.forward_origin is not None:
+            d["forward_origin"] = msg.forward_origin
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
             d["reply_markup"] = msg.reply_markup
         return d
@@ -887,6 +891,7 @@ class Sandbox:
             "photo",
             "reply_to_message_id",
             "edit_date",
+            "forward_origin",
         ):
             value = getattr(msg, key)
             if value is not None:
@@ -1561,6 +1566,7 @@ class Sandbox:
         reply_to_message_id: int | None = None,
         document: StoredFile | None = None,
         caption: str | None = None,
+        forward_origin: Json | None = None,
     ) -> Json:
         chat, user = self._user_in_chat(chat_id, from_id)
         fields: Json = {}
@@ -1588,6 +1594,11 @@ class Sandbox:
             if reply_to_message_id not in chat.messages:
                 raise ControlError(f"no message {reply_to_message_id} in chat {chat_id}")
             fields["reply_to_message_id"] = reply_to_message_id
+        if forward_origin is not None:
+            if not isinstance(forward_origin, dict) or "type" not in forward_origin:
+                raise ControlError("forward_origin must be a MessageOrigin object with a type")
+            fields["forward_origin"] = {"date": int(time.time()), **forward_origin}
+            fields.pop("entities", None)
         if chat.type == "private":
             user.started = True
             user.blocked = False
@@ -1604,6 +1615,7 @@ class Sandbox:
                 self._int_field(body, "from_id"),
                 text=body.get("text"),
                 reply_to_message_id=int(reply_to) if reply_to else None,
+                forward_origin=body.get("forward_origin"),
             )
 
         return await self._control(run())

@@ -1,0 +1,181 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from models.opinion import CaseStatus, SourceKind, TermKind
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('core', '0001_initial')]
+
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='DailyReport',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('day', fields.DateField(unique=True)),
+                ('scanned', fields.IntField(default=0)),
+                ('relevant', fields.IntField(default=0)),
+                ('negative', fields.IntField(default=0)),
+                ('zero', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'opinion_daily_report', 'app': 'opinion', 'pk_attr': 'id', 'table_description': "The day's report as sent (one per day), for the annual figures."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OpinionCluster',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('title', fields.CharField(default='', max_length=300)),
+                ('first_seen_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('last_seen_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('size', fields.IntField(default=1)),
+                ('source_count', fields.IntField(default=1, description='Distinct sources that carried the story.')),
+                ('signature', fields.JSONField(default=list, description='MinHash signature of the first item (reposts are compared with it).', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+            ],
+            options={'table': 'opinion_cluster', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'One story: an item and its reposts (near-duplicates) across sources.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OpinionSource',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=64)),
+                ('kind', fields.CharEnumField(default=SourceKind.FEED, description='FEED: feed\nAPI: api\nMANUAL: manual', enum_type=SourceKind, max_length=16)),
+                ('url', fields.CharField(default='', description='Feed address (empty for API and manual sources).', max_length=500)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('interval_minutes', fields.IntField(default=30)),
+                ('timeout_seconds', fields.FloatField(default=20.0)),
+                ('etag', fields.CharField(null=True, description='Validators of the last full answer, sent back for a conditional GET.', max_length=255)),
+                ('last_modified', fields.CharField(null=True, max_length=64)),
+                ('next_poll_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_polled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_ok_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('failures', fields.IntField(default=0, description='Failures in a row since the last good poll, and all failures ever.')),
+                ('total_failures', fields.IntField(default=0)),
+                ('last_error', fields.CharField(null=True, max_length=255)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'opinion_source', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'Where items come from: a polled RSS/Atom feed, an ingest API caller, or staff by hand.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OpinionItem',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('dedup_key', fields.CharField(unique=True, description='url:..., ext:SOURCE:ID or text:SHA1 (the same item twice is stored once).', max_length=191)),
+                ('url', fields.CharField(default='', max_length=1000)),
+                ('url_key', fields.CharField(null=True, unique=True, description='SHA-1 of the link: one item per link, whoever sends it.', max_length=40)),
+                ('external_id', fields.CharField(null=True, max_length=191)),
+                ('source', fields.ForeignKeyField('opinion.OpinionSource', source_field='source_id', null=True, db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.SET_NULL)),
+                ('source_name', fields.CharField(default='', description='Where it appeared, as the source named it (a site, an account, a forwarded chat).', max_length=128)),
+                ('via', fields.CharEnumField(description='FEED: feed\nAPI: api\nMANUAL: manual', enum_type=SourceKind, max_length=16)),
+                ('title', fields.CharField(default='', max_length=300)),
+                ('text', fields.TextField(default='', unique=False)),
+                ('published_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('fetched_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('relevant', fields.BooleanField(default=False)),
+                ('matched_terms', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('neg', fields.BooleanField(default=False)),
+                ('sentiment', fields.CharField(default='neutral', max_length=16)),
+                ('score', fields.FloatField(default=0.0)),
+                ('level', fields.CharField(null=True, max_length=16)),
+                ('reasons', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('cluster', fields.ForeignKeyField('opinion.OpinionCluster', source_field='cluster_id', null=True, db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.SET_NULL)),
+                ('added_by', fields.ForeignKeyField('core.Staff', source_field='added_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+            ],
+            options={'table': 'opinion_item', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'A collected article or post, with its relevance, classification and story.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OpinionCase',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('cluster', fields.OneToOneField('opinion.OpinionCluster', source_field='cluster_id', db_constraint=True, to_field='id', related_name='case', on_delete=OnDelete.CASCADE)),
+                ('item', fields.ForeignKeyField('opinion.OpinionItem', source_field='item_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('status', fields.CharEnumField(default=CaseStatus.PENDING, description='PENDING: pending\nHANDLING: handling\nHANDLED: handled\nFALSE_ALARM: false_alarm', enum_type=CaseStatus, max_length=16)),
+                ('level', fields.CharField(default='yellow', max_length=16)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('alert_at', fields.DatetimeField(description='When the alert reaches people (later than created_at in quiet hours).', auto_now=False, auto_now_add=False)),
+                ('acknowledged_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('acknowledged_by', fields.ForeignKeyField('core.Staff', source_field='acknowledged_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('assignee', fields.ForeignKeyField('core.Staff', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('assigned_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_by', fields.ForeignKeyField('core.Staff', source_field='closed_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('escalations', fields.IntField(default=0)),
+                ('spread_alerted', fields.IntField(default=0, description='Source count of the story when it last re-alerted for spreading.')),
+                ('version', fields.IntField(default=0, description='Bumped at every change, so each card edit has its own outbox key.')),
+                ('cards', fields.JSONField(default=list, description='Dedup keys of the alert cards sent (edited when the case changes).', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+            ],
+            options={'table': 'opinion_case', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'The handling record of one negative story: status, person, times, alerts sent.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CaseNote',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.ForeignKeyField('opinion.OpinionCase', source_field='case_id', db_constraint=True, to_field='id', related_name='notes', on_delete=OnDelete.CASCADE)),
+                ('author', fields.ForeignKeyField('core.Staff', source_field='author_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('text', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'opinion_case_note', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'A note on a case: what was done, by whom, when.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='FeedbackLabel',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.OneToOneField('opinion.OpinionCase', source_field='case_id', db_constraint=True, to_field='id', related_name='label', on_delete=OnDelete.CASCADE)),
+                ('neg', fields.SmallIntField()),
+                ('text', fields.TextField(unique=False)),
+                ('staff', fields.ForeignKeyField('core.Staff', source_field='staff_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'opinion_feedback', 'app': 'opinion', 'pk_attr': 'id', 'table_description': "A leader's verdict on a case (误报 = 0, 确认负面 = 1), a training label for the model."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='NoteRequest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff', fields.OneToOneField('core.Staff', source_field='staff_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('case', fields.ForeignKeyField('opinion.OpinionCase', source_field='case_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('chat_id', fields.BigIntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'opinion_note_request', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'A person was asked for a handling note: their next text message is it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SourcePoll',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('source', fields.ForeignKeyField('opinion.OpinionSource', source_field='source_id', db_constraint=True, to_field='id', related_name='polls', on_delete=OnDelete.CASCADE)),
+                ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('ok', fields.BooleanField()),
+                ('status', fields.IntField(default=0, description='HTTP status (304 = not modified), 0 when no answer came.')),
+                ('new_items', fields.IntField(default=0)),
+                ('error', fields.CharField(null=True, max_length=255)),
+            ],
+            options={'table': 'opinion_poll', 'app': 'opinion', 'pk_attr': 'id', 'table_description': 'One poll of a feed: when, what came back, how many new items, what went wrong.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WatchTerm',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharEnumField(description='NAME: name\nCOMPANY: company\nINCLUDE: include\nEXCLUDE: exclude', enum_type=TermKind, max_length=16)),
+                ('word', fields.CharField(max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('created_by', fields.ForeignKeyField('core.Staff', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+            ],
+            options={'table': 'opinion_term', 'app': 'opinion', 'unique_together': (('kind', 'word'),), 'pk_attr': 'id', 'table_description': 'A word that marks an item as about the park (or, for exclude words, vetoes it).'},
+            bases=['Model'],
+        ),
+    ]
