@@ -24,6 +24,7 @@ GROUPS = [
 #: Each feature's demo data: "module:function" of an async function taking no arguments.
 #: A feature adds its line here.
 FEATURE_SEEDERS: list[str] = []
+FEATURE_SEEDERS.append("services.receptions.demo:seed_demo")
 FEATURE_SEEDERS.append("services.opinion.demo:seed_demo")
 
 

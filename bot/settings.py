@@ -94,6 +94,19 @@ class Settings(BaseSettings):
     opinion_poll_minutes: int = 30
     opinion_fetch_timeout: float = 20.0
 
+    #: Official receptions: at most this many working meals per reception.
+    reception_max_meals: int = 1
+    #: Official receptions: meal standard cap per person, yuan.
+    reception_meal_cap_per_person: float = 150.0
+    #: Official receptions: accompanying diners at most this many for a small delegation...
+    reception_small_accompany_max: int = 3
+    #: ...of at most this many guests; larger ones get a share of the guests.
+    reception_small_group_max: int = 10
+    #: Official receptions: accompanying diners of a large delegation, as a share of its guests.
+    reception_large_accompany_ratio: float = 1 / 3
+    #: Official receptions: the largest delegation the bot accepts.
+    reception_max_guests: int = 200
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -1,0 +1,129 @@
+"""Official receptions: the plan, its rule checks and approval, and what actually happened."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+
+class ReceptionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class Reception(Model):
+    """One official reception (公务接待): planned, approved, held and closed."""
+
+    id = fields.IntField(primary_key=True)
+    status = fields.CharEnumField(ReceptionStatus, max_length=16, default=ReceptionStatus.DRAFT)
+    #: The question the planner is answering now (null when no question is open).
+    step = fields.CharField(max_length=32, null=True)
+    #: When the open question was asked (an old open question no longer reads free text).
+    step_at = fields.DatetimeField(null=True)
+    #: True when the open question edits one field and then returns to the summary.
+    editing = fields.BooleanField(default=False)
+    created_by: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, on_delete=fields.RESTRICT
+    )
+    start = fields.DatetimeField(null=True, db_index=True)
+    end = fields.DatetimeField(null=True)
+    #: The visiting unit (来访单位).
+    unit = fields.CharField(max_length=128, default="")
+    #: Number of the official letter (公函), empty when only a scan was sent.
+    letter_no = fields.CharField(max_length=64, default="")
+    #: Telegram file id of the letter's photo or document.
+    letter_file_id = fields.CharField(max_length=255, default="")
+    guest_count = fields.IntField(null=True)
+    head_name = fields.CharField(max_length=64, default="")
+    head_title = fields.CharField(max_length=64, default="")
+    #: Guests as a list of [name, position].
+    guests = fields.JSONField(default=list)
+    purpose = fields.TextField(default="")
+    host_leader: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    #: Accompanying staff, as a list of names.
+    accompany = fields.JSONField(default=list)
+    #: Itinerary stops (参观线路) as a list of [time HH:MM, place].
+    itinerary = fields.JSONField(default=list)
+    #: Meeting room booked through the rooms service (id of the booking and its room name).
+    room_booking_id = fields.IntField(null=True)
+    room_name = fields.CharField(max_length=64, default="")
+    #: True once the planner answered the room question (a room or none).
+    room_decided = fields.BooleanField(default=False)
+    meals = fields.IntField(null=True)
+    guest_diners = fields.IntField(default=0)
+    staff_diners = fields.IntField(default=0)
+    #: Meal standard per person in yuan.
+    meal_standard = fields.DecimalField(max_digits=10, decimal_places=2, default=0)
+    accommodation = fields.CharField(max_length=255, null=True)
+    #: The approvals engine's request for this plan.
+    approval_request_id = fields.IntField(null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    reminded_at = fields.DatetimeField(null=True)
+    actual_guests = fields.IntField(null=True)
+    actual_guest_diners = fields.IntField(null=True)
+    actual_staff_diners = fields.IntField(null=True)
+    actual_meals = fields.IntField(null=True)
+    #: Actual cost by item as a list of [item, yuan].
+    costs = fields.JSONField(default=list)
+    cost_total = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
+    completed_at = fields.DatetimeField(null=True)
+    completed_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "reception"
+        constraints = [
+            CheckConstraint(
+                check="guest_count IS NULL OR guest_count BETWEEN 1 AND 1000",
+                name="reception_guest_count_range",
+            ),
+            CheckConstraint(
+                check="guest_diners >= 0 AND staff_diners >= 0 AND meal_standard >= 0",
+                name="reception_meal_numbers_non_negative",
+            ),
+            CheckConstraint(
+                check="meals IS NULL OR meals >= 0", name="reception_meals_non_negative"
+            ),
+            CheckConstraint(
+                check="status <> 'completed' OR (actual_guests IS NOT NULL "
+                "AND actual_meals IS NOT NULL AND completed_at IS NOT NULL)",
+                name="reception_completed_has_actuals",
+            ),
+        ]
+
+
+class ReceptionMeal(Model):
+    """One official meal held for a reception (counts toward the year's official meals)."""
+
+    id = fields.IntField(primary_key=True)
+    reception: fields.ForeignKeyRelation[Reception] = fields.ForeignKeyField(
+        "receptions.Reception", related_name="meal_records", on_delete=fields.CASCADE
+    )
+    #: When it was held (the reception's start).
+    held_at = fields.DatetimeField(db_index=True)
+    guest_diners = fields.IntField()
+    staff_diners = fields.IntField()
+    cost = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        table = "reception_meal"
+        constraints = [
+            CheckConstraint(
+                check="guest_diners >= 0 AND staff_diners >= 0 AND cost >= 0",
+                name="reception_meal_non_negative",
+            ),
+        ]
