@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import admin, dedup, opinion, start
+from handlers import approvals
 from handlers import receptions
 from handlers.errors import on_error
 
@@ -17,6 +18,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     start.register_shortcuts(application)
     start.register(application)
     admin.register(application)
+    approvals.register(application)
     opinion.register(application)
     receptions.register(application)
     application.add_error_handler(on_error)

@@ -184,7 +184,7 @@ async def transfer(assignee_id: int, actor: Staff, to_staff_id: int) -> Staff:
                               step=step, target=target)
         new = await _assign(step, target, escalated=assignee.escalated)
         await _send_card(new, f"t{action.id}")
-        await _refresh_cards(step, action.id)
+        await _refresh_cards(step, action.id, only=assignee.id)
         await _tell(request, step, action)
     return target
 
@@ -328,6 +328,9 @@ class CardState:
     step_index: int
     step_count: int
     decided_by: Staff | None
+    #: How the step was settled, and by whom (another approver may have decided it).
+    step_outcome: str | None
+    step_decider: Staff | None
 
 
 async def card(assignee_id: int) -> CardState | None:
@@ -341,9 +344,12 @@ async def card(assignee_id: int) -> CardState | None:
         status=StepStatus.SKIPPED).order_by("seq").values_list("id", flat=True)
     actionable = (a.verdict is None and step.status == StepStatus.ACTIVE
                   and request.status == RequestStatus.PENDING)
+    decision = await ApprovalDecision.get_or_none(step_id=step.id).prefetch_related(
+        "decided_by")
     return CardState(a, step, request, request.requester, a.approver, a.acting, actionable,
                      list(steps).index(step.id) + 1 if step.id in steps else 0, len(steps),
-                     a.decided_by)
+                     a.decided_by, decision.outcome if decision else None,
+                     decision.decided_by if decision else None)
 
 
 # ---------------------------------------------------------------------------- delegation
@@ -652,12 +658,21 @@ async def _send_card(assignee: ApprovalAssignee, tag: str, note: str = "") -> No
 
 
 async def resend_cards(staff: Staff) -> list[ApprovalAssignee]:
-    """Queue a fresh copy of every card waiting for this person (/pending)."""
+    """Queue a fresh copy of every card waiting for this person, then one batch offer per kind."""
     items = await pending_for(staff)
     tag = "p" + secrets.token_hex(4)
-    for item in items:
-        await outbox.emit_to_staff(staff, CARD, {"assignee_id": item.id},
-                                   f"ap:card:{item.id}:{tag}")
+    by_kind: dict[str, list[int]] = {}
+    async with in_transaction():
+        for item in items:
+            await outbox.emit_to_staff(staff, CARD, {"assignee_id": item.id},
+                                       f"ap:card:{item.id}:{tag}")
+            by_kind.setdefault(item.step.request.kind, []).append(item.id)
+        for kind, ids in by_kind.items():
+            if len(ids) > 1:
+                await outbox.emit_to_staff(
+                    staff, "approvals.batch_offer", {"kind": kind, "n": len(ids),
+                                                     "upto": max(ids)},
+                    f"ap:batch:{kind}:{tag}")
     return items
 
 
@@ -670,8 +685,9 @@ async def _ping(step: ApprovalStep, tag: str, note: str) -> int:
 
 async def _refresh_cards(step: ApprovalStep, action_id: int, only: int | None = None) -> None:
     """Edit every card of the step already sent, so it shows the result without buttons."""
-    ids = [only] if only else await ApprovalAssignee.filter(step_id=step.id).values_list(
-        "id", flat=True)
+    # A card transferred earlier already shows its result: editing it again changes nothing.
+    ids = [only] if only else await ApprovalAssignee.filter(step_id=step.id).exclude(
+        verdict=Verdict.TRANSFERRED).values_list("id", flat=True)
     for assignee_id in ids:
         sent = await OutboxMessage.filter(kind=CARD,
                                           dedup_key__startswith=f"ap:card:{assignee_id}:")

@@ -1,0 +1,337 @@
+"""Approvals at the Telegram edge: card buttons, reasons, /pending, /myrequests, /delegate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import callback as cb
+from handlers.common import Ctx, buttons, for_staff, make_ctx
+from handlers.menu import Command, add_commands, shortcut_texts
+from handlers.views.approvals import esc, history_line, kind_name, step_name
+from models.approvals import RequestStatus
+from models.core import Role
+from services import approvals, clock
+from services.errors import DomainError, InvalidInput
+
+ADMIN = frozenset({Role.ADMIN})
+OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
+add_commands(
+    Command("pending", where="private", shortcut="approvals.kb.pending"),
+    Command("myrequests", where="private"),
+    Command("delegate", where="private"),
+    Command("flows", OFFICE, "private"),
+    Command("audit", ADMIN, "private"),
+)
+#: Reason prompts are read before the features' free text (group 0): a reason is never a booking.
+REASON_GROUP = -10
+_DATE_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+@for_staff(private_only=True)
+async def pending(ctx: Ctx) -> None:
+    """Sends every card waiting for me again, newest last, and a batch button per kind."""
+    items = await approvals.resend_cards(ctx.me)
+    if not items:
+        await ctx.reply(ctx.t("approvals.pending.none"))
+        return
+    await ctx.reply(ctx.t("approvals.pending.title", n=len(items)))
+
+
+@for_staff(private_only=True)
+async def my_requests(ctx: Ctx) -> None:
+    """Lists my latest requests with their history, and 撤回 / 催办 where they apply."""
+    requests = await approvals.my_requests(ctx.me)
+    if not requests:
+        await ctx.reply(ctx.t("approvals.my.none"))
+        return
+    await ctx.reply(ctx.t("approvals.my.title", n=len(requests)))
+    for request in reversed(requests):
+        text, keyboard = await _request_item(ctx, request)
+        await ctx.reply(text, keyboard)
+
+
+async def _request_item(ctx: Ctx, request: approvals.engine.ApprovalRequest) -> tuple[str, object]:
+    waiting = ""
+    if request.status == RequestStatus.PENDING:
+        names = [(a.acting or a.approver).name for a in await approvals.current_approvers(request)]
+        waiting = ctx.t("approvals.my.waiting", names=esc("、".join(names))) if names else ""
+    lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-10:]]
+    text = ctx.t("approvals.my.item", id=request.id, kind=esc(kind_name(request.kind, ctx.lang)),
+                 title=esc(request.title),
+                 status=ctx.t(f"approvals.status.{request.status.value}"), waiting=waiting,
+                 history="\n".join(lines))
+    row = []
+    if await approvals.can_withdraw(request):
+        row.append((ctx.t("approvals.btn.withdraw"), cb.encode("ap", "wd", request.id)))
+    if request.status == RequestStatus.PENDING:
+        row.append((ctx.t("approvals.btn.urge"), cb.encode("ap", "urge", request.id)))
+    return text, buttons([row]) if row else None
+
+
+def parse_day(text: str, today: date) -> date:
+    """Read 2026-12-01, 12-01 or 12月1日; a date without a year is the next such day."""
+    match = _DATE_RE.match(text.strip())
+    if not match:
+        raise InvalidInput("approvals.error.bad_date", value=text)
+    year, month, day = match.groups()
+    try:
+        found = date(int(year) if year else today.year, int(month), int(day))
+        if not year and found < today:
+            found = date(today.year + 1, int(month), int(day))
+    except ValueError:
+        raise InvalidInput("approvals.error.bad_date", value=text) from None
+    return found
+
+
+@for_staff(private_only=True)
+async def delegate(ctx: Ctx) -> None:
+    """Sets, shows or ends my delegate: /delegate 姓名 开始 结束 | /delegate off."""
+    args = ctx.args
+    if not args:
+        current = await approvals.current_delegation(ctx.me)
+        text = (ctx.t("approvals.delegate.current", name=esc(current.delegate.name),
+                      start=current.starts_on.isoformat(), end=current.ends_on.isoformat())
+                if current else ctx.t("approvals.delegate.none"))
+        await ctx.reply(text + "\n\n" + ctx.t("approvals.delegate.usage"))
+        return
+    if args[0].lower() in ("off", "取消", "cancel"):
+        ended = await approvals.cancel_delegation(ctx.me)
+        key = "approvals.delegate.off" if ended else "approvals.delegate.off_none"
+        await ctx.reply(ctx.t(key))
+        return
+    if len(args) != 3:
+        await ctx.reply(ctx.t("approvals.delegate.usage"))
+        return
+    today = clock.now().astimezone(ctx.settings.tz).date()
+    person = await approvals.find_person(args[0])
+    starts, ends = parse_day(args[1], today), parse_day(args[2], today)
+    await approvals.set_delegation(ctx.me, person, starts, ends)
+    await ctx.reply(ctx.t("approvals.delegate.done", name=esc(person.name),
+                          start=starts.isoformat(), end=ends.isoformat()))
+
+
+@for_staff(Role.ADMIN, private_only=True)
+async def audit(ctx: Ctx) -> None:
+    """Shows an approver's record to admins: /audit 姓名."""
+    if not ctx.args:
+        await ctx.reply(ctx.t("approvals.audit.usage"))
+        return
+    person = await approvals.find_person(" ".join(ctx.args))
+    actions = await approvals.actions_of(person)
+    if not actions:
+        await ctx.reply(ctx.t("approvals.audit.none", name=esc(person.name)))
+        return
+    lines = [ctx.t("approvals.audit.title", name=esc(person.name), n=len(actions))]
+    lines += [history_line(a, ctx.lang, with_request=True) for a in actions]
+    await ctx.reply("\n".join(lines)[:4000])
+
+
+@for_staff(Role.OFFICE, private_only=True)
+async def flows(ctx: Ctx) -> None:
+    """Shows each request kind's configured chains."""
+    lines = [ctx.t("approvals.flows.title")]
+    for kind, chains in sorted(approvals.all_flows().items()):
+        lines.append(ctx.t("approvals.flows.kind", kind=esc(kind_name(kind, ctx.lang)),
+                           code=esc(kind)))
+        for chain in chains:
+            steps = " → ".join(_describe_step(ctx, s) for s in chain.steps)
+            if len(chains) == 1:
+                lines.append(ctx.t("approvals.flows.chain_any", steps=steps))
+            else:
+                bound = (ctx.t("approvals.flows.below", amount=f"{chain.below:,.0f}")
+                         if chain.below is not None else ctx.t("approvals.flows.rest"))
+                lines.append(ctx.t("approvals.flows.chain", range=bound, steps=steps))
+    await ctx.reply("\n".join(lines)[:4000])
+
+
+def _describe_step(ctx: Ctx, step: approvals.flows.StepSpec) -> str:
+    def who(spec: dict[str, object]) -> str:
+        if "role" in spec:
+            return ctx.t(f"role.{spec['role']}")
+        if spec.get("dept_head"):
+            return ctx.t("approvals.flows.who.dept_head")
+        return esc("、".join(str(p) for p in spec.get("people", [])))  # type: ignore[attr-defined]
+
+    text = f"{esc(step_name(step.label, ctx.lang))}（{who(step.approvers)}，" \
+           f"{ctx.t(f'approvals.flows.mode.{step.mode.value}')}）"
+    if step.cc:
+        text += ctx.t("approvals.flows.cc", who=who(step.cc))
+    return text
+
+
+# ---------------------------------------------------------------------------- buttons
+
+
+async def _ok(ctx: Ctx, data: cb.CallbackData) -> None:
+    request = await approvals.approve(_id(data), ctx.me)
+    await ctx.answer(ctx.t("approvals.approved.done", id=request.id))
+
+
+async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
+    request = await approvals.start_reject(_id(data), ctx.me)
+    await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
+                    buttons([[(ctx.t("approvals.btn.cancel"),
+                               cb.encode("ap", "nox", _id(data)))]]))
+    await ctx.answer()
+
+
+async def _no_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
+    await approvals.cancel_reject(ctx.me)
+    await ctx.edit(ctx.t("approvals.reason.cancelled"))
+    await ctx.answer()
+
+
+async def _pick(ctx: Ctx, data: cb.CallbackData) -> None:
+    """Offers the staff to transfer to (fwd) or to add as a signer (add)."""
+    assignee_id = _id(data)
+    people = await approvals.transfer_candidates(assignee_id, ctx.me)
+    if not people:
+        await ctx.answer(ctx.t("approvals.pick.none"), alert=True)
+        return
+    action = "fwdto" if data.action == "fwd" else "addto"
+    rows = [[(esc(p.name), cb.encode("ap", action, assignee_id, p.id)) for p in people[i:i + 3]]
+            for i in range(0, len(people), 3)]
+    rows.append([(ctx.t("approvals.btn.cancel"), cb.encode("ap", "pickx", assignee_id))])
+    state = await approvals.card(assignee_id)
+    key = "approvals.transfer.pick" if data.action == "fwd" else "approvals.signer.pick"
+    await ctx.reply(ctx.t(key, id=state.request.id if state else assignee_id), buttons(rows))
+    await ctx.answer()
+
+
+async def _picked(ctx: Ctx, data: cb.CallbackData) -> None:
+    if not data.extra or not data.extra[0].isdigit():
+        raise InvalidInput("error.bad_button")
+    if data.action == "fwdto":
+        person = await approvals.transfer(_id(data), ctx.me, int(data.extra[0]))
+        note = ctx.t("approvals.transfer.done", name=esc(person.name))
+    else:
+        person = await approvals.add_signer(_id(data), ctx.me, int(data.extra[0]))
+        note = ctx.t("approvals.signer.done", name=esc(person.name))
+    await ctx.edit(note)
+    await ctx.answer(note)
+
+
+async def _pick_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
+    await ctx.edit(ctx.t("approvals.batch.cancelled"))
+    await ctx.answer()
+
+
+async def _withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
+    request = await approvals.withdraw_request(_id(data), ctx.me)
+    text, keyboard = await _request_item(ctx, request)
+    await ctx.edit(text, keyboard)  # type: ignore[arg-type]
+    await ctx.answer(ctx.t("approvals.withdraw.done", id=request.id))
+
+
+async def _urge(ctx: Ctx, data: cb.CallbackData) -> None:
+    count = await approvals.urge(_id(data), ctx.me)
+    await ctx.answer(ctx.t("approvals.urge.done", n=count))
+
+
+async def _batch_offer(ctx: Ctx, data: cb.CallbackData) -> None:
+    kind, upto = data.id, _extra_int(data)
+    items = [i for i in await approvals.pending_for(ctx.me)
+             if i.step.request.kind == kind and i.id <= upto]
+    if not items:
+        await ctx.edit(ctx.t("approvals.batch.nothing"))
+        await ctx.answer()
+        return
+    listing = "\n".join(f"#{i.step.request.id} {esc(i.step.request.title)}" for i in items)
+    await ctx.edit(
+        ctx.t("approvals.batch.confirm", n=len(items), kind=esc(kind_name(kind, ctx.lang)),
+              items=listing[:3000]),
+        buttons([[(ctx.t("approvals.btn.confirm"), cb.encode("ap", "allok", kind, upto)),
+                  (ctx.t("approvals.btn.cancel"), cb.encode("ap", "allno", kind))]]),
+    )
+    await ctx.answer()
+
+
+async def _batch_confirm(ctx: Ctx, data: cb.CallbackData) -> None:
+    done, skipped = await approvals.batch_approve(ctx.me, data.id, _extra_int(data))
+    if not done:
+        await ctx.edit(ctx.t("approvals.batch.nothing"))
+        await ctx.answer(ctx.t("approvals.batch.nothing"), alert=True)
+        return
+    note = ctx.t("approvals.batch.done", n=done)
+    if skipped:
+        note += ctx.t("approvals.batch.skipped", n=skipped)
+    await ctx.edit(note)
+    await ctx.answer(note)
+
+
+async def _batch_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
+    await ctx.edit(ctx.t("approvals.batch.cancelled"))
+    await ctx.answer()
+
+
+def _id(data: cb.CallbackData) -> int:
+    if data.int_id is None:
+        raise InvalidInput("error.bad_button")
+    return data.int_id
+
+
+def _extra_int(data: cb.CallbackData) -> int:
+    if not data.extra or not data.extra[0].isdigit():
+        raise InvalidInput("error.bad_button")
+    return int(data.extra[0])
+
+
+ACTIONS: dict[str, Callable[[Ctx, cb.CallbackData], Awaitable[None]]] = {
+    "ok": _ok, "no": _no, "nox": _no_cancel, "fwd": _pick, "add": _pick, "fwdto": _picked,
+    "addto": _picked, "pickx": _pick_cancel, "wd": _withdraw, "urge": _urge,
+    "all": _batch_offer, "allok": _batch_confirm, "allno": _batch_cancel,
+}
+
+
+@for_staff()
+async def on_button(ctx: Ctx) -> None:
+    """Checks the button's shape, then lets its action decide whether the presser may act."""
+    data = cb.decode(ctx.query.data if ctx.query else None)
+    action = ACTIONS.get(data.action) if data is not None else None
+    if data is None or action is None:
+        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+        return
+    await action(ctx, data)
+
+
+async def reason_text(update: object, context: object) -> None:
+    """Takes a private text as the reason of the rejection its author started, if any."""
+    ctx = await make_ctx(update, context)  # type: ignore[arg-type]
+    if ctx.staff is None or not await approvals.reason_prompt(ctx.staff):
+        return
+    try:
+        request = await approvals.reject_with_reason(ctx.staff, ctx.text)
+    except DomainError as error:
+        await ctx.fail(error)
+    else:
+        await ctx.reply(ctx.t("approvals.rejected.done", id=request.id))
+    raise ApplicationHandlerStop
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    approvals.configure(application.bot_data.get("settings"))
+    commands = {"pending": pending, "myrequests": my_requests, "delegate": delegate,
+                "audit": audit, "flows": flows}
+    application.bot_data.setdefault("commands", {}).update(commands)
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=cb.pattern("ap")))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+                       & ~filters.Text(list(shortcut_texts()) or ["\x00"]), reason_text),
+        group=REASON_GROUP,
+    )

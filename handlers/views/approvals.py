@@ -1,0 +1,189 @@
+"""Views of approvals: the approver's card, decision news, escalations, unreachable approvers."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from handlers import callback as cb
+from handlers.common import buttons
+from handlers.texts import has, t
+from handlers.views import Rendered, view
+from models.approvals import ApprovalAction, ApprovalRequest, Delegation, RequestStatus, Verdict
+from models.core import Staff
+from services import approvals
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(approvals.POLICY.tz).strftime("%m-%d %H:%M")
+
+
+def kind_name(kind: str, lang: str) -> str:
+    key = f"approvals.kind.{kind}"
+    return t(key, lang) if has(key) else kind
+
+
+def step_name(label: str, lang: str) -> str:
+    return t(label, lang) if label and has(label) else (label or "—")
+
+
+def label_of(key: str, lang: str) -> str:
+    """A detail's label: a text key of the calling feature, or plain words."""
+    return t(key, lang) if has(key) else key
+
+
+def card_keyboard(assignee_id: int, lang: str) -> InlineKeyboardMarkup:
+    return buttons([
+        [(t("approvals.btn.approve", lang), cb.encode("ap", "ok", assignee_id)),
+         (t("approvals.btn.reject", lang), cb.encode("ap", "no", assignee_id))],
+        [(t("approvals.btn.transfer", lang), cb.encode("ap", "fwd", assignee_id)),
+         (t("approvals.btn.add_signer", lang), cb.encode("ap", "add", assignee_id))],
+    ])
+
+
+def request_text(request: ApprovalRequest, requester: Staff, lang: str) -> dict[str, str]:
+    details = "".join(f"\n{esc(label_of(k, lang))}：{esc(v)}" for k, v in request.details)
+    if request.amount is not None:
+        details += f"\n{t('approvals.card.amount', lang)}：{request.amount:,.2f}"
+    return {
+        "id": str(request.id), "kind": esc(kind_name(request.kind, lang)),
+        "title": esc(request.title), "requester": esc(requester.name),
+        "dept": f"（{esc(requester.department)}）" if requester.department else "",
+        "when": when(request.created_at), "details": details,
+    }
+
+
+def card_text(state: approvals.CardState, lang: str, note: str = "") -> Rendered:
+    a = state.assignee
+    acting = ""
+    if state.acting is not None:
+        acting = t("approvals.card.acting", lang, name=esc(state.approver.name))
+    text = t("approvals.card", lang, **request_text(state.request, state.requester, lang),
+             n=state.step_index, total=state.step_count,
+             step=esc(step_name(state.step.label, lang)), acting=acting)
+    if state.actionable:
+        if note:
+            text = t(f"approvals.card.note.{note}", lang) + "\n" + text
+        return Rendered(text, card_keyboard(a.id, lang))
+    who = esc(state.decided_by.name if state.decided_by else "—")
+    if a.verdict == Verdict.APPROVED and state.step_outcome is None:
+        result = t("approvals.card.result.waiting", lang)
+    elif a.verdict == Verdict.APPROVED:
+        result = t("approvals.card.result.approved", lang, who=who, when=when(a.decided_at))
+    elif a.verdict == Verdict.REJECTED:
+        result = t("approvals.card.result.rejected", lang, who=who, when=when(a.decided_at),
+                   reason=esc(a.comment))
+    elif a.verdict == Verdict.TRANSFERRED:
+        result = t("approvals.card.result.transferred", lang, who=who, when=when(a.decided_at),
+                   target=esc(a.comment))
+    elif state.request.status == RequestStatus.WITHDRAWN:
+        result = t("approvals.card.result.withdrawn", lang)
+    elif state.step_outcome is not None:
+        result = t("approvals.card.result.closed", lang,
+                   who=esc(state.step_decider.name if state.step_decider else "—"),
+                   outcome=t(f"approvals.outcome.{state.step_outcome}", lang))
+    else:
+        result = t("approvals.card.result.ended", lang,
+                   status=t(f"approvals.status.{state.request.status.value}", lang))
+    return Rendered(f"{text}\n\n{result}")
+
+
+@view("approvals.card")
+async def approver_card(payload: dict[str, Any], lang: str) -> Rendered:
+    """The card, from the state it has when it is sent (or edited)."""
+    state = await approvals.card(int(payload["assignee_id"]))
+    if state is None:
+        return Rendered(t("approvals.error.unknown", lang))
+    return card_text(state, lang, str(payload.get("note") or ""))
+
+
+def history_line(action: ApprovalAction, lang: str, *, with_request: bool = False) -> str:
+    actor = esc(action.actor.name) if action.actor else t("approvals.system", lang)
+    behalf = (t("approvals.behalf", lang, name=esc(action.on_behalf_of.name))
+              if action.on_behalf_of else "")
+    target = f" → {esc(action.target.name)}" if action.target else ""
+    comment = f"：{esc(action.comment)}" if action.comment else ""
+    what = t(f"approvals.action.{action.action.value}", lang)
+    if with_request:
+        request = action.request
+        return t("approvals.audit.line", lang, when=when(action.at),
+                 id=request.id if request else "—",
+                 kind=esc(kind_name(request.kind, lang)) if request else "",
+                 action=what, behalf=behalf, target=target, comment=comment)
+    return t("approvals.history.line", lang, when=when(action.at), actor=actor, behalf=behalf,
+             action=what, target=target, comment=comment)
+
+
+@view("approvals.news")
+async def news(payload: dict[str, Any], lang: str) -> Rendered:
+    """Tell the requester, a CC or an approver what was decided."""
+    action = await ApprovalAction.get(id=int(payload["action_id"])).prefetch_related(
+        "request__requester", "actor", "target", "on_behalf_of")
+    request = action.request
+    assert request is not None
+    step_label = ""
+    if action.step_seq is not None:
+        step = await request.steps.filter(seq=action.step_seq).first()
+        step_label = esc(step_name(step.label, lang)) if step else ""
+    line = t(f"approvals.news.{action.action.value}", lang,
+             actor=esc(action.actor.name) if action.actor else t("approvals.system", lang),
+             behalf=(t("approvals.behalf", lang, name=esc(action.on_behalf_of.name))
+                     if action.on_behalf_of else ""),
+             target=esc(action.target.name) if action.target else "",
+             comment=esc(action.comment), step=step_label)
+    if payload.get("final"):
+        line += t("approvals.news.final", lang,
+                  status=t(f"approvals.status.{request.status.value}", lang))
+    return Rendered(t("approvals.news", lang, id=request.id,
+                      kind=esc(kind_name(request.kind, lang)), title=esc(request.title),
+                      line=line))
+
+
+@view("approvals.escalated")
+async def escalated(payload: dict[str, Any], lang: str) -> Rendered:
+    action = await ApprovalAction.get(id=int(payload["action_id"])).prefetch_related("request")
+    request = action.request
+    assert request is not None
+    if action.comment:
+        return Rendered(t("approvals.escalated", lang, id=request.id, title=esc(request.title),
+                          names=esc(action.comment)))
+    return Rendered(t("approvals.escalated.nobody", lang, id=request.id,
+                      title=esc(request.title)))
+
+
+@view("approvals.unreachable")
+async def unreachable(payload: dict[str, Any], lang: str) -> Rendered:
+    """Tell the office group who must open the bot before a card can reach them."""
+    state = await approvals.card(int(payload["assignee_id"]))
+    person = await Staff.get(id=int(payload["staff_id"]))
+    if state is None:
+        return Rendered(t("approvals.error.unknown", lang))
+    return Rendered(t("approvals.unreachable", lang, id=state.request.id,
+                      title=esc(state.request.title), name=esc(person.name)))
+
+
+@view("approvals.delegated")
+async def delegated(payload: dict[str, Any], lang: str) -> Rendered:
+    found = await Delegation.get(id=int(payload["delegation_id"])).prefetch_related("principal")
+    return Rendered(t("approvals.delegated", lang, principal=esc(found.principal.name),
+                      start=found.starts_on.isoformat(), end=found.ends_on.isoformat()))
+
+
+@view("approvals.batch_offer")
+def batch_offer(payload: dict[str, Any], lang: str) -> Rendered:
+    """Offer to approve every waiting card of one kind at once (a confirm step follows)."""
+    kind, n = str(payload["kind"]), int(payload["n"])
+    return Rendered(
+        t("approvals.batch.offer", lang, kind=esc(kind_name(kind, lang)), n=n),
+        buttons([[(t("approvals.btn.all", lang, n=n),
+                   cb.encode("ap", "all", kind, int(payload["upto"])))]]),
+    )
