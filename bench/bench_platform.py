@@ -1,0 +1,160 @@
+"""Platform benchmark: /help through the sandbox beside a bare echo bot, and outbox drain rate.
+
+Run: .venv/bin/python bench/bench_platform.py [--n 300]
+Prints updates per second and p50/p99 latency of /help for officebot and for a bare PTB echo
+bot in the same run (and the ratio), then the outbox drain rate for 1,000 messages to 100
+chats against the sandbox's Telegram rate limits (target: within 10% of 30/s, zero 429s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.app import Runtime  # noqa: E402
+from bot.db import close_db, open_db  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from models.core import OutboxMessage, OutboxStatus, Role, Staff  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
+from sandbox.server import Sandbox  # noqa: E402
+from services import outbox  # noqa: E402
+
+TOKEN = "123456:BENCH-token"
+SPEC = ROOT.parent / "shared" / "data" / "telegram-bot-api" / "api-10.0.json"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+async def drive(client: SandboxClient, users: list[int], text: str) -> tuple[float, list[float]]:
+    """Sequential latency over all users, then all users at once for throughput."""
+    latencies = []
+    for uid in users:
+        t0 = time.perf_counter()
+        sent = await client.send_message(uid, uid, text)
+        await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=10)
+        latencies.append(time.perf_counter() - t0)
+
+    async def one(uid: int) -> None:
+        sent = await client.send_message(uid, uid, text)
+        await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=60)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(uid) for uid in users))
+    return len(users) / (time.perf_counter() - t0), latencies
+
+
+async def echo_bot(sandbox: Sandbox, users: list[int]) -> tuple[float, list[float]]:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
+           .base_file_url(sandbox.file_api_base).build())
+    app.add_handler(MessageHandler(filters.ALL, echo))
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=1, poll_interval=0)
+    await app.start()
+    try:
+        async with SandboxClient(sandbox.base_url) as client:
+            return await drive(client, users, "/help")
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def officebot(sandbox: Sandbox, users: list[int], db_url: str) -> tuple[float, list[float]]:
+    settings = Settings(_env_file=None, token=TOKEN, database_url=db_url,  # type: ignore[call-arg]
+                        bot_api_url=sandbox.bot_api_base, bot_file_url=sandbox.file_api_base,
+                        poll_timeout=1, web_port=0, scheduler_enabled=False)
+    await open_db(db_url)
+    for uid in users:
+        await Staff.create(tg_user_id=uid, name=f"职工{uid}", role=Role.STAFF)
+    runtime = Runtime(settings, open_database=False, serve_web=False)
+    await runtime.start()
+    try:
+        async with SandboxClient(sandbox.base_url) as client:
+            return await drive(client, users, "/help")
+    finally:
+        await runtime.stop()
+        await close_db()
+
+
+async def outbox_drain(db_url: str, messages: int, chats: int) -> None:
+    sandbox = Sandbox(SPEC if SPEC.exists() else None)
+    await sandbox.start()
+    settings = Settings(_env_file=None, token=TOKEN, database_url=db_url,  # type: ignore[call-arg]
+                        bot_api_url=sandbox.bot_api_base, bot_file_url=sandbox.file_api_base,
+                        poll_timeout=1, web_port=0, scheduler_enabled=False)
+    await open_db(db_url)
+    async with SandboxClient(sandbox.base_url) as client:
+        for n in range(chats):
+            await client.add_user(300000 + n, f"收件人{n}", started=True)
+    for i in range(messages):
+        await outbox.emit("core.text", 300000 + i % chats, {"text": f"通知 {i}"}, f"bench:{i}")
+    since = len(sandbox.calls())
+    runtime = Runtime(settings, open_database=False, serve_web=False)
+    t0 = time.perf_counter()
+    await runtime.start()
+    while await OutboxMessage.filter(status__in=[OutboxStatus.PENDING,
+                                                 OutboxStatus.SENDING]).count():
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - t0
+    await runtime.stop()
+    calls = [c for c in sandbox.calls(since) if c["method"] == "sendMessage"]
+    too_many = sum(1 for c in calls if c.get("error_code") == 429)
+    sent = await OutboxMessage.filter(status=OutboxStatus.SENT).count()
+    await close_db()
+    await sandbox.stop()
+    rate = sent / elapsed
+    print(f"outbox drain: {sent}/{messages} messages to {chats} chats in {elapsed:.1f} s = "
+          f"{rate:.1f} msg/s ({rate / 30 * 100:.0f}% of 30/s), 429 answers: {too_many}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=300, help="users (= /help updates per phase)")
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--chats", type=int, default=100)
+    args = parser.parse_args()
+    users = list(range(100000, 100000 + args.n))
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {}
+        for name in ("echo", "officebot"):
+            # Limits off here: this measures the bot's own cost, not Telegram's pacing.
+            sandbox = Sandbox(SPEC if SPEC.exists() else None, enforce_limits=False)
+            await sandbox.start()
+            async with SandboxClient(sandbox.base_url) as client:
+                for uid in users:
+                    await client.add_user(uid, f"u{uid}", started=True)
+            if name == "echo":
+                results[name] = await echo_bot(sandbox, users)
+            else:
+                results[name] = await officebot(sandbox, users, f"sqlite://{tmp}/help.sqlite3")
+            await sandbox.stop()
+        for name, (throughput, lat) in results.items():
+            print(f"{name:>9}: {throughput:7.1f} updates/s   p50 {statistics.median(lat) * 1000:6.1f}"
+                  f" ms   p99 {pct(lat, 0.99) * 1000:6.1f} ms   (n={len(lat)})")
+        ratio = results["officebot"][0] / results["echo"][0]
+        p50 = statistics.median(results["officebot"][1]) / statistics.median(results["echo"][1])
+        print(f"officebot/echo: throughput x{ratio:.2f}, p50 latency x{p50:.2f}")
+        await outbox_drain(f"sqlite://{tmp}/drain.sqlite3", args.messages, args.chats)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
