@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sandbox.server import Sandbox
 
-DEFAULT_SPEC = Path("/work/shared/data/telegram-bot-api/api-10.0.json")
+DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "shared/data/telegram-bot-api/api-10.0.json"
 ROSTER_USERS = [
     (1001, "王管理", "wang_admin"),
     (1002, "李主任", "li_director"),

@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 
-SPEC_PATH = Path("/work/shared/data/telegram-bot-api/api-10.0.json")
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/data/telegram-bot-api/api-10.0.json"
 TOKEN = "123456:TEST-token"
 
 
