@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from models.core import ChatPurpose, Staff
 from models.receptions import Reception, ReceptionStatus
 from services import clock, outbox
+from services.receptions import ports
 
 #: Remind the host leader and the office this long before the reception starts.
 REMIND_BEFORE = timedelta(hours=24)
@@ -46,7 +47,7 @@ async def on_outcome(subject_id: int, outcome: str, request: Any = None) -> None
     await reception.save(update_fields=["status", "decided_at", "updated_at"])
     if outcome == "withdrawn":
         return
-    comment = getattr(request, "comment", None) or getattr(request, "reason", None) or ""
+    comment = await ports.decision_comment(request) if outcome == "rejected" else ""
     await _tell(
         reception, "receptions.decided",
         {"reception_id": reception.id, "outcome": outcome, "comment": str(comment)[:200]},

@@ -125,6 +125,16 @@ async def withdraw_approval(staff: Staff, reception_id: int) -> None:
     await approvals.withdraw(APPROVAL_KIND, reception_id, staff)
 
 
+async def decision_comment(request: Any) -> str:
+    """Return the comment of the request's last recorded action (a rejection's reason)."""
+    request_id = getattr(request, "id", None)
+    if request_id is None:
+        return ""
+    actions = await _approvals().history(int(request_id))
+    comments = [a.comment for a in actions if getattr(a, "comment", "")]
+    return str(comments[-1]) if comments else ""
+
+
 def on_outcome(handler: Any) -> bool:
     """Register the handler of approval outcomes; False when the engine is not installed."""
     module = _module("services.approvals")

@@ -181,3 +181,266 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     values = {r[0]: r[1] for r in form.iter_rows(min_row=2, values_only=True)}
     assert values["来访单位"] == "市发展和改革委员会" and values["主陪领导"] == "李主任"
     assert values["用餐标准（元/人）"] == 120 and values["预计餐费（元）"] == 1320
+
+
+async def draft(**fields: Any) -> Reception:
+    """A complete draft plan of the office clerk (12-03 09:00-11:30, 8 guests, one meal)."""
+    planner = await Staff.get(tg_user_id=fields.pop("planner", OFFICE))
+    leader = await Staff.get(tg_user_id=LEADER)
+    now = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    start = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+    guests = fields.pop("guests", 8)
+    values: dict[str, Any] = {
+        "created_by": planner, "host_leader": leader, "start": start,
+        "end": start + timedelta(hours=2, minutes=30), "unit": "市发展和改革委员会",
+        "letter_no": "市发改函〔2026〕31号", "guest_count": guests, "head_name": "王强",
+        "head_title": "副局长", "guests": [[f"来宾{i}", "科员"] for i in range(guests)],
+        "purpose": "调研", "accompany": ["张秘书", "刘工"], "itinerary": [], "room_decided": True,
+        "meals": 1, "guest_diners": guests, "staff_diners": 3, "meal_standard": Decimal(120),
+        "accommodation": "", "created_at": now, "updated_at": now,
+    }
+    values.update(fields)
+    return await Reception.create(**values)
+
+
+async def edit_field(env: Env, card: dict[str, Any], field: str, text: str,
+                     user: int = OFFICE) -> dict[str, Any]:
+    """Press 修改, pick the field, type the new answer; return the new card."""
+    await env.press(user, card, button="修改")
+    await env.press(user, card, button=field)
+    return await answer(env, text, "公务接待计划", user)
+
+
+async def test_every_rule_check_fails_with_its_rule_and_amount_and_passes_when_met(
+        office: Env) -> None:
+    env = office
+    await draft(letter_no="", accompany=["张秘书", "刘工", "王五", "赵六"])
+    card = await answer(env, "/reception", "公务接待计划")
+    assert "无公函不接待" in card["text"] and "提交" in card["text"]
+    # The letter as a scanned document satisfies the rule.
+    await env.press(OFFICE, card, button="修改")
+    await env.press(OFFICE, card, button="公函")
+    sent = await env.client.send_document(OFFICE, OFFICE, "公函.pdf", b"%PDF-1.4 letter")
+    card = await env.client.wait_for_bot_message(OFFICE, after=sent["message_id"],
+                                                 contains="公务接待计划")
+    assert "无公函不接待" not in card["text"] and "已上传扫描件" in card["text"]
+    assert "规则检查全部通过" in card["text"]
+    assert (await Reception.get(unit="市发展和改革委员会")).letter_file_id
+    cases = [
+        ("2 8 3 120", "工作餐最多1次，计划2次，超出1次"),
+        ("1 8 4 120", "来宾8人时最多陪餐3人，计划4人，超出1人"),
+        ("1 8 3 180", "每人最高150元，计划180元，超出30元"),
+    ]
+    for text, breach in cases:
+        card = await edit_field(env, card, "工作餐", text)
+        assert breach in card["text"], card["text"]
+        assert "规则检查全部通过" not in card["text"]
+        card = await edit_field(env, card, "工作餐", "1 8 3 150")
+        assert "规则检查全部通过" in card["text"] and breach not in card["text"]
+    # A delegation over 10 may bring a third of its number: 12 guests allow 4, not 5.
+    big = "\n".join(f"客人{i} 科员" for i in range(12))
+    card = await edit_field(env, card, "来宾人数", "12")
+    assert "来宾名单8人与来宾人数12人不一致（相差4人）" in card["text"]
+    card = await edit_field(env, card, "来宾名单", big)
+    card = await edit_field(env, card, "工作餐", "1 12 5 100")
+    assert "来宾12人时最多陪餐4人，计划5人，超出1人" in card["text"]
+    card = await edit_field(env, card, "工作餐", "1 12 4 100")
+    assert "规则检查全部通过" in card["text"]
+    # A second working meal passes once the unit allows two.
+    env.runtime.settings.reception_max_meals = 2
+    card = await edit_field(env, card, "工作餐", "2 12 4 100")
+    assert "规则检查全部通过" in card["text"]
+    await env.press(OFFICE, card, button="提交审批")
+    await env.client.wait_for_bot_message(OFFICE, after=card["message_id"], contains="已提交审批")
+    assert (await Reception.get(unit="市发展和改革委员会")).status == ReceptionStatus.SUBMITTED
+
+
+async def test_a_taken_room_is_refused_and_a_cancelled_reception_releases_its_room(
+        office: Env) -> None:
+    env = office
+    await Room.create(name="第二会议室", capacity=30, feed_token=secrets.token_hex(8))
+    first = await draft(step="room", editing=True, room_decided=False, step_at=datetime(2026, 11, 26, 2, 0,
+                                                                          tzinfo=UTC))
+    room_q = await answer(env, "/reception", "以下会议室在")
+    await env.press(OFFICE, room_q, button="第一会议室")
+    await env.client.wait_for_bot_message(OFFICE, after=room_q["message_id"],
+                                          contains="公务接待计划")
+    first = await Reception.get(id=first.id)
+    held = await Booking.get(id=first.room_booking_id)
+    assert (held.status, first.room_name) == (BookingStatus.CONFIRMED, "第一会议室")
+
+    # Another clerk plans a reception at the same time: the taken room is not offered,
+    # and an old or forged button for it is refused by the rooms' guard.
+    second = await draft(planner=OTHER, unit="省商务厅", step="room", editing=True,
+                         room_decided=False,
+                         step_at=datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
+    other_q = await answer(env, "/reception", "以下会议室在", user=OTHER)
+    labels = [b["text"] for row in other_q["reply_markup"]["inline_keyboard"] for b in row]
+    assert "第一会议室" not in labels and "第二会议室" in labels
+    refused = await env.press(OTHER, other_q, data=f"rcp:room:{second.id}:{held.room_id}")  # type: ignore[attr-defined]
+    assert "已被预定" in (refused["answer"] or "")
+    assert (await Reception.get(id=second.id)).room_booking_id is None
+
+    # Cancelling the first reception (after confirming) releases its room.
+    card = await answer(env, f"/reception {first.id}", "公务接待计划")
+    await env.press(OFFICE, card, button="取消接待")
+    await env.press(OFFICE, card, button="确认取消接待")
+    gone = await env.message(OFFICE, card["message_id"])
+    assert "已取消" in gone["text"] and "第一会议室已释放" in gone["text"]
+    assert (await Booking.get(id=held.id)).status == BookingStatus.CANCELLED
+    assert (await Reception.get(id=first.id)).status == ReceptionStatus.CANCELLED
+    again = await env.press(OFFICE, card, data=f"rcp:cancelok:{first.id}")
+    assert "不能修改" in (again["answer"] or "")
+    await env.press(OTHER, other_q, data=f"rcp:room:{second.id}:{held.room_id}")  # type: ignore[attr-defined]
+    await env.client.wait_for_bot_message(OTHER, after=other_q["message_id"],
+                                          contains="公务接待计划")
+    assert (await Reception.get(id=second.id)).room_name == "第一会议室"
+
+    # Moving a reception lets go of its room and asks for one again.
+    card = await answer(env, f"/reception {second.id}", "第一会议室", user=OTHER)
+    await env.press(OTHER, card, button="修改")
+    await env.press(OTHER, card, button="时间")
+    asked = await answer(env, "12月4日下午2点到4点", "会议室", user=OTHER)
+    assert "12-04 14:00" in asked["text"]
+    moved = await Reception.get(id=second.id)
+    assert moved.room_booking_id is None and not moved.room_decided
+    assert await Booking.filter(status=BookingStatus.CONFIRMED).count() == 0
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_careless_answers_get_clear_words_and_lose_nothing(office: Env) -> None:
+    env = office
+    await answer(env, "/reception", "接待时间")
+    await answer(env, "2026年11月20日上午9点", "过去")
+    await answer(env, "明天", "几点")
+    await answer(env, "随便什么时候", "没有看懂")
+    await answer(env, "12月3日上午9点到11点", "来访单位")
+    await answer(env, "省生态环境厅", "公函文号")
+    await answer(env, "无", "来宾人数")
+    await answer(env, "0", "至少为1人")
+    await answer(env, "5000", "5000人超过上限200人")
+    await answer(env, "很多人", "没有看懂")
+    await answer(env, "八", "带队领导")
+    await answer(env, "王强", "姓名 职务")
+    await answer(env, "王强 处长", "来宾名单")
+    bad_file = await env.client.send_document(OFFICE, OFFICE, "名单.txt", "王强 处长".encode())
+    reply = await env.client.wait_for_bot_message(OFFICE, after=bad_file["message_id"])
+    assert "不是 XLSX 或 CSV" in reply["text"] and "来宾名单" in reply["text"]
+    broken = await env.client.send_document(OFFICE, OFFICE, "名单.xlsx", b"not a workbook")
+    reply = await env.client.wait_for_bot_message(OFFICE, after=broken["message_id"])
+    assert "无法读取" in reply["text"]
+    rows = [["姓名", "职务"]] + [[f"客人{i}", "主任科员"] for i in range(8)]
+    good = await env.client.send_document(OFFICE, OFFICE, "名单.xlsx", xlsx(rows))
+    reply = await env.client.wait_for_bot_message(OFFICE, after=good["message_id"])
+    assert "接待事由" in reply["text"]
+    leader_q = await answer(env, "考察", "主陪领导")
+    # Someone who is not the planner (a leader) cannot act on the plan with a forged button.
+    plan = await Reception.get(unit="省生态环境厅")
+    own = await answer(env, "/receptions", "近期公务接待", user=LEADER)
+    leader_id = (await Staff.get(tg_user_id=LEADER)).id
+    for forged in (f"rcp:leader:{plan.id}:{leader_id}", f"rcp:cancelok:{plan.id}"):
+        refused = await env.press(LEADER, own, data=forged)
+        assert "其他人的接待计划" in (refused["answer"] or "")
+    assert (await Reception.get(id=plan.id)).host_leader_id is None  # type: ignore[attr-defined]
+    assert leader_q
+    await answer(env, "王主任", "没有找到领导“王主任”。可选：李主任")
+    await answer(env, "李主任", "陪同人员")
+    await answer(env, "张秘书", "参观线路")
+    await answer(env, "九点 展厅", "第1行")
+    room_q = await answer(env, "9:30 展厅\n10点半 车间", "会议室")
+    await answer(env, "第一会议室", "请点选")
+    await env.press(OFFICE, room_q, button="不需要会议室")
+    await env.client.wait_for_bot_message(OFFICE, after=room_q["message_id"], contains="工作餐")
+    await answer(env, "一顿饭", "四个数字")
+    await answer(env, "1 9 1 100", "来宾用餐9人超过了来宾人数8人")
+    await answer(env, "1 8 1 0", "大于0")
+    await answer(env, "1 8 2 100", "住宿安排")
+    card = await answer(env, "无", "公务接待计划")
+    saved = await Reception.get(unit="省生态环境厅")
+    assert (saved.guest_count, len(saved.guests), saved.itinerary) == (
+        8, 8, [["09:30", "展厅"], ["10:30", "车间"]])
+    assert (saved.meals, saved.guest_diners, saved.staff_diners) == (1, 8, 2)
+    assert "无公函不接待" in card["text"]
+    # The missing letter blocks submission; the draft is kept as it was.
+    await env.press(OFFICE, card, button="提交审批")
+    await env.client.wait_for_bot_message(OFFICE, after=card["message_id"], contains="无公函")
+    assert (await Reception.get(id=saved.id)).status == ReceptionStatus.DRAFT
+    # /reception later resumes the same plan instead of starting another.
+    await answer(env, "/reception", f"#{saved.id}")
+    assert await Reception.all().count() == 1
+
+
+async def test_staff_and_strangers_cannot_plan_receptions(office: Env) -> None:
+    env = office
+    await env.person(1009, "陌生人", role=None)
+    assert "不能使用" in (await env.say(STAFF, "/reception"))["text"]
+    assert "不能使用" in (await env.say(STAFF, "/receptions"))["text"]
+    assert "还没有登记" in (await env.say(1009, "/reception"))["text"]
+    assert await Reception.all().count() == 0
+    help_text = (await env.say(LEADER, "/help"))["text"]
+    assert "/reception" in help_text and "/receptions" in help_text
+
+
+async def test_a_rejected_plan_is_told_with_its_reason_and_can_be_fixed_and_resubmitted(
+        office: Env) -> None:
+    env = office
+    plan = await draft()
+    card = await answer(env, "/reception", "规则检查全部通过")
+    await env.press(OFFICE, card, button="提交审批")
+    await env.client.wait_for_bot_message(OFFICE, after=card["message_id"], contains="已提交审批")
+    await decide(env, await Reception.get(id=plan.id), "reject")
+    await env.delivered()
+    told = await env.client.wait_for_bot_message(OFFICE, contains="被驳回")
+    assert "人数与公函不符" in told["text"]
+    await env.client.wait_for_bot_message(GROUP, contains="被驳回")
+    assert (await Reception.get(id=plan.id)).status == ReceptionStatus.REJECTED
+    card = await answer(env, f"/reception {plan.id}", "已驳回")
+    card = await edit_field(env, card, "来宾人数", "8")
+    await env.press(OFFICE, card, button="提交审批")
+    await env.client.wait_for_bot_message(OFFICE, after=card["message_id"], contains="已提交审批")
+    resubmitted = await Reception.get(id=plan.id)
+    assert resubmitted.status == ReceptionStatus.SUBMITTED
+    # Cancelling a plan under approval withdraws the request.
+    card = await answer(env, f"/reception {plan.id}", "审批中")
+    await env.press(OFFICE, card, button="取消接待")
+    await env.press(OFFICE, card, button="确认取消接待")
+    request = await approvals.find("reception", plan.id)
+    assert request is not None and request.status.value == "withdrawn"
+    assert (await Reception.get(id=plan.id)).status == ReceptionStatus.CANCELLED
+
+
+async def test_lists_find_by_unit_and_date_and_export_the_year_ledger(office: Env) -> None:
+    env = office
+    await draft(unit="市发展和改革委员会", status=ReceptionStatus.APPROVED)
+    await draft(unit="省商务厅", status=ReceptionStatus.SUBMITTED,
+                start=datetime(2026, 12, 10, 6, 0, tzinfo=UTC),
+                end=datetime(2026, 12, 10, 8, 0, tzinfo=UTC))
+    await draft(unit="草稿单位")
+    upcoming = await answer(env, "/receptions", "近期公务接待")
+    assert "市发展和改革委员会" in upcoming["text"] and "省商务厅" in upcoming["text"]
+    assert "草稿单位" not in upcoming["text"]
+    by_unit = await answer(env, "/receptions 商务", "省商务厅")
+    assert "市发展和改革委员会" not in by_unit["text"]
+    by_day = await answer(env, "/receptions 12月3日", "市发展和改革委员会")
+    assert "省商务厅" not in by_day["text"]
+    nothing = await answer(env, "/receptions 不存在的单位", "没有找到")
+    assert nothing
+    await env.press(OFFICE, upcoming, button="导出本年台账")
+    sent = await env.client.wait_for_bot_message(OFFICE, after=nothing["message_id"],
+                                                 contains="公务接待台账")
+    rows = list(load_workbook(io.BytesIO(await env.client.file_bytes(
+        sent["document"]["file_id"]))).active.iter_rows(values_only=True))
+    assert rows[0][0] == "2026年公务接待台账"
+    assert [r[1] for r in rows[2:-1]] == ["市发展和改革委员会", "省商务厅"]
+    # Planned figures until completed: 1 meal × 11 diners × 120 yuan each.
+    assert rows[-1][6:9] == (2, 22, 2640)
