@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+from telegram import InlineKeyboardMarkup
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -19,7 +20,7 @@ from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.views.approvals import esc, history_line, kind_name, step_name
-from models.approvals import RequestStatus
+from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role
 from services import approvals, clock
 from services.errors import DomainError, InvalidInput
@@ -64,7 +65,8 @@ async def my_requests(ctx: Ctx) -> None:
         await ctx.reply(text, keyboard)
 
 
-async def _request_item(ctx: Ctx, request: approvals.engine.ApprovalRequest) -> tuple[str, object]:
+async def _request_item(ctx: Ctx, request: ApprovalRequest
+                        ) -> tuple[str, InlineKeyboardMarkup | None]:
     waiting = ""
     if request.status == RequestStatus.PENDING:
         names = [(a.acting or a.approver).name for a in await approvals.current_approvers(request)]
@@ -233,7 +235,7 @@ async def _pick_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
 async def _withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.withdraw_request(_id(data), ctx.me)
     text, keyboard = await _request_item(ctx, request)
-    await ctx.edit(text, keyboard)  # type: ignore[arg-type]
+    await ctx.edit(text, keyboard)
     await ctx.answer(ctx.t("approvals.withdraw.done", id=request.id))
 
 

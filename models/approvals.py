@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -64,7 +65,7 @@ class ApprovalRequest(Model):
     )
     title = fields.CharField(max_length=200)
     #: Pairs of (text key, value) the card shows.
-    details = fields.JSONField(default=list)
+    details: Any = fields.JSONField(default=list)
     amount = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
     status = fields.CharEnumField(RequestStatus, max_length=16, default=RequestStatus.PENDING)
     created_at = fields.DatetimeField()
@@ -72,6 +73,8 @@ class ApprovalRequest(Model):
     #: Last time the requester urged the approvers (rate limit).
     last_urged_at = fields.DatetimeField(null=True)
     urge_count = fields.IntField(default=0)
+
+    steps: fields.ReverseRelation[ApprovalStep]
 
     class Meta:
         table = "approval_request"
@@ -91,11 +94,11 @@ class ApprovalStep(Model):
     label = fields.CharField(max_length=64, default="")
     mode = fields.CharEnumField(StepMode, max_length=8, default=StepMode.ANY)
     #: The approver spec from the flow (resolved when the step starts).
-    spec = fields.JSONField(default=dict)
+    spec: Any = fields.JSONField(default=dict)
     #: Who is told of this step's decision (staff ids).
-    cc = fields.JSONField(default=list)
+    cc: Any = fields.JSONField(default=list)
     #: Spec of who the step escalates to when it waits too long.
-    escalate_to = fields.JSONField(default=dict)
+    escalate_to: Any = fields.JSONField(default=dict)
     status = fields.CharEnumField(StepStatus, max_length=16, default=StepStatus.WAITING)
     started_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)

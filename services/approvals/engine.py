@@ -340,8 +340,8 @@ async def card(assignee_id: int) -> CardState | None:
     if a is None:
         return None
     step, request = a.step, a.step.request
-    steps = await ApprovalStep.filter(request_id=request.id).exclude(
-        status=StepStatus.SKIPPED).order_by("seq").values_list("id", flat=True)
+    steps: list[int] = list(await ApprovalStep.filter(request_id=request.id).exclude(
+        status=StepStatus.SKIPPED).order_by("seq").values_list("id", flat=True))  # type: ignore[arg-type]
     actionable = (a.verdict is None and step.status == StepStatus.ACTIVE
                   and request.status == RequestStatus.PENDING)
     decision = await ApprovalDecision.get_or_none(step_id=step.id).prefetch_related(
@@ -794,3 +794,9 @@ def describe_steps(kind: str) -> Sequence[Any]:
     from services.approvals.flows import all_flows
 
     return all_flows().get(kind, [])
+
+
+async def audit_since(since: datetime) -> list[ApprovalAction]:
+    """Every recorded action from this instant on, oldest first (for the XLSX export)."""
+    return list(await ApprovalAction.filter(at__gte=since).order_by("id").prefetch_related(
+        "request", "actor", "target", "on_behalf_of"))
