@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_time(spec: JobSpec, settings: Any) -> time | None:
+    """The job's local time of day (from the spec or the setting it names)."""
     if spec.at is None:
         return None
     text = spec.at if ":" in spec.at else str(getattr(settings, spec.at))
@@ -26,6 +28,7 @@ def run_time(spec: JobSpec, settings: Any) -> time | None:
 
 
 def period_key(spec: JobSpec, now: datetime, tz: ZoneInfo) -> str:
+    """The period a run at `now` belongs to: the interval, the ISO week or the local day."""
     local = now.astimezone(tz)
     if spec.every is not None:
         step = int(spec.every.total_seconds())
@@ -37,18 +40,32 @@ def period_key(spec: JobSpec, now: datetime, tz: ZoneInfo) -> str:
     return local.date().isoformat()
 
 
+def run_day(spec: JobSpec, day: date) -> date | None:
+    """The day of the period holding `day` on which the job runs (None: no run this period).
+
+    A weekly job on workdays moves to the first workday of its week on or after its weekday
+    (a Monday holiday pushes the Monday report to Tuesday, or later).
+    """
+    if spec.weekday is not None:
+        target = day - timedelta(days=day.weekday()) + timedelta(days=spec.weekday)
+        if spec.workdays_only:
+            while not workdays.is_workday(target):
+                target += timedelta(days=1)
+                if target.weekday() == 0:
+                    return None
+        return target
+    if spec.workdays_only and not workdays.is_workday(day):
+        return None
+    return day
+
+
 def scheduled_at(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> datetime | None:
     """When this period's run was due (None when the job has no run in this period)."""
     at = run_time(spec, settings)
     if at is None:
         return None
-    local = now.astimezone(tz)
-    day = local.date()
-    if spec.weekday is not None:
-        day = day - timedelta(days=(day.weekday() - spec.weekday) % 7)
-    if spec.workdays_only and not workdays.is_workday(day):
-        return None
-    return datetime.combine(day, at, tz)
+    day = run_day(spec, now.astimezone(tz).date())
+    return None if day is None else datetime.combine(day, at, tz)
 
 
 def is_due(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> bool:
@@ -56,6 +73,14 @@ def is_due(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> bool:
         return True
     due = scheduled_at(spec, now, tz, settings)
     return due is not None and due <= now < due + spec.grace
+
+
+def is_missed(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> bool:
+    """True when this period's run time and its grace window have both passed."""
+    if spec.every is not None:
+        return False
+    due = scheduled_at(spec, now, tz, settings)
+    return due is not None and now >= due + spec.grace
 
 
 def next_run(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> datetime | None:
@@ -69,9 +94,7 @@ def next_run(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> datet
     local = now.astimezone(tz)
     for offset in range(0, 370):
         day = local.date() + timedelta(days=offset)
-        if spec.weekday is not None and day.weekday() != spec.weekday:
-            continue
-        if spec.workdays_only and not workdays.is_workday(day):
+        if run_day(spec, day) != day:
             continue
         candidate = datetime.combine(day, at, tz)
         if candidate > now:
@@ -79,9 +102,13 @@ def next_run(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> datet
     return None
 
 
-async def run_job(spec: JobSpec, now: datetime, tz: ZoneInfo) -> JobRun | None:
+async def run_job(spec: JobSpec, now: datetime, tz: ZoneInfo, owner: str = OWNER) -> JobRun | None:
     """Claim this period and run the job; None when the period was already claimed."""
-    run = await jobs.claim_period(spec.name, period_key(spec, now, tz), OWNER)
+    period = period_key(spec, now, tz)
+    # A cheap look first; the unique key still decides between replicas racing past it.
+    if await JobRun.exists(job=spec.name, period=period):
+        return None
+    run = await jobs.claim_period(spec.name, period, owner)
     if run is None:
         return None
     try:
@@ -94,12 +121,56 @@ async def run_job(spec: JobSpec, now: datetime, tz: ZoneInfo) -> JobRun | None:
     return run
 
 
-async def tick(settings: Any, now: datetime | None = None) -> list[str]:
+async def record_missed(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any,
+                        owner: str = OWNER) -> JobRun | None:
+    """Record a period whose run was missed beyond the grace window (so /jobs shows it)."""
+    period = period_key(spec, now, tz)
+    if await JobRun.exists(job=spec.name, period=period):
+        return None
+    run = await jobs.claim_period(spec.name, period, owner)
+    if run is None:
+        return None
+    due = scheduled_at(spec, now, tz, settings)
+    when = due.strftime("%Y-%m-%d %H:%M") if due else "?"
+    await jobs.finish(run, "skipped", f"missed {when}: down beyond the {spec.grace} grace window")
+    log.warning("job %s missed its run at %s", spec.name, when)
+    return run
+
+
+async def tick(settings: Any, now: datetime | None = None, owner: str | None = None) -> list[str]:
     """Run every job that is due now; returns the names that ran in this process."""
     now = now or clock.now()
     tz = ZoneInfo(settings.timezone)
     ran = []
     for spec in list(JOBS.values()):
-        if is_due(spec, now, tz, settings) and await run_job(spec, now, tz) is not None:
-            ran.append(spec.name)
+        if is_due(spec, now, tz, settings):
+            if await run_job(spec, now, tz, owner or OWNER) is not None:
+                ran.append(spec.name)
+        elif is_missed(spec, now, tz, settings):
+            await record_missed(spec, now, tz, settings, owner or OWNER)
     return ran
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What /jobs shows of one job."""
+
+    name: str
+    next_run: datetime | None
+    last: JobRun | None
+    every: timedelta | None
+    at: time | None
+    workdays_only: bool
+    weekday: int | None
+
+
+async def overview(settings: Any, now: datetime | None = None) -> list[JobStatus]:
+    """Each registered job with its next run and its last recorded run."""
+    now = now or clock.now()
+    tz = ZoneInfo(settings.timezone)
+    result = []
+    for spec in sorted(JOBS.values(), key=lambda s: s.name):
+        last = await JobRun.filter(job=spec.name).order_by("-started_at", "-id").first()
+        result.append(JobStatus(spec.name, next_run(spec, now, tz, settings), last, spec.every,
+                                run_time(spec, settings), spec.workdays_only, spec.weekday))
+    return result
