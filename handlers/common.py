@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -137,7 +137,7 @@ async def make_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]
-PTBHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+PTBHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
 
 
 def for_staff(*roles: Role, private_only: bool = False, group_only: bool = False) -> Callable[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -101,7 +102,7 @@ class OutboxMessage(Model):
     #: What happened (a view renders it in the recipient's language at send time).
     kind = fields.CharField(max_length=64)
     chat_id = fields.BigIntField(db_index=True)
-    payload = fields.JSONField(default=dict)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     #: Unique per business event and recipient: writing the same event twice sends once.
     dedup_key = fields.CharField(max_length=191, unique=True)
     status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)

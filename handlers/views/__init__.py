@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,21 +20,21 @@ class Rendered:
     photo: bytes | None = None
 
 
-View = Callable[[dict[str, Any], str], Rendered]
+View = Callable[[dict[str, Any], str], Rendered | Awaitable[Rendered]]
 VIEWS: dict[str, View] = {}
 
 
-def view(kind: str) -> Callable[[View], View]:
-    """Register the function that renders events of this kind."""
+def view(kind: str) -> Callable[[Any], Any]:
+    """Register the function (plain or async) that renders events of this kind."""
 
-    def register(func: View) -> View:
+    def register(func: Any) -> Any:
         VIEWS[kind] = func
         return func
 
     return register
 
 
-def render(kind: str, payload: dict[str, Any], lang: str) -> Rendered:
+def render(kind: str, payload: dict[str, Any], lang: str) -> Rendered | Awaitable[Rendered]:
     if kind not in VIEWS:
         raise KeyError(f"no view renders outbox events of kind {kind!r}")
     return VIEWS[kind](payload, lang)
