@@ -19,7 +19,7 @@ from telegram.ext import (
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
-from handlers.views.approvals import esc, history_line, kind_name, step_name
+from handlers.views.approvals import esc, history_line, join_within, kind_name, step_name
 from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role
 from services import approvals, clock
@@ -139,7 +139,7 @@ async def audit(ctx: Ctx) -> None:
         return
     lines = [ctx.t("approvals.audit.title", name=esc(person.name), n=len(actions))]
     lines += [history_line(a, ctx.lang, with_request=True) for a in actions]
-    await ctx.reply("\n".join(lines)[:4000])
+    await ctx.reply(join_within(lines))
 
 
 @for_staff(Role.OFFICE, private_only=True)
@@ -157,7 +157,7 @@ async def flows(ctx: Ctx) -> None:
                 bound = (ctx.t("approvals.flows.below", amount=f"{chain.below:,.0f}")
                          if chain.below is not None else ctx.t("approvals.flows.rest"))
                 lines.append(ctx.t("approvals.flows.chain", range=bound, steps=steps))
-    await ctx.reply("\n".join(lines)[:4000])
+    await ctx.reply(join_within(lines))
 
 
 def _describe_step(ctx: Ctx, step: approvals.flows.StepSpec) -> str:

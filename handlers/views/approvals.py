@@ -111,7 +111,8 @@ def history_line(action: ApprovalAction, lang: str, *, with_request: bool = Fals
     behalf = (t("approvals.behalf", lang, name=esc(action.on_behalf_of.name))
               if action.on_behalf_of else "")
     target = f" → {esc(action.target.name)}" if action.target else ""
-    comment = f"：{esc(action.comment)}" if action.comment else ""
+    short = action.comment if len(action.comment) <= 60 else action.comment[:60] + "…"
+    comment = f"：{esc(short)}" if action.comment else ""
     what = t(f"approvals.action.{action.action.value}", lang)
     if with_request:
         request = action.request
@@ -187,3 +188,15 @@ def batch_offer(payload: dict[str, Any], lang: str) -> Rendered:
         buttons([[(t("approvals.btn.all", lang, n=n),
                    cb.encode("ap", "all", kind, int(payload["upto"])))]]),
     )
+
+
+def join_within(lines: list[str], limit: int = 3900) -> str:
+    """Join whole lines up to Telegram's size (never cutting through a tag or an entity)."""
+    kept, size = [], 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            kept.append("…")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)

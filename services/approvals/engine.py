@@ -39,6 +39,9 @@ CARD = "approvals.card"
 NEWS = "approvals.news"
 MAX_REASON = 500
 MAX_TITLE = 200
+#: A card stays well within Telegram's 4096 characters.
+MAX_DETAILS = 12
+MAX_DETAIL = 150
 CANDIDATES_LIMIT = 30
 
 
@@ -68,7 +71,8 @@ async def submit(kind: str, subject_id: int, requester: Staff, *, title: str,
     async with in_transaction():
         request = await ApprovalRequest.create(
             kind=kind, subject_id=subject_id, requester=requester, title=title[:MAX_TITLE],
-            details=[[str(k), str(v)] for k, v in details], amount=amount, created_at=now,
+            details=[[str(k)[:64], str(v)[:MAX_DETAIL]] for k, v in details[:MAX_DETAILS]],
+            amount=amount, created_at=now,
         )
         for i, spec in enumerate(chain.steps):
             await ApprovalStep.create(
@@ -116,6 +120,8 @@ async def start_reject(assignee_id: int, actor: Staff) -> ApprovalRequest:
     """Ask for the rejection's reason: the actor's next text message is it."""
     async with in_transaction():
         assignee, _, request = await _actionable(assignee_id, actor)
+        if await ReasonPrompt.filter(staff_id=actor.id, assignee_id=assignee.id).exists():
+            raise Conflict("approvals.error.reason_pending")
         await ReasonPrompt.filter(staff_id=actor.id).delete()
         await ReasonPrompt.create(staff=actor, assignee=assignee, created_at=clock.now())
     return request
@@ -612,6 +618,8 @@ async def _decide_step(step: ApprovalStep, outcome: str, actor: Staff) -> None:
     await step.save(update_fields=["status", "decided_at"])
     await ApprovalAssignee.filter(step_id=step.id, verdict=None).update(
         verdict=Verdict.CLOSED, decided_at=now)
+    # Whoever was about to type a reason for this step no longer can.
+    await ReasonPrompt.filter(assignee__step_id=step.id).delete()
 
 
 async def _advance(request: ApprovalRequest, after_seq: int, actor: Staff) -> bool:

@@ -130,6 +130,8 @@ async def test_rejection_at_step_two_takes_the_next_message_as_the_required_reas
     await env.press(1003, card, button="驳回")
     ask = await env.client.wait_for_bot_message(1003, contains="理由")
     assert "必填" in ask["text"]
+    twice = await env.press(1003, card, button="驳回")
+    assert "正在等待您输入驳回理由" in twice["answer"]
     # A command in between is not a reason; the rejection still waits for one.
     await env.say(1003, "/help")
     assert (await ApprovalRequest.get(id=request.id)).status == RequestStatus.PENDING
@@ -410,3 +412,13 @@ async def test_admin_sees_an_approvers_record_and_the_flows(env: Env) -> None:
     assert "采购" in flows["text"] and "低于5,000元" in flows["text"]
     help_text = (await env.say(1004, "/help"))["text"]
     assert "/pending" in help_text and "/myrequests" in help_text and "/delegate" in help_text
+
+
+async def test_a_request_with_huge_details_still_reaches_the_approver(env: Env) -> None:
+    await _office(env)
+    request = await approvals.submit("t.one", 9, env.users[1004], title="<b>标题</b>" * 100,
+                                     details=[("备注&说明", "很长的内容<>&" * 1000)] * 40)
+    await env.delivered()
+    card = await _card(env, 1003, request)
+    assert len(card["text"]) < 4096 and "<b>标题</b>" in card["text"]
+    assert _buttons(card)[0] == "同意"

@@ -199,3 +199,18 @@ async def test_rejection_needs_a_reason_and_urging_is_rate_limited(
     assert await approvals.urge(request.id, p["liu"]) == 1
     await approvals.reject(card.id, p["chen"], "预算不足")
     assert OUTCOMES[-1][:2] == (12, "rejected")
+
+
+async def test_huge_details_and_amounts_are_bounded_or_refused(db: str, fixed_clock: FixedClock
+                                                                ) -> None:
+    p = await _people()
+    request = await approvals.submit("t.two", 13, p["liu"], title="长" * 500,
+                                     details=[("k", "v" * 10_000)] * 50)
+    assert len(request.title) == 200
+    assert len(request.details) == 12 and len(request.details[0][1]) == 150
+    for amount in (Decimal("-1"), Decimal("1e15")):
+        with pytest.raises(InvalidInput):
+            await approvals.submit("purchase", 14, p["liu"], title="x", details=[],
+                                   amount=amount)
+    with pytest.raises(InvalidInput):
+        await approvals.submit("t.two", 15, p["liu"], title="   ", details=[])
