@@ -1,0 +1,176 @@
+"""Reading what people type: quantities, item lines, keyword fields, methods, quotes, dates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from models.supplies import BuyMethod
+from services.errors import InvalidInput
+
+MAX_QTY = Decimal("100000")
+MAX_PRICE = Decimal("10000000")
+CENT = Decimal("0.01")
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_NUMBER = r"[-－]?(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)"
+_LINE_RE = re.compile(rf"^(?P<name>.+?)\s*[×xX*]?\s*(?P<qty>{_NUMBER})\s*(?P<unit>[^\d\s]*)$")
+_SPLIT_RE = re.compile(r"[，,；;、\n]+")
+#: Field keywords people type (both languages) -> field name.
+KEYWORDS = {
+    "单位": "unit", "unit": "unit", "规格": "spec", "spec": "spec", "类别": "category",
+    "category": "category", "安全库存": "safety", "安全": "safety", "safety": "safety",
+    "位置": "location", "存放": "location", "location": "location", "限领": "limit",
+    "limit": "limit", "单价": "price", "price": "price", "金额": "amount", "预算": "amount",
+    "amount": "amount", "供应商": "supplier", "supplier": "supplier", "方式": "method",
+    "method": "method", "报价": "quotes", "quotes": "quotes", "日期": "date", "date": "date",
+    "用途": "purpose", "purpose": "purpose", "原因": "reason", "reason": "reason",
+    "备注": "note", "note": "note",
+}
+_KEY_RE = re.compile(
+    r"(?:^|(?<=[\s，,；;]))(" + "|".join(sorted(map(re.escape, KEYWORDS), key=len, reverse=True))
+    + r")\s*(?:[:：=]\s*|\s+)", re.IGNORECASE,
+)
+METHODS = {
+    "招标": BuyMethod.TENDER, "公开招标": BuyMethod.TENDER, "tender": BuyMethod.TENDER,
+    "询价": BuyMethod.COMPARISON, "比价": BuyMethod.COMPARISON, "comparison": BuyMethod.COMPARISON,
+    "直接采购": BuyMethod.DIRECT, "直购": BuyMethod.DIRECT, "直接": BuyMethod.DIRECT,
+    "direct": BuyMethod.DIRECT,
+}
+_QUOTE_RE = re.compile(r"([^\s,，;；:：\d][^\s,，;；:：]*?)\s*[:：]?\s*(\d+(?:\.\d+)?)")
+_DATE_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One typed 'name quantity unit' piece."""
+
+    name: str
+    qty: Decimal
+    unit: str
+    text: str
+
+
+def number(text: str, field: str = "qty") -> Decimal:
+    """A decimal from digits or simple Chinese numerals; InvalidInput when it is not one."""
+    raw = text.strip().replace("－", "-").replace("，", "").replace(",", "")
+    if raw and all(ch in _CN_DIGITS or ch == "十" for ch in raw):
+        return Decimal(_chinese(raw))
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidInput("supplies.error.not_number", value=text.strip() or "∅",
+                           field=field) from None
+    if not value.is_finite():
+        raise InvalidInput("supplies.error.not_number", value=text.strip(), field=field)
+    return value
+
+
+def _chinese(raw: str) -> int:
+    if "十" not in raw:
+        return int("".join(str(_CN_DIGITS[c]) for c in raw))
+    tens, _, ones = raw.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def item_lines(text: str) -> list[ItemLine]:
+    """Split 'A4纸 2包，中性笔 5支' into lines; a piece without a quantity is refused."""
+    lines = []
+    for piece in _SPLIT_RE.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        match = _LINE_RE.match(piece)
+        if match is None:
+            raise InvalidInput("supplies.error.no_qty", piece=piece)
+        lines.append(ItemLine(match["name"].strip(), number(match["qty"]), match["unit"], piece))
+    if not lines:
+        raise InvalidInput("supplies.error.no_items")
+    return lines
+
+
+def fields_of(text: str) -> tuple[str, dict[str, str]]:
+    """Split 'items 单价 25 供应商 晨光' into the leading part and the keyword fields."""
+    matches = list(_KEY_RE.finditer(text))
+    head = text[: matches[0].start()] if matches else text
+    found: dict[str, str] = {}
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        key = KEYWORDS[match.group(1).lower()]
+        found[key] = text[match.end():end].strip(" ，,；;")
+    return head.strip(" ，,；;"), found
+
+
+def method(text: str) -> BuyMethod:
+    found = METHODS.get(text.strip().lower())
+    if found is None:
+        raise InvalidInput("supplies.error.bad_method", value=text.strip() or "∅")
+    return found
+
+
+def quotes(text: str) -> list[dict[str, str]]:
+    """'晨光25，得力26，齐心27' -> [{supplier, price}], one per supplier."""
+    seen: dict[str, str] = {}
+    for supplier, price in _QUOTE_RE.findall(text):
+        seen.setdefault(supplier, str(price_of(price)))
+    return [{"supplier": s, "price": p} for s, p in seen.items()]
+
+
+def price_of(text: str) -> Decimal:
+    value = number(text.replace("元", ""), "price")
+    if value < 0 or value > MAX_PRICE:
+        raise InvalidInput("supplies.error.bad_price", value=text.strip())
+    return value.quantize(CENT)
+
+
+def day(text: str, today: date) -> date:
+    """'2026-11-20', '11月20日', '今天', '昨天'; never a day in the future."""
+    raw = text.strip().lower()
+    words = {"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}
+    if raw in words:
+        return today - timedelta(days=words[raw])
+    match = _DATE_RE.match(raw)
+    if match is None:
+        raise InvalidInput("supplies.error.bad_date", value=text.strip())
+    year = int(match[1]) if match[1] else today.year
+    try:
+        found = date(year, int(match[2]), int(match[3]))
+    except ValueError:
+        raise InvalidInput("supplies.error.bad_date", value=text.strip()) from None
+    if found > today:
+        raise InvalidInput("supplies.error.future_date", value=found.isoformat())
+    return found
+
+
+def period(text: str, today: date) -> tuple[date, date]:
+    """A ledger period: 本月, 上月, 今年, 2026, 2026-11, or 2026-11-01~2026-11-30 (inclusive)."""
+    raw = text.strip().lower().replace("至", "~").replace("到", "~")
+    first_of_month = today.replace(day=1)
+    if raw in ("", "本月", "this_month", "month"):
+        return first_of_month, _month_end(first_of_month)
+    if raw in ("上月", "last_month"):
+        start = (first_of_month - timedelta(days=1)).replace(day=1)
+        return start, _month_end(start)
+    if raw in ("今年", "本年", "year", "this_year"):
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if re.fullmatch(r"\d{4}年?", raw):
+        year = int(raw[:4])
+        return date(year, 1, 1), date(year, 12, 31)
+    month = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", raw)
+    if month and 1 <= int(month[2]) <= 12:
+        start = date(int(month[1]), int(month[2]), 1)
+        return start, _month_end(start)
+    if "~" in raw:
+        left, _, right = raw.partition("~")
+        far = date(today.year + 1, 12, 31)
+        start, end = day(left, far), day(right, far)
+        if end < start:
+            raise InvalidInput("supplies.error.bad_period", value=text.strip())
+        return start, end
+    raise InvalidInput("supplies.error.bad_period", value=text.strip())
+
+
+def _month_end(start: date) -> date:
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

@@ -1,0 +1,234 @@
+"""Supplies services on a real database: stock moves, guards, requests, stock-take, races."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from tortoise import connections
+from tortoise.exceptions import IntegrityError, OperationalError
+
+from bot.db import dialect
+from models.core import Role, Staff
+from models.supplies import (
+    BuyMethod,
+    MoveKind,
+    RequestStatus,
+    StockMove,
+    SupplyItem,
+    SupplyRequest,
+)
+from services import clock, supplies
+from services.clock import FixedClock
+from services.errors import Conflict, InvalidInput, StaleAction
+from services.supplies import catalogue, parse, requests, stock
+from services.supplies.stock import Count, StockInForm
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+async def _people() -> tuple[Staff, Staff]:
+    clerk = await Staff.create(tg_user_id=1003, name="张秘书", role=Role.OFFICE, department="党政办")
+    worker = await Staff.create(tg_user_id=1004, name="刘工", role=Role.STAFF, department="规划建设局")
+    return clerk, worker
+
+
+async def _item(name: str = "A4纸", stock_: int = 0, safety: int = 0, unit: str = "包",
+                clerk: Staff | None = None) -> SupplyItem:
+    item = await SupplyItem.create(name=name, unit=unit, safety_stock=safety,
+                                   initials=catalogue.initials(name), unit_price=25)
+    if stock_:
+        await stock.move(item.id, Decimal(stock_), MoveKind.OPENING, ref="test", by=clerk)
+    return await SupplyItem.get(id=item.id)
+
+
+async def _approved(worker: Staff, item: SupplyItem, qty: int) -> SupplyRequest:
+    """A request already through approval (the engine's own tests cover the chain)."""
+    request = await SupplyRequest.create(requester=worker, purpose="会议",
+                                         status=RequestStatus.APPROVED,
+                                         created_at=clock.now(), submitted_at=clock.now())
+    await requests.SupplyRequestLine.create(request=request, item=item, quantity=qty)
+    return request
+
+
+def test_quantities_and_fields_are_read_as_people_type_them() -> None:
+    lines = parse.item_lines("A4纸 2包，中性笔5支、订书机 一台")
+    assert [(ln.name, ln.qty, ln.unit) for ln in lines] == [
+        ("A4纸", 2, "包"), ("中性笔", 5, "支"), ("订书机", 1, "台")]
+    head, fields = parse.fields_of("A4纸 10包 单价 25.5 供应商：晨光 方式 询价 报价 晨光25，得力26，齐心27")
+    assert head == "A4纸 10包"
+    assert fields["price"] == "25.5" and fields["supplier"] == "晨光"
+    assert len(parse.quotes(fields["quotes"])) == 3
+    assert parse.method(fields["method"]) == BuyMethod.COMPARISON
+    assert parse.period("2026-11", date(2026, 11, 26)) == (date(2026, 11, 1), date(2026, 11, 30))
+    with pytest.raises(InvalidInput):
+        parse.item_lines("A4纸 若干")
+    with pytest.raises(InvalidInput):
+        parse.day("11月31日", date(2026, 11, 26))
+
+
+def test_pinyin_initials_find_items() -> None:
+    assert catalogue.initials("中性笔") == "zxb"
+    assert catalogue.initials("A4纸") == "a4z"
+
+
+async def test_search_finds_by_name_and_by_initials(db: str) -> None:
+    await _item("中性笔", unit="支")
+    await _item("订书机", unit="台")
+    assert [i.name for i in await catalogue.search("zxb")] == ["中性笔"]
+    assert [i.name for i in await catalogue.search("书")] == ["订书机"]
+    assert (await catalogue.find("dsj")).name == "订书机"
+    with pytest.raises(InvalidInput) as unknown:
+        await catalogue.find("复印机")
+    assert unknown.value.code == "supplies.error.unknown_item"
+
+
+async def test_database_refuses_a_negative_stock_on_either_engine(db: str) -> None:
+    item = await _item(stock_=1)
+    conn = connections.get("default")
+    with pytest.raises((IntegrityError, OperationalError)):
+        await conn.execute_query(f"UPDATE supply_item SET on_hand = -1 WHERE id = {item.id}")
+    assert (await SupplyItem.get(id=item.id)).on_hand == 1
+    if dialect() == "postgres":
+        _, rows = await conn.execute_query(
+            "SELECT 1 FROM pg_constraint WHERE conname = 'supply_item_on_hand_not_negative'")
+    else:
+        _, rows = await conn.execute_query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'supply_item_on_hand_not_negative%'")
+    assert rows
+
+
+async def test_ledger_entries_cannot_be_edited_or_deleted(db: str) -> None:
+    item = await _item(stock_=5)
+    conn = connections.get("default")
+    for sql in ("UPDATE stock_move SET delta = 50", "DELETE FROM stock_move"):
+        with pytest.raises(Exception, match="append-only"):
+            await conn.execute_query(sql)
+    assert await stock.ledger_balance(item.id) == 5
+
+
+async def test_a_move_below_zero_is_refused_and_changes_nothing(db: str) -> None:
+    item = await _item(stock_=2)
+    with pytest.raises(Conflict) as short:
+        await stock.move(item.id, Decimal(-3), MoveKind.ISSUE, ref="x", by=None)
+    assert short.value.params["on_hand"] == "2"
+    assert (await SupplyItem.get(id=item.id)).on_hand == 2
+    assert await StockMove.filter(item_id=item.id).count() == 1
+
+
+async def test_stock_in_by_comparison_needs_three_quotes(db: str, fixed_clock: FixedClock) -> None:
+    clerk, worker = await _people()
+    item = await _item()
+    form = StockInForm(item.id, Decimal(10), Decimal("25.5"), "晨光", BuyMethod.COMPARISON,
+                       [{"supplier": "晨光", "price": "25.5"}], date(2026, 11, 20))
+    with pytest.raises(InvalidInput) as few:
+        await stock.stock_in(clerk, form)
+    assert few.value.code == "supplies.error.three_quotes"
+    form.quotes = parse.quotes("晨光25.5，得力26，齐心27")
+    entry = await stock.stock_in(clerk, form)
+    assert (await SupplyItem.get(id=item.id)).on_hand == 10
+    with pytest.raises(Exception) as refused:
+        await stock.stock_in(worker, form)
+    assert refused.value.__class__.__name__ == "NotAllowed"
+    fix = await stock.correct_stock_in(clerk, entry.id, Decimal(-2), "点错数量")
+    assert fix.corrects_id == entry.id  # type: ignore[attr-defined]
+    assert (await SupplyItem.get(id=item.id)).on_hand == 8
+    with pytest.raises(InvalidInput):
+        await stock.correct_stock_in(clerk, entry.id, Decimal(-9), "超过")
+
+
+async def test_fractional_quantity_of_a_whole_unit_is_refused(db: str) -> None:
+    item = await _item()
+    with pytest.raises(InvalidInput) as frac:
+        catalogue.check_qty(item, Decimal("1.5"))
+    assert frac.value.code == "supplies.error.qty_fraction"
+    for bad, code in ((Decimal(0), "qty_zero"), (Decimal(-1), "qty_negative"),
+                      (Decimal(10**9), "qty_huge")):
+        with pytest.raises(InvalidInput) as err:
+            catalogue.check_qty(item, bad)
+        assert err.value.code == f"supplies.error.{code}"
+
+
+async def test_stock_take_needs_reasons_and_writes_adjustments(db: str, fixed_clock: FixedClock
+                                                               ) -> None:
+    clerk, _ = await _people()
+    paper = await _item("A4纸", stock_=10)
+    pens = await _item("中性笔", stock_=50, unit="支")
+    with pytest.raises(InvalidInput) as missing:
+        await stock.stock_take(clerk, [Count(paper.id, Decimal(8)), Count(pens.id, Decimal(50))])
+    assert "A4纸" in missing.value.params["items"]
+    assert (await SupplyItem.get(id=paper.id)).on_hand == 10
+    take, lines = await stock.stock_take(
+        clerk, [Count(paper.id, Decimal(8), "受潮报损"), Count(pens.id, Decimal(50))])
+    assert (await SupplyItem.get(id=paper.id)).on_hand == 8
+    adjust = await StockMove.get(ref=f"take:{take.id}")
+    assert (adjust.delta, adjust.reason, adjust.kind) == (-2, "受潮报损", MoveKind.ADJUST)
+    assert len(lines) == 2
+
+
+async def test_issue_twice_is_refused_and_stock_moves_once(db: str, fixed_clock: FixedClock
+                                                            ) -> None:
+    clerk, worker = await _people()
+    item = await _item(stock_=5)
+    request = await _approved(worker, item, 3)
+    await requests.issue(clerk, request.id)
+    with pytest.raises(StaleAction):
+        await requests.issue(clerk, request.id)
+    assert (await SupplyItem.get(id=item.id)).on_hand == 2
+    await requests.sign(worker, request.id)
+    with pytest.raises(StaleAction) as again:
+        await requests.sign(worker, request.id)
+    assert again.value.code == "supplies.error.already_signed"
+
+
+async def test_two_issues_racing_for_the_last_unit_give_it_once(db: str, fixed_clock: FixedClock
+                                                                ) -> None:
+    clerk, worker = await _people()
+    other = await Staff.create(tg_user_id=1007, name="王秘书", role=Role.OFFICE)
+    item = await _item(stock_=1)
+    first = await _approved(worker, item, 1)
+    second = await _approved(worker, item, 1)
+    results = await asyncio.gather(requests.issue(clerk, first.id),
+                                   requests.issue(other, second.id), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert len(failures) == 1 and isinstance(failures[0], Conflict), results
+    assert failures[0].code == "supplies.error.short"
+    assert (await SupplyItem.get(id=item.id)).on_hand == 0
+    assert await stock.ledger_balance(item.id) == 0
+    statuses = sorted([(await SupplyRequest.get(id=r.id)).status.value for r in (first, second)])
+    assert statuses == ["approved", "issued"]
+
+
+async def test_crossing_the_safety_level_alerts_once_per_crossing(db: str, fixed_clock: FixedClock
+                                                                  ) -> None:
+    from models.core import BoundChat, ChatPurpose, OutboxMessage
+    from models.supplies import Purchase
+
+    clerk, _ = await _people()
+    await BoundChat.create(chat_id=-2001, title="党政办工作群", purpose=ChatPurpose.OFFICE)
+    item = await _item(stock_=12, safety=10)
+    for _ in range(4):  # 11, 10, 9 (crossed), 8
+        await stock.move(item.id, Decimal(-1), MoveKind.ISSUE, ref="t", by=clerk)
+    assert await OutboxMessage.filter(kind="supplies.low_stock").count() == 1
+    assert await Purchase.filter(from_low_stock=True).count() == 1
+    await stock.move(item.id, Decimal(5), MoveKind.STOCK_IN, ref="t", by=clerk)  # 13
+    await stock.move(item.id, Decimal(-5), MoveKind.ISSUE, ref="t", by=clerk)  # 8: crossed again
+    assert await OutboxMessage.filter(kind="supplies.low_stock").count() == 2
+    assert await Purchase.filter(from_low_stock=True).count() == 1  # the open draft is reused
+
+
+async def test_figures_count_requests_items_and_stock_in(db: str, fixed_clock: FixedClock) -> None:
+    clerk, worker = await _people()
+    item = await _item(stock_=5)
+    await stock.stock_in(clerk, StockInForm(item.id, Decimal(4), Decimal(10), "晨光",
+                                            BuyMethod.DIRECT, [], date(2026, 11, 25)))
+    request = await _approved(worker, item, 3)
+    await requests.issue(clerk, request.id, {item.id: Decimal(2)}, "库存留作会议")
+    figures = await supplies.supply_figures(date(2026, 11, 1), date(2026, 12, 1))
+    assert figures["requests_handled"] == 1
+    assert figures["items_issued"] == 2
+    assert figures["stock_in_value"] == Decimal("40.00")
