@@ -3,6 +3,7 @@
 #: app label -> model modules; a feature adds its line here.
 APPS: dict[str, list[str]] = {
     "core": ["models.core"],
+    "rooms": ["models.rooms"],
     "receptions": ["models.receptions"],
     "approvals": ["models.approvals"],
     "opinion": ["models.opinion"],

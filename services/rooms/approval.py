@@ -1,0 +1,89 @@
+"""Restricted rooms: a booking awaiting approval holds its slot until the outcome arrives.
+
+The approvals engine (`services.approvals`) decides when it is installed; until then the office
+decides with the buttons of an approval card sent to the office group (the same outcome path).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models.core import ChatPurpose, Role, Staff
+from models.rooms import Booking, BookingStatus, Room
+from services import outbox
+from services.errors import NotFound, StaleAction
+from services.staff import require_role
+
+log = logging.getLogger(__name__)
+KIND = "room_booking"
+
+
+def _engine() -> Any | None:
+    try:
+        module = importlib.import_module("services.approvals")
+    except ImportError:
+        return None
+    return module if hasattr(module, "submit") else None
+
+
+async def submit(booking: Booking, staff: Staff, room: Room, series: int = 1) -> None:
+    """Ask for approval inside the booking's transaction."""
+    engine = _engine()
+    local = booking.start_at
+    details = [("rooms.field.room", room.name),
+               ("rooms.field.time", local.isoformat()),
+               ("rooms.field.attendees", str(booking.attendees))]
+    if series > 1:
+        details.append(("rooms.field.occurrences", str(series)))
+    if engine is not None:
+        await engine.submit(KIND, booking.id, staff, title=booking.title, details=details)
+        return
+    await outbox.emit_to_purpose(ChatPurpose.OFFICE, "rooms.approval_request",
+                                 {"booking_id": booking.id}, f"rooms.approval:{booking.id}")
+
+
+async def on_outcome(subject_id: int, outcome: str, request: Any = None) -> None:
+    """Confirm or release a pending booking (and its series) by the approval's outcome."""
+    booking = await Booking.get_or_none(id=subject_id)
+    if booking is None or booking.status != BookingStatus.PENDING:
+        return
+    query = Booking.filter(status=BookingStatus.PENDING)
+    query = (query.filter(series_id=booking.series_id) if booking.series_id  # type: ignore[attr-defined]
+             else query.filter(id=booking.id))
+    status = BookingStatus.CONFIRMED if outcome == "approved" else (
+        BookingStatus.REJECTED if outcome == "rejected" else BookingStatus.CANCELLED)
+    ids = list(await query.values_list("id", flat=True))
+    for one in await Booking.filter(id__in=ids):
+        one.status = status
+        one.sequence += 1
+        await one.save(update_fields=["status", "sequence", "updated_at"])
+    organiser = await Staff.get(id=booking.organiser_id)  # type: ignore[attr-defined]
+    await outbox.emit_to_staff(organiser, "rooms.decided",
+                               {"booking_id": booking.id, "outcome": outcome, "count": len(ids)},
+                               f"rooms.decided:{booking.id}")
+
+
+async def decide(actor: Staff, booking_id: int, approved: bool) -> Booking:
+    """The office's own decision while no approvals engine is installed."""
+    require_role(actor, Role.OFFICE, Role.LEADER)
+    async with in_transaction():
+        booking = await Booking.filter(id=booking_id).select_for_update().first()
+        if booking is None:
+            raise NotFound("rooms.error.booking_gone")
+        if booking.status != BookingStatus.PENDING:
+            raise StaleAction("rooms.error.already_decided")
+        await on_outcome(booking_id, "approved" if approved else "rejected")
+    await booking.refresh_from_db()
+    return booking
+
+
+def register_with_engine() -> bool:
+    engine = _engine()
+    if engine is None or not hasattr(engine, "on_outcome"):
+        return False
+    engine.on_outcome(KIND, on_outcome)
+    return True

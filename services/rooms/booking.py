@@ -1,0 +1,661 @@
+"""Booking dialogs (drafts), free rooms and slots, confirmation under the database's guard."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.transactions import in_transaction
+
+from models.core import Staff
+from models.rooms import (
+    HOLDING,
+    Booking,
+    BookingDraft,
+    BookingSeries,
+    BookingStatus,
+    DraftStep,
+    Room,
+)
+from services import clock, workdays
+from services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, StaleAction
+from services.rooms import approval
+from services.rooms.catalog import (
+    RULES,
+    check_rules,
+    equipment_in,
+    find_room_in,
+    list_rooms,
+    may_book,
+)
+from services.timeparse import parse_time
+
+#: Lengths offered as buttons (minutes).
+LENGTHS = (30, 60, 90, 120, 180, 240)
+#: Head counts offered as buttons.
+HEADCOUNTS = (4, 8, 12, 20, 30)
+DAYS_AHEAD = 14
+_OPEN_STEPS = (DraftStep.DAY, DraftStep.START, DraftStep.LENGTH, DraftStep.NEEDS,
+               DraftStep.ROOM, DraftStep.TITLE, DraftStep.CONFIRM, DraftStep.ASK,
+               DraftStep.REASON)
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9, "十": 10}
+_PEOPLE = re.compile(r"(\d{1,6}|[一二两三四五六七八九十]{1,3})\s*(?:个人|人|位|名)")
+_COUNT = re.compile(r"共\s*(\d{1,4}|[一二两三四五六七八九十]{1,3})\s*次")
+_UNTIL = re.compile(r"(?:到|至|直到|截至)\s*(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}[日号])"
+                    r"\s*(?:为止|止)?")
+_FILLER = re.compile(
+    r"^(?:帮我|请|麻烦|我要|我想|需要|要|预定|预订|订一下|订个|订|约个|约|开个|开一个|开一场|开|用|"
+    r"会议室|一间|一个|个会|会议|场会|的会|会|一下)+$"
+)
+_LEAD = re.compile(r"^(?:帮我|请|麻烦|我要|我想|需要|预定|预订|订|约|开个|开一个|用)+")
+_SEGMENTS = re.compile(r"[，,。、；;！!\s]+")
+_CLOCK_SAID = re.compile(r"[\d〇零一二两三四五六七八九十]\s*[点时:：]|\d{3,4}|现在|[后內内]")
+_MEETING_WORDS = ("会议室", "开会", "会议", "开个会", "订会", "预定", "预订", "的会", "个会")
+
+
+@dataclass
+class Slot:
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class Occurrence:
+    start: datetime
+    end: datetime
+    clash: bool = False
+
+
+@dataclass
+class DraftView:
+    """What a booking card shows: the draft and the choices for its step."""
+
+    draft: BookingDraft
+    room: Room | None = None
+    days: list[tuple[date, bool]] = field(default_factory=list)
+    starts: list[time] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    rooms: list[Room] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+    occurrences: list[Occurrence] = field(default_factory=list)
+    biggest: int = 0
+
+
+@dataclass
+class Confirmed:
+    bookings: list[Booking]
+    skipped: list[Occurrence]
+    changed: bool = False
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _CN_NUM.get(tens, 1) * 10 + _CN_NUM.get(ones, 0)
+    return _CN_NUM.get(text, 0)
+
+
+def utc(dt: datetime) -> datetime:
+    """Query parameters in UTC: SQLite compares the stored UTC text, not instants."""
+    return dt.astimezone(UTC)
+
+
+def _minute(dt: datetime) -> datetime:
+    return dt.replace(second=0, microsecond=0)
+
+
+async def _draft(draft_id: int, staff: Staff, *, lock: bool = False) -> BookingDraft:
+    query = BookingDraft.filter(id=draft_id)
+    if lock:
+        query = query.select_for_update()
+    draft = await query.first()
+    if draft is None:
+        raise NotFound("rooms.error.draft_gone")
+    if draft.staff_id != staff.id:  # type: ignore[attr-defined]
+        raise NotAllowed("rooms.error.not_yours")
+    if draft.step == DraftStep.DONE:
+        raise StaleAction("rooms.error.already_booked", booking=draft.booking_id)  # type: ignore[attr-defined]
+    if draft.step == DraftStep.DROPPED:
+        raise StaleAction("rooms.error.draft_closed")
+    return draft
+
+
+async def _note(draft: BookingDraft, step: DraftStep, error: DomainError | None) -> BookingDraft:
+    draft.step = step
+    draft.question = error.code if error else ""
+    draft.question_params = {k: v for k, v in (error.params if error else {}).items()
+                             if isinstance(v, str | int | float)}
+    await draft.save()
+    return draft
+
+
+async def begin(staff: Staff, chat_id: int, *, target: Booking | None = None) -> BookingDraft:
+    """Open a guided booking (or a change of time of `target`), closing older open dialogs."""
+    await BookingDraft.filter(staff_id=staff.id, chat_id=chat_id,
+                              step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED)
+    values: dict[str, Any] = {}
+    if target is not None:
+        values = {"target": target, "room_id": target.room_id, "title": target.title,  # type: ignore[attr-defined]
+                  "attendees": target.attendees}
+    return await BookingDraft.create(staff=staff, chat_id=chat_id, step=DraftStep.DAY, **values)
+
+
+async def open_text_draft(staff: Staff, chat_id: int) -> BookingDraft | None:
+    """The dialog in this chat waiting for typed text (a title, an answer, a reason), if any."""
+    return await BookingDraft.filter(
+        staff_id=staff.id, chat_id=chat_id,
+        step__in=[DraftStep.TITLE, DraftStep.ASK, DraftStep.REASON],
+    ).order_by("-id").first()
+
+
+async def drop(draft_id: int, staff: Staff) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    draft.step = DraftStep.DROPPED
+    await draft.save()
+    return draft
+
+
+async def choose_day(draft_id: int, staff: Staff, day: date) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    today = clock.now().astimezone(RULES.zone).date()
+    if not today <= day <= today + timedelta(days=DAYS_AHEAD * 4):
+        return await _note(draft, DraftStep.DAY, InvalidInput("rooms.error.bad_day"))
+    draft.day, draft.start_at = day, None
+    return await _note(draft, DraftStep.START, None)
+
+
+async def choose_start(draft_id: int, staff: Staff, minute_of_day: int) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    if draft.day is None or not 0 <= minute_of_day < 24 * 60:
+        return await _note(draft, DraftStep.DAY, None)
+    start = datetime.combine(draft.day, time(minute_of_day // 60, minute_of_day % 60),
+                             RULES.zone)
+    if start < clock.now():
+        return await _note(draft, DraftStep.START, InvalidInput(
+            "rooms.error.past", start=start.strftime("%m-%d %H:%M")))
+    draft.start_at = start
+    if draft.minutes:
+        return await _after_time(draft, staff)
+    return await _note(draft, DraftStep.LENGTH, None)
+
+
+async def choose_length(draft_id: int, staff: Staff, minutes: int) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    if not 15 <= minutes <= 24 * 60:
+        return await _note(draft, DraftStep.LENGTH, InvalidInput("rooms.error.bad_length"))
+    if draft.start_at is None:
+        return await _note(draft, DraftStep.START, None)
+    draft.minutes = minutes
+    return await _after_time(draft, staff)
+
+
+async def _after_time(draft: BookingDraft, staff: Staff) -> BookingDraft:
+    """With a time chosen: check the named room, or go on to the needs and room choice."""
+    if draft.target_id is not None or draft.room_id is not None:  # type: ignore[attr-defined]
+        return await _check_named_room(draft, staff)
+    if draft.attendees or draft.equipment:
+        return await _note(draft, DraftStep.ROOM, None)
+    return await _note(draft, DraftStep.NEEDS, None)
+
+
+async def set_attendees(draft_id: int, staff: Staff, count: int) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    if not 0 <= count <= 100000:
+        raise InvalidInput("rooms.error.bad_people", value=count)
+    draft.attendees = count
+    return await _note(draft, DraftStep.NEEDS, None)
+
+
+async def toggle_equipment(draft_id: int, staff: Staff, code: str) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    chosen = list(draft.equipment or [])
+    draft.equipment = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+    return await _note(draft, DraftStep.NEEDS, None)
+
+
+async def needs_done(draft_id: int, staff: Staff) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    return await _note(draft, DraftStep.ROOM, None)
+
+
+async def choose_room(draft_id: int, staff: Staff, room_id: int) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    room = await Room.get_or_none(id=room_id, active=True)
+    if room is None:
+        return await _note(draft, DraftStep.ROOM, NotFound("rooms.error.room_gone"))
+    draft.room_id = room.id  # type: ignore[attr-defined]
+    draft.unknown_room = ""
+    return await _check_named_room(draft, staff)
+
+
+async def choose_slot(draft_id: int, staff: Staff, room_id: int,
+                      epoch_minute: int) -> BookingDraft:
+    """Take an offered alternative: another room, or another start of the same length."""
+    draft = await _draft(draft_id, staff)
+    start = datetime.fromtimestamp(epoch_minute * 60, RULES.zone)
+    draft.start_at, draft.day = start, start.date()
+    draft.room_id = room_id  # type: ignore[attr-defined]
+    draft.unknown_room = ""
+    return await _check_named_room(draft, staff)
+
+
+async def set_title(draft_id: int, staff: Staff, title: str) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    title = " ".join(title.split())
+    if not title:
+        return await _note(draft, DraftStep.TITLE, InvalidInput("rooms.error.empty_title"))
+    if len(title) > 128:
+        return await _note(draft, DraftStep.TITLE, InvalidInput("rooms.error.title_long",
+                                                                limit=128))
+    draft.title = title
+    return await _note(draft, DraftStep.CONFIRM, None)
+
+
+async def default_title(draft_id: int, staff: Staff) -> BookingDraft:
+    draft = await _draft(draft_id, staff)
+    draft.title = f"{staff.name}·会议"[:128]
+    return await _note(draft, DraftStep.CONFIRM, None)
+
+
+def _span(draft: BookingDraft) -> tuple[datetime, datetime] | None:
+    if draft.start_at is None or not draft.minutes:
+        return None
+    start = draft.start_at.astimezone(RULES.zone)
+    return start, start + timedelta(minutes=draft.minutes)
+
+
+async def _busy(room_id: int, start: datetime, end: datetime, exclude: int | None = None) -> bool:
+    query = Booking.filter(room_id=room_id, status__in=list(HOLDING), start_at__lt=utc(end),
+                           end_at__gt=utc(start))
+    if exclude is not None:
+        query = query.exclude(id=exclude)
+    return await query.exists()
+
+
+async def _check_named_room(draft: BookingDraft, staff: Staff) -> BookingDraft:
+    span = _span(draft)
+    if span is None:
+        return await _note(draft, DraftStep.START if draft.day else DraftStep.DAY, None)
+    room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
+    start, end = span
+    try:
+        check_rules(room, staff, start, end, clock.now(), draft.attendees)
+        if not set(draft.equipment or []) <= set(room.equipment or []):
+            raise InvalidInput("rooms.error.lacks_equipment", room=room.name)
+    except InvalidInput as error:
+        step = DraftStep.DAY if error.code in ("rooms.error.too_far",) else (
+            DraftStep.ROOM if error.code in ("rooms.error.too_small",
+                                             "rooms.error.lacks_equipment") else DraftStep.START)
+        if step == DraftStep.ROOM and draft.target_id is None:  # type: ignore[attr-defined]
+            draft.room_id = None  # type: ignore[attr-defined]
+        return await _note(draft, step, error)
+    except NotAllowed as error:
+        draft.room_id = None  # type: ignore[attr-defined]
+        return await _note(draft, DraftStep.ROOM, error)
+    if draft.recurrence:
+        return await _note(draft, DraftStep.TITLE if not draft.title else DraftStep.CONFIRM, None)
+    if await _busy(room.id, start, end, exclude=draft.target_id):  # type: ignore[attr-defined]
+        return await _note(draft, DraftStep.ROOM, Conflict(
+            "rooms.error.taken", room=room.name, start=start.strftime("%m-%d %H:%M")))
+    return await _note(draft, DraftStep.TITLE if not draft.title else DraftStep.CONFIRM, None)
+
+
+def _parse_counts(text: str) -> tuple[str, int | None, date | None]:
+    """Take 共N次 and 到12月31日为止 out of a recurring booking's text."""
+    count = until = None
+    match = _COUNT.search(text)
+    if match:
+        count = _number(match[1])
+        text = text.replace(match[0], " " * len(match[0]))
+    match = _UNTIL.search(text)
+    if match:
+        parsed = parse_time(match[1], clock.now(), tz=RULES.tz)
+        if parsed.start is not None:
+            until = parsed.start.date()
+            text = text.replace(match[0], " " * len(match[0]))
+    return text, count, until
+
+
+def is_booking_text(text: str, *, private: bool) -> bool:
+    """Whether free text plausibly asks for a room (in groups only when it says so outright)."""
+    if private:
+        return "会" in text or "室" in text
+    return any(w in text for w in _MEETING_WORDS)
+
+
+async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
+                    private: bool = True) -> BookingDraft | None:
+    """Read a one-line booking into a draft; None when free text is not about booking a room."""
+    now = clock.now()
+    text = text.strip()[:500]
+    rest_text, count, until = _parse_counts(text)
+    parsed = parse_time(rest_text, now, tz=RULES.tz)
+    if not command and (parsed.status == "none" or not is_booking_text(text, private=private)):
+        return None
+    rooms = await list_rooms()
+    rest = parsed.rest if parsed.status != "none" else rest_text
+    room, room_word = find_room_in(rest, rooms)
+    people = _PEOPLE.search(rest)
+    attendees = _number(people[1]) if people else 0
+    title = rest
+    for piece in (room_word, people[0] if people else ""):
+        if piece:
+            title = title.replace(piece, " ")
+    for words in (w for code in equipment_in(rest) for w in _equipment_words(code)):
+        title = title.replace(words, " ")
+    title = _title_of(title)
+    await BookingDraft.filter(staff_id=staff.id, chat_id=chat_id,
+                              step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED)
+    draft = BookingDraft(
+        staff=staff, chat_id=chat_id, room=room, unknown_room="" if room else room_word[:64],
+        title=title, attendees=attendees, equipment=equipment_in(rest), text=text,
+        count=count, until=until,
+    )
+    await draft.save()
+    return await _apply_parse(draft, staff, parsed)
+
+
+def _title_of(text: str) -> str:
+    """What is left of a one-line booking once time, room, people and equipment are out."""
+    kept = []
+    for segment in _SEGMENTS.split(text):
+        if not segment or _FILLER.match(segment):
+            continue
+        kept.append(_LEAD.sub("", segment) or segment)
+    return " ".join(kept)[:128]
+
+
+def _equipment_words(code: str) -> tuple[str, ...]:
+    from services.rooms.catalog import EQUIPMENT
+
+    words = EQUIPMENT.get(code, ())
+    return tuple(sorted(({f"要{w}" for w in words} | {f"需要{w}" for w in words}
+                         | set(words)), key=len, reverse=True))
+
+
+async def _apply_parse(draft: BookingDraft, staff: Staff, parsed: Any) -> BookingDraft:
+    if draft.unknown_room:
+        draft.room_id = None  # type: ignore[attr-defined]
+    if parsed.status == "ask":
+        draft.question = parsed.question or ""
+        draft.question_params = {k: (v.isoformat() if isinstance(v, datetime) else v)
+                                 for k, v in dict(parsed.question_params).items()}
+        draft.step = DraftStep.ASK
+        await draft.save()
+        return draft
+    if parsed.status == "none":
+        return await _note(draft, DraftStep.DAY, InvalidInput("rooms.error.no_time"))
+    if parsed.recurrence:
+        draft.recurrence = parsed.recurrence
+        draft.workdays_only = parsed.workdays_only
+    start = parsed.start.astimezone(RULES.zone) if parsed.start else None
+    if start is None:
+        return await _note(draft, DraftStep.DAY, None)
+    draft.day = start.date()
+    said = draft.text[parsed.span[0]: parsed.span[1]] if parsed.span else ""
+    if parsed.grain not in ("minute", "hour") or not _CLOCK_SAID.search(said):
+        if parsed.duration and parsed.grain in ("minute", "hour") and not draft.minutes:
+            draft.minutes = int(parsed.duration.total_seconds() // 60)
+        return await _note(draft, DraftStep.START, None)
+    draft.start_at = _minute(start)
+    if parsed.end is not None and parsed.end > parsed.start:
+        draft.minutes = int((parsed.end - parsed.start).total_seconds() // 60)
+    elif parsed.end is not None:
+        return await _note(draft, DraftStep.LENGTH, InvalidInput("rooms.error.end_before_start"))
+    elif parsed.duration:
+        draft.minutes = int(parsed.duration.total_seconds() // 60)
+    if not draft.minutes:
+        return await _note(draft, DraftStep.LENGTH, None)
+    if draft.unknown_room:
+        return await _note(draft, DraftStep.ROOM, NotFound("rooms.error.unknown_room",
+                                                           name=draft.unknown_room))
+    if draft.room_id is not None:  # type: ignore[attr-defined]
+        return await _check_named_room(draft, staff)
+    return await _note(draft, DraftStep.ROOM, None)
+
+
+async def answer(draft_id: int, staff: Staff, reply: str) -> BookingDraft:
+    """Read the user's answer to the parser's question and go on with what was entered."""
+    draft = await _draft(draft_id, staff)
+    if draft.step != DraftStep.ASK:
+        raise StaleAction()
+    reply = reply.strip()[:200]
+    parsed = parse_time(draft.text, clock.now(), tz=RULES.tz)
+    span = parsed.span
+    head, tail = (draft.text[: span[0]], draft.text[span[1]:]) if span else ("", draft.text)
+    said = draft.text[span[0]: span[1]] if span else ""
+    combined = f"{head}{said}{reply} {tail}" if draft.question == "need_clock_time" else (
+        f"{head}{reply} {tail}")
+    text, count, until = _parse_counts(combined)
+    reparsed = parse_time(text, clock.now(), tz=RULES.tz)
+    if reparsed.status == "none":
+        reparsed = parse_time(reply, clock.now(), tz=RULES.tz)
+    draft.text = combined[:500]
+    draft.count, draft.until = count or draft.count, until or draft.until
+    return await _apply_parse(draft, staff, reparsed)
+
+
+async def choose_half(draft_id: int, staff: Staff, half: str) -> BookingDraft:
+    """Answer the am/pm question with a button."""
+    draft = await _draft(draft_id, staff)
+    if draft.step != DraftStep.ASK or draft.question != "am_or_pm" or half not in ("am", "pm"):
+        raise StaleAction()
+    chosen = datetime.fromisoformat(str(draft.question_params[half]))
+    word = chosen.strftime("%H:%M")
+    parsed = parse_time(draft.text, clock.now(), tz=RULES.tz)
+    text = draft.text
+    if parsed.span:
+        hour = int(draft.question_params.get("hour", chosen.hour))
+        said = text[parsed.span[0]: parsed.span[1]]
+        fixed = re.sub(rf"(?<![\d:]){hour}(?=[点:：时])", str(chosen.hour), said, count=1)
+        if fixed == said:
+            fixed = said.replace(_cn_hour(hour), str(chosen.hour), 1)
+        if fixed != said and half == "pm":
+            fixed = re.sub(r"(到|至|-|~)\s*(\d{1,2})(?=[点:：时])",
+                           lambda m: f"{m[1]}{int(m[2]) + 12 if int(m[2]) < 12 else m[2]}",
+                           fixed, count=1)
+        text = text[: parsed.span[0]] + fixed + text[parsed.span[1]:]
+    reparsed = parse_time(text, clock.now(), tz=RULES.tz)
+    if reparsed.status != "ok":
+        reparsed = parse_time(f"{chosen.date().isoformat()} {word}", clock.now(), tz=RULES.tz)
+    draft.text = text
+    return await _apply_parse(draft, staff, reparsed)
+
+
+def _cn_hour(hour: int) -> str:
+    names = "零一两三四五六七八九十"
+    return names[hour] if hour <= 10 else f"十{names[hour - 10]}"
+
+
+async def view(draft: BookingDraft, staff: Staff) -> DraftView:
+    """Gather what the card of this draft shows."""
+    result = DraftView(draft=draft)
+    if draft.room_id is not None:  # type: ignore[attr-defined]
+        result.room = await Room.get_or_none(id=draft.room_id)  # type: ignore[attr-defined]
+    now = clock.now().astimezone(RULES.zone)
+    rooms = [r for r in await list_rooms() if may_book(r, staff)]
+    result.biggest = max((r.capacity for r in rooms), default=0)
+    if draft.step == DraftStep.DAY:
+        result.days = [(now.date() + timedelta(days=i),
+                        workdays.is_workday(now.date() + timedelta(days=i)))
+                       for i in range(DAYS_AHEAD + 1)]
+    elif draft.step == DraftStep.START and draft.day is not None:
+        opens = min((r.opens_minute for r in rooms), default=8 * 60)
+        closes = max((r.closes_minute for r in rooms), default=18 * 60)
+        if result.room is not None:
+            opens, closes = result.room.opens_minute, result.room.closes_minute
+        for minute in range(opens, closes - 29, 30):
+            at = datetime.combine(draft.day, time(minute // 60, minute % 60), RULES.zone)
+            if at >= now:
+                result.starts.append(at.time())
+    elif draft.step == DraftStep.LENGTH:
+        result.lengths = list(LENGTHS)
+    elif draft.step == DraftStep.ROOM:
+        span = _span(draft)
+        if span is not None:
+            result.rooms = await free_rooms(staff, span[0], span[1], draft.attendees,
+                                            draft.equipment or [], exclude=draft.room_id)  # type: ignore[attr-defined]
+            if result.room is not None:
+                result.slots = await next_slots(result.room, staff, span[0], span[1])
+    elif draft.step in (DraftStep.CONFIRM, DraftStep.TITLE) and draft.recurrence:
+        result.occurrences = await occurrences(draft)
+    return result
+
+
+async def free_rooms(staff: Staff, start: datetime, end: datetime, attendees: int,
+                     equipment: Sequence[str], *, exclude: int | None = None) -> list[Room]:
+    """Rooms this person may book, free for the span, with the seats and equipment asked for."""
+    now = clock.now()
+    taken = set(await Booking.filter(status__in=list(HOLDING), start_at__lt=utc(end),
+                                     end_at__gt=utc(start)).values_list("room_id", flat=True))
+    found = []
+    for room in await list_rooms():
+        if room.id in taken or room.id == exclude:
+            continue
+        if not set(equipment) <= set(room.equipment or []):
+            continue
+        try:
+            check_rules(room, staff, start, end, now, attendees)
+        except DomainError:
+            continue
+        found.append(room)
+    return sorted(found, key=lambda r: (r.capacity, r.id))
+
+
+async def next_slots(room: Room, staff: Staff, start: datetime, end: datetime,
+                     limit: int = 3) -> list[Slot]:
+    """The next free starts of this room for the same length (half-hour steps, 7 days)."""
+    length = end - start
+    now = clock.now()
+    horizon = start + timedelta(days=7)
+    busy = [(b.start_at, b.end_at) for b in await Booking.filter(
+        room_id=room.id, status__in=list(HOLDING), end_at__gt=utc(start),
+        start_at__lt=utc(horizon))]
+    found: list[Slot] = []
+    at = start + timedelta(minutes=30)
+    while at < horizon and len(found) < limit:
+        stop = at + length
+        if not any(b0 < stop and at < b1 for b0, b1 in busy):
+            try:
+                check_rules(room, staff, at, stop, now)
+            except DomainError:
+                pass
+            else:
+                found.append(Slot(at, stop))
+        at += timedelta(minutes=30)
+    return found
+
+
+async def occurrences(draft: BookingDraft) -> list[Occurrence]:
+    """The dates a recurring draft books, each marked when the room is taken then."""
+    span = _span(draft)
+    if span is None or not draft.recurrence:
+        return []
+    start, end = span
+    horizon = start + timedelta(days=RULES.recurrence_horizon_days)
+    limit = min(draft.count or RULES.max_occurrences, RULES.max_occurrences)
+    if draft.until is not None:
+        horizon = min(horizon, datetime.combine(draft.until, time(23, 59), RULES.zone))
+    rule = rrulestr(draft.recurrence, dtstart=start.replace(tzinfo=None))
+    found: list[Occurrence] = []
+    for at in rule:
+        local = at.replace(tzinfo=RULES.zone)
+        if local > horizon or len(found) >= limit:
+            break
+        if draft.workdays_only and not workdays.is_workday(local.date()):
+            continue
+        found.append(Occurrence(local, local + (end - start)))
+    room_id = draft.room_id  # type: ignore[attr-defined]
+    if room_id is not None and found:
+        busy = await Booking.filter(room_id=room_id, status__in=list(HOLDING),
+                                    start_at__lt=utc(found[-1].end),
+                                    end_at__gt=utc(found[0].start))
+        for occurrence in found:
+            occurrence.clash = any(b.start_at < occurrence.end and occurrence.start < b.end_at
+                                   for b in busy)
+    return found
+
+
+async def confirm(draft_id: int, staff: Staff) -> Confirmed:
+    """Book what the draft says; the database refuses an overlap, whoever confirms first wins."""
+    try:
+        async with in_transaction():
+            draft = await _draft(draft_id, staff, lock=True)
+            if draft.step != DraftStep.CONFIRM:
+                raise StaleAction("rooms.error.not_ready")
+            result = await _book(draft, staff)
+            draft.step = DraftStep.DONE
+            draft.booking_id = result.bookings[0].id  # type: ignore[attr-defined]
+            await draft.save()
+            return result
+    except (IntegrityError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and "overlap" not in str(exc):
+            raise
+        draft = await BookingDraft.get(id=draft_id)
+        room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
+        span = _span(draft)
+        error = Conflict("rooms.error.taken", room=room.name,
+                         start=span[0].strftime("%m-%d %H:%M") if span else "")
+        await _note(draft, DraftStep.ROOM, error)
+        raise error from None
+
+
+async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
+    span = _span(draft)
+    if span is None or draft.room_id is None:  # type: ignore[attr-defined]
+        raise StaleAction("rooms.error.not_ready")
+    room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
+    now = clock.now()
+    check_rules(room, staff, span[0], span[1], now, draft.attendees)
+    title = draft.title or f"{staff.name}·会议"
+    status = BookingStatus.PENDING if room.needs_approval else BookingStatus.CONFIRMED
+    if draft.target_id is not None:  # type: ignore[attr-defined]
+        booking = await Booking.filter(id=draft.target_id).select_for_update().first()  # type: ignore[attr-defined]
+        if booking is None or booking.status not in HOLDING:
+            raise StaleAction("rooms.error.booking_gone")
+        booking.start_at, booking.end_at = span
+        booking.sequence += 1
+        booking.checked_in_at = None
+        await booking.save()
+        return Confirmed([booking], [], changed=True)
+    if not draft.recurrence:
+        booking = await Booking.create(room=room, organiser=staff, title=title,
+                                       start_at=span[0], end_at=span[1],
+                                       attendees=draft.attendees, status=status)
+        if status == BookingStatus.PENDING:
+            await approval.submit(booking, staff, room)
+        return Confirmed([booking], [])
+    planned = await occurrences(draft)
+    series = await BookingSeries.create(rule=draft.recurrence[:255])
+    booked: list[Booking] = []
+    skipped: list[Occurrence] = []
+    for occurrence in planned:
+        if occurrence.clash or occurrence.start < now:
+            skipped.append(occurrence)
+            continue
+        try:
+            async with in_transaction():
+                check_rules(room, staff, occurrence.start, occurrence.end, now, draft.attendees)
+                booking = await Booking.create(
+                    room=room, organiser=staff, title=title, start_at=occurrence.start,
+                    end_at=occurrence.end, attendees=draft.attendees, status=status,
+                    series=series)
+                booked.append(booking)
+        except (IntegrityError, DomainError):
+            occurrence.clash = True
+            skipped.append(occurrence)
+    if not booked:
+        raise Conflict("rooms.error.all_clash", room=room.name)
+    if status == BookingStatus.PENDING:
+        await approval.submit(booked[0], staff, room, series=len(booked))
+    return Confirmed(booked, skipped)
