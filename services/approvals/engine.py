@@ -468,6 +468,7 @@ async def chase(now: datetime) -> dict[str, int]:
             counts["reminded"] += await _remind(step.id, now)
         if step.escalated_at is None and waited >= POLICY.escalate_after_hours:
             counts["escalated"] += await _escalate(step.id, now)
+    counts["rerouted"] = await _sync_delegations(now)
     dead = await OutboxMessage.filter(
         kind=CARD, status=OutboxStatus.DEAD, last_error__startswith="forbidden",
         dedup_key__startswith="ap:card:",
@@ -476,6 +477,31 @@ async def chase(now: datetime) -> dict[str, int]:
         assignee_id = int(row.dedup_key.split(":")[2])
         counts["unreachable"] += await _report_unreachable(assignee_id)
     return counts
+
+
+async def _sync_delegations(now: datetime) -> int:
+    """Move waiting cards to a delegation that began today, and back from one that ended."""
+    day = now.astimezone(POLICY.tz).date()
+    moved = 0
+    rows = await ApprovalAssignee.filter(
+        verdict=None, step__status=StepStatus.ACTIVE, step__request__status=RequestStatus.PENDING,
+    ).prefetch_related("approver", "step__request")
+    for row in rows:
+        wanted = await _delegate_of(row.approver, day)
+        if wanted is not None and wanted.id == row.step.request.requester_id:  # type: ignore[attr-defined]
+            wanted = None
+        wanted_id = wanted.id if wanted else None
+        if wanted_id == row.acting_id:  # type: ignore[attr-defined]
+            continue
+        async with in_transaction():
+            changed = await ApprovalAssignee.filter(
+                id=row.id, verdict=None, acting_id=row.acting_id,  # type: ignore[attr-defined]
+            ).update(acting_id=wanted_id)
+            if changed:
+                row.acting_id = wanted_id  # type: ignore[attr-defined]
+                await _send_card(row, f"s{day.isoformat()}-{wanted_id or 0}")
+                moved += 1
+    return moved
 
 
 async def _remind(step_id: int, now: datetime) -> int:

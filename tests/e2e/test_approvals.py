@@ -422,3 +422,28 @@ async def test_a_request_with_huge_details_still_reaches_the_approver(env: Env) 
     card = await _card(env, 1003, request)
     assert len(card["text"]) < 4096 and "<b>标题</b>" in card["text"]
     assert _buttons(card)[0] == "同意"
+
+
+async def test_cards_follow_a_delegation_when_it_begins_and_come_back_when_it_ends(
+        fixed_clock: FixedClock, env: Env) -> None:
+    await _office(env)
+    await env.say(1005, "/delegate 赵干事 11月27日 11月27日")
+    request = await _submit(env)
+    card = await _card(env, 1005, request)
+    head = await _assignee(request, 1005)
+    friday = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    fixed_clock.set(friday)
+    await scheduler.runner.tick(env.runtime.settings, friday)
+    await env.delivered()
+    away = await _card(env, 1006, request)
+    assert "陈科长外出" in away["text"]
+    saturday = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+    fixed_clock.set(saturday)
+    await scheduler.runner.tick(env.runtime.settings, saturday)
+    await env.delivered()
+    refused = await env.press(1006, away, data=cb.encode("ap", "ok", head.id))
+    assert "不是给您的" in refused["answer"]
+    back = await _card(env, 1005, request)
+    assert back["message_id"] != card["message_id"] and "外出" not in back["text"]
+    await env.press(1005, back, button="同意")
+    assert (await ApprovalDecision.get(step__request_id=request.id)).outcome == "approved"
