@@ -57,3 +57,17 @@ def load_all() -> None:
     for info in pkgutil.iter_modules(__path__):
         if info.name != "runner":
             importlib.import_module(f"{__name__}.{info.name}")
+
+
+#: The settings of the ticking process, for jobs that need a setting (the time zone).
+_settings: object | None = None
+
+
+def use_settings(settings: object) -> None:
+    """Remember the process settings for the jobs (the ticker calls this)."""
+    global _settings
+    _settings = settings
+
+
+def current_settings() -> object | None:
+    return _settings

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.core import JobRun
-from scheduler import JOBS, JobSpec
+from scheduler import JOBS, JobSpec, use_settings
 from services import clock, jobs, workdays
 
 log = logging.getLogger("officebot.scheduler")
@@ -141,6 +141,7 @@ async def tick(settings: Any, now: datetime | None = None, owner: str | None = N
     """Run every job that is due now; returns the names that ran in this process."""
     now = now or clock.now()
     tz = ZoneInfo(settings.timezone)
+    use_settings(settings)
     ran = []
     for spec in list(JOBS.values()):
         if is_due(spec, now, tz, settings):
