@@ -1,4 +1,4 @@
-"""Browser harness: `officebot sandbox --demo` in a subprocess, Debian's Chromium via Playwright."""
+"""Browser harness: `officebot sandbox --demo` in a subprocess, Chromium driven by Playwright."""
 
 from __future__ import annotations
 
