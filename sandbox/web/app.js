@@ -198,7 +198,8 @@
     state.bot = info.bot;
     state.users = users;
     state.usersById = new Map(users.map((u) => [u.id, u]));
-    els.info.textContent = `机器人 @${info.bot.username} · Bot API ${info.spec_version || "?"}`;
+    // spec_version already reads "Bot API 10.0"; without a schema calls are not validated
+    els.info.textContent = `机器人 @${info.bot.username} · ${info.spec_version || "Bot API（未校验）"}`;
     const current = els.userPicker.value;
     els.userPicker.replaceChildren(
       el("option", { value: "", disabled: true, selected: !state.userId, text: users.length ? "选择身份…" : "（沙盒中还没有用户）" }),

@@ -156,6 +156,10 @@ def test_leader_approves_a_pending_reception_with_its_button_and_the_card_is_edi
     office.evaluate("window.__notReloaded = true")
 
     leader = open_page(LEADER, LEADER, viewport=PHONE)
+    expect(leader.get_by_test_id("message").first).to_be_visible()
+    # no reply keyboard was sent to this chat: neither it nor its toggle takes any room
+    expect(leader.get_by_test_id("reply-keyboard")).to_be_hidden()
+    expect(leader.get_by_test_id("keyboard-toggle")).to_be_hidden()
     before = send(leader, "/pending")
     summary = bot_message(leader, "待您审批的事项共1项", before)
     card = bot_message(leader, "省工业和信息化厅 · 4人", int(summary.get_attribute(
