@@ -6,6 +6,7 @@ from telegram.ext import Application
 
 from handlers import admin, dedup, opinion, start
 from handlers import approvals
+from handlers import rooms
 from handlers import receptions
 from handlers.errors import on_error
 
@@ -19,6 +20,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     start.register(application)
     admin.register(application)
     approvals.register(application)
+    rooms.register(application)
     opinion.register(application)
     receptions.register(application)
     application.add_error_handler(on_error)

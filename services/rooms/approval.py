@@ -1,7 +1,7 @@
 """Restricted rooms: a booking awaiting approval holds its slot until the outcome arrives.
 
-The approvals engine (`services.approvals`) decides when it is installed; until then the office
-decides with the buttons of an approval card sent to the office group (the same outcome path).
+The approvals engine (`services.approvals`) decides; without it the booking stays pending and
+the office group is told, so someone can settle it by hand.
 """
 
 from __future__ import annotations
@@ -10,13 +10,9 @@ import importlib
 import logging
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from models.core import ChatPurpose, Role, Staff
+from models.core import ChatPurpose, Staff
 from models.rooms import Booking, BookingStatus, Room
 from services import outbox
-from services.errors import NotFound, StaleAction
-from services.staff import require_role
 
 log = logging.getLogger(__name__)
 KIND = "room_booking"
@@ -33,9 +29,11 @@ def _engine() -> Any | None:
 async def submit(booking: Booking, staff: Staff, room: Room, series: int = 1) -> None:
     """Ask for approval inside the booking's transaction."""
     engine = _engine()
-    local = booking.start_at
+    from services.rooms.catalog import RULES
+
+    start, end = booking.start_at.astimezone(RULES.zone), booking.end_at.astimezone(RULES.zone)
     details = [("rooms.field.room", room.name),
-               ("rooms.field.time", local.isoformat()),
+               ("rooms.field.time", f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"),
                ("rooms.field.attendees", str(booking.attendees))]
     if series > 1:
         details.append(("rooms.field.occurrences", str(series)))
@@ -65,20 +63,6 @@ async def on_outcome(subject_id: int, outcome: str, request: Any = None) -> None
     await outbox.emit_to_staff(organiser, "rooms.decided",
                                {"booking_id": booking.id, "outcome": outcome, "count": len(ids)},
                                f"rooms.decided:{booking.id}")
-
-
-async def decide(actor: Staff, booking_id: int, approved: bool) -> Booking:
-    """The office's own decision while no approvals engine is installed."""
-    require_role(actor, Role.OFFICE, Role.LEADER)
-    async with in_transaction():
-        booking = await Booking.filter(id=booking_id).select_for_update().first()
-        if booking is None:
-            raise NotFound("rooms.error.booking_gone")
-        if booking.status != BookingStatus.PENDING:
-            raise StaleAction("rooms.error.already_decided")
-        await on_outcome(booking_id, "approved" if approved else "rejected")
-    await booking.refresh_from_db()
-    return booking
 
 
 def register_with_engine() -> bool:

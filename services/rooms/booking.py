@@ -659,3 +659,11 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
     if status == BookingStatus.PENDING:
         await approval.submit(booked[0], staff, room, series=len(booked))
     return Confirmed(booked, skipped)
+
+
+async def back_to(draft_id: int, staff: Staff, step: DraftStep) -> BookingDraft:
+    """Go back to choosing the day or the room, keeping everything else."""
+    draft = await _draft(draft_id, staff)
+    if step == DraftStep.ROOM and draft.target_id is not None:  # type: ignore[attr-defined]
+        step = DraftStep.DAY
+    return await _note(draft, step, None)

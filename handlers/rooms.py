@@ -1,0 +1,215 @@
+"""Booking a room in the chat: /book guided or in one line, the card's buttons, typed answers."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from handlers import callback as cb
+from handlers import rooms_view as rv
+from handlers.common import Ctx, for_staff, make_ctx
+from handlers.menu import Command, add_commands, shortcut_texts
+from models.core import Role
+from models.rooms import BookingDraft, DraftStep, Room
+from services import clock
+from services import rooms as rooms_service
+from services.errors import Conflict, DomainError
+from services.rooms import booking as bk
+from services.rooms import manage
+
+add_commands(
+    Command("book", shortcut="rooms.kb"),
+    Command("rooms"),
+    Command("mybookings"),
+    Command("roomstats", frozenset({Role.ADMIN, Role.OFFICE})),
+)
+#: Text groups: after the features' own free text (group 0), so a typed title never hides them.
+TEXT_GROUP = 1
+
+
+async def show(ctx: Ctx, draft: BookingDraft, *, new: bool = False) -> None:
+    """Render the draft's card: edit the pressed card, or send a new one."""
+    text, keyboard = rv.card(await bk.view(draft, ctx.me), ctx.lang)
+    if ctx.query is not None and not new:
+        await ctx.edit(text, keyboard)
+    else:
+        await ctx.reply(text, keyboard)
+
+
+@for_staff()
+async def book(ctx: Ctx) -> None:
+    """Starts the guided booking, or reads `/book 明天下午3点到5点 3号会议室 项目评审`."""
+    if ctx.args:
+        draft = await bk.from_text(ctx.me, ctx.chat_id, " ".join(ctx.args), command=True)
+    else:
+        draft = await bk.begin(ctx.me, ctx.chat_id)
+    assert draft is not None
+    await show(ctx, draft, new=True)
+
+
+@for_staff()
+async def card_button(ctx: Ctx) -> None:
+    """Applies one press on a booking card (only the person whose card it is may press)."""
+    data = cb.decode(ctx.query.data if ctx.query else None)
+    if data is None or data.int_id is None:
+        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+        return
+    action, draft_id, extra = data.action, data.int_id, data.extra
+    if action in ("cx", "mv", "in"):
+        await booking_button(ctx, action, draft_id)
+        return
+    try:
+        if action == "ok":
+            await confirm(ctx, draft_id)
+            return
+        draft = await _apply(ctx, action, draft_id, extra)
+    except Conflict:
+        raise
+    if draft is None:
+        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+        return
+    if draft.step == DraftStep.DROPPED:
+        await ctx.edit(ctx.t("rooms.dropped"))
+    else:
+        await show(ctx, draft)
+    await ctx.answer()
+
+
+async def _apply(ctx: Ctx, action: str, draft_id: int, extra: tuple[str, ...]
+                 ) -> BookingDraft | None:
+    me = ctx.me
+    arg = extra[0] if extra else ""
+    number = int(arg) if arg.isdigit() else None
+    if action == "d" and len(arg) == 8 and arg.isdigit():
+        return await bk.choose_day(draft_id, me, date(int(arg[:4]), int(arg[4:6]), int(arg[6:])))
+    if action == "s" and number is not None:
+        return await bk.choose_start(draft_id, me, number)
+    if action == "l" and number is not None:
+        return await bk.choose_length(draft_id, me, number)
+    if action == "p" and number is not None:
+        return await bk.set_attendees(draft_id, me, number)
+    if action == "e" and arg:
+        return await bk.toggle_equipment(draft_id, me, arg)
+    if action == "f":
+        return await bk.needs_done(draft_id, me)
+    if action == "r" and number is not None:
+        return await bk.choose_room(draft_id, me, number)
+    if action == "t" and number is not None and len(extra) > 1 and extra[1].isdigit():
+        return await bk.choose_slot(draft_id, me, number, int(extra[1]))
+    if action == "h":
+        return await bk.choose_half(draft_id, me, arg)
+    if action == "dt":
+        return await bk.default_title(draft_id, me)
+    if action == "bd":
+        return await bk.back_to(draft_id, me, DraftStep.DAY)
+    if action == "cr":
+        return await bk.back_to(draft_id, me, DraftStep.ROOM)
+    if action == "x":
+        return await bk.drop(draft_id, me)
+    return None
+
+
+async def confirm(ctx: Ctx, draft_id: int) -> None:
+    """Books; a slot taken meanwhile turns the card into the alternatives."""
+    try:
+        result = await bk.confirm(draft_id, ctx.me)
+    except Conflict as error:
+        draft = await BookingDraft.get(id=draft_id)
+        await show(ctx, draft)
+        await ctx.fail(error)
+        return
+    room = await Room.get(id=result.bookings[0].room_id)  # type: ignore[attr-defined]
+    text = rv.done_text(result.bookings, len(result.skipped), result.changed, room, ctx.lang)
+    await ctx.edit(text)
+    await ctx.answer(text[:200])
+
+
+async def booking_button(ctx: Ctx, action: str, booking_id: int) -> None:
+    """Cancel, change or check in to an existing booking."""
+    now = clock.now()
+    if action == "in":
+        await manage.check_in(ctx.me, booking_id, now)
+        await ctx.answer(ctx.t("rooms.checked_in"), alert=True)
+        return
+    booking = await manage.get_booking(booking_id)
+    own = booking.organiser_id == ctx.me.id  # type: ignore[attr-defined]
+    if action == "mv":
+        draft = await manage.begin_change(ctx.me, booking_id, ctx.chat_id)
+        await show(ctx, draft, new=True)
+        await ctx.answer()
+        return
+    if not own:
+        draft = await manage.begin_cancel_with_reason(ctx.me, booking_id, ctx.chat_id)
+        await ctx.reply(ctx.t("rooms.ask.reason", id=booking_id))
+        await ctx.answer()
+        return
+    cancelled = await manage.cancel(ctx.me, booking_id, "", now)
+    text = ctx.t("rooms.cancelled_ok", id=cancelled.id, room=html.escape(cancelled.room.name),
+                 when=rv.booking_when(cancelled, ctx.lang))
+    await ctx.answer(text[:200])
+    await ctx.reply(text)
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: the answer an open booking card waits for, or a booking said in a sentence."""
+    ctx = await make_ctx(update, context)
+    text = ctx.text.strip()
+    if ctx.staff is None or not text or text in shortcut_texts():
+        return
+    try:
+        waiting = await bk.open_text_draft(ctx.me, ctx.chat_id)
+        if waiting is not None:
+            await _typed_answer(ctx, waiting, text)
+            return
+        if not ctx.is_private and not bk.is_booking_text(text, private=False):
+            return
+        draft = await bk.from_text(ctx.me, ctx.chat_id, text, command=False,
+                                   private=ctx.is_private)
+        if draft is not None:
+            await show(ctx, draft, new=True)
+    except DomainError as error:
+        await ctx.fail(error)
+
+
+async def _typed_answer(ctx: Ctx, draft: BookingDraft, text: str) -> None:
+    if draft.step == DraftStep.REASON:
+        booking = await manage.reason_given(draft.id, ctx.me, text, clock.now())
+        await ctx.reply(ctx.t("rooms.cancelled_ok", id=booking.id,
+                              room=html.escape(booking.room.name),
+                              when=rv.booking_when(booking, ctx.lang)))
+        return
+    if draft.step == DraftStep.ASK:
+        draft = await bk.answer(draft.id, ctx.me, text)
+    else:
+        draft = await bk.set_title(draft.id, ctx.me, text)
+    await show(ctx, draft, new=True)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    from handlers import rooms_more
+
+    settings = application.bot_data.get("settings")
+    if settings is not None:
+        rooms_service.configure(
+            tz=settings.timezone,
+            reminder_minutes=getattr(settings, "rooms_reminder_minutes", 15),
+            checkin_grace_minutes=getattr(settings, "rooms_checkin_grace_minutes", 10),
+            recurrence_horizon_days=getattr(settings, "rooms_recurrence_horizon_days", 180),
+        )
+    application.bot_data.setdefault("commands", {}).update({"book": book})
+    application.add_handler(CommandHandler("book", book))
+    application.add_handler(CallbackQueryHandler(card_button, pattern=cb.pattern("rooms")))
+    rooms_more.register(application)
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND, text_message), group=TEXT_GROUP
+    )

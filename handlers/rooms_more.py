@@ -1,0 +1,164 @@
+"""Schedules (/rooms), my bookings (/mybookings), usage (/roomstats) and room management."""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import datetime, timedelta
+
+from telegram import InputFile
+from telegram.ext import Application, CommandHandler
+
+from handlers import callback as cb
+from handlers import rooms_charts
+from handlers import rooms_view as rv
+from handlers.common import Ctx, buttons, for_staff
+from models.core import Role
+from models.rooms import Room
+from services import clock
+from services.rooms import RULES, manage, schedule
+from services.rooms.catalog import hhmm, list_rooms, parse_pairs, save_room
+from services.timeparse import parse_time
+
+
+def feed_base(ctx: Ctx) -> str:
+    runtime = ctx.context.bot_data.get("runtime")
+    settings = ctx.settings
+    public = getattr(settings, "public_url", None)
+    if public:
+        return str(public).rstrip("/")
+    port = getattr(runtime, "web_port", None) or settings.web_port
+    return f"http://{settings.web_host}:{port}"
+
+
+def room_line(ctx: Ctx, room: Room) -> str:
+    return ctx.t(
+        "rooms.admin.line", name=html.escape(room.name), building=html.escape(room.building),
+        floor=f" {html.escape(room.floor)}" if room.floor else "", capacity=room.capacity,
+        equipment=rv.equipment_text(room.equipment, ctx.lang), opens=hhmm(room.opens_minute),
+        closes=hhmm(room.closes_minute), hours=f"{room.max_minutes / 60:g}",
+        days=room.max_days_ahead,
+        approval=ctx.t("rooms.admin.approval") if room.needs_approval else "",
+        checkin=ctx.t("rooms.admin.checkin") if room.checkin_required else "",
+        inactive="" if room.active else ctx.t("rooms.admin.inactive"),
+    )
+
+
+@for_staff()
+async def rooms_command(ctx: Ctx) -> None:
+    """`/rooms [day]` shows a day's schedule; `/rooms list|add|edit` manages the rooms."""
+    args = ctx.args
+    if args and args[0].lower() in ("add", "edit", "list", "help"):
+        await _manage(ctx, args[0].lower(), args[1:])
+        return
+    now = clock.now()
+    day = now.astimezone(RULES.zone).date()
+    if args:
+        parsed = parse_time(" ".join(args), now, tz=RULES.tz, allow_past=True,
+                            prefer_future=False)
+        if parsed.start is None:
+            await ctx.reply(ctx.t("rooms.admin.usage"))
+            return
+        day = parsed.start.astimezone(RULES.zone).date()
+    rows = await schedule.day_schedule(day)
+    label = rv.day_text(datetime(day.year, day.month, day.day, tzinfo=RULES.zone), ctx.lang)
+    lines = [ctx.t("rooms.schedule.title", date=label)]
+    office = manage.is_office(ctx.me)
+    for row in rows:
+        gear = f" · {rv.equipment_text(row.room.equipment, ctx.lang)}" if row.room.equipment \
+            else ""
+        lines.append(ctx.t("rooms.schedule.room", name=html.escape(row.room.name),
+                           capacity=row.room.capacity, equipment=gear))
+        if not row.bookings:
+            lines.append(ctx.t("rooms.schedule.free"))
+        for b in row.bookings:
+            lines.append(ctx.t(
+                "rooms.schedule.line", start=f"{b.start_at.astimezone(RULES.zone):%H:%M}",
+                end=f"{b.end_at.astimezone(RULES.zone):%H:%M}", title=html.escape(b.title),
+                who=html.escape(b.organiser.name), status=rv.status_text(b, ctx.lang)))
+        if office and ctx.is_private:
+            lines.append(ctx.t("rooms.schedule.feed",
+                               url=f"{feed_base(ctx)}/feeds/rooms/{row.room.feed_token}.ics"))
+    text = "\n".join(lines)
+    await ctx.reply(text[:4000])
+    png = rooms_charts.timeline_png(rows, day)
+    await ctx.context.bot.send_photo(ctx.chat_id, InputFile(io.BytesIO(png),
+                                                            filename=f"rooms-{day}.png"))
+
+
+async def _manage(ctx: Ctx, action: str, words: list[str]) -> None:
+    if action in ("list", "help"):
+        rooms = await list_rooms(include_inactive=True)
+        lines = [ctx.t("rooms.admin.list", n=len(rooms))] + [room_line(ctx, r) for r in rooms]
+        lines.append("\n" + ctx.t("rooms.admin.usage"))
+        await ctx.reply("\n".join(lines))
+        return
+    if not words:
+        await ctx.reply(ctx.t("rooms.admin.usage"))
+        return
+    room, created = await save_room(ctx.me, words[0], parse_pairs(words[1:]),
+                                    create=action == "add")
+    key = "rooms.admin.saved_new" if created else "rooms.admin.saved"
+    await ctx.reply(ctx.t(key, line=room_line(ctx, room)))
+
+
+@for_staff()
+async def mybookings(ctx: Ctx) -> None:
+    """Lists upcoming bookings with change/cancel buttons (`/mybookings all` for the office)."""
+    everyone = bool(ctx.args and ctx.args[0].lower() in ("all", "全部"))
+    bookings = await manage.upcoming(ctx.me, clock.now(), everyone=everyone)
+    from services.rooms.schedule import person_feed_token
+
+    feed = ctx.t("rooms.mine.feed",
+                 url=f"{feed_base(ctx)}/feeds/people/{await person_feed_token(ctx.me)}.ics")
+    if not bookings:
+        await ctx.reply(ctx.t("rooms.mine.empty") + "\n\n" + feed)
+        return
+    everyone = everyone and manage.is_office(ctx.me)
+    lines = [ctx.t("rooms.mine.all_title" if everyone else "rooms.mine.title")]
+    rows = []
+    for b in bookings:
+        by = ctx.t("rooms.mine.by", name=html.escape(b.organiser.name)) if everyone else ""
+        lines.append(ctx.t("rooms.mine.line", id=b.id, when=rv.booking_when(b, ctx.lang),
+                           room=html.escape(b.room.name), title=html.escape(b.title),
+                           status=rv.status_text(b, ctx.lang)) + by)
+        row = [(ctx.t("rooms.btn.cancel_booking", id=b.id), cb.encode("rooms", "cx", b.id))]
+        if b.organiser_id == ctx.me.id:  # type: ignore[attr-defined]
+            row.insert(0, (ctx.t("rooms.btn.change", id=b.id), cb.encode("rooms", "mv", b.id)))
+        rows.append(row)
+    lines.append("\n" + feed)
+    await ctx.reply("\n".join(lines)[:4000], buttons(rows[:30]))
+
+
+@for_staff(Role.OFFICE)
+async def roomstats(ctx: Ctx) -> None:
+    """Usage per room for this week, month or year: text, a chart and an XLSX file."""
+    period = (ctx.args[0].lower() if ctx.args else "week")
+    if period not in ("week", "month", "year"):
+        await ctx.reply(ctx.t("rooms.stats.usage"))
+        return
+    first, after = schedule.period_bounds(period, clock.now())
+    usage = await schedule.usage(first, after)
+    last = after - timedelta(days=1)
+    lines = [ctx.t("rooms.stats.title", first=first.isoformat(), last=last.isoformat())]
+    for u in usage:
+        lines.append(ctx.t("rooms.stats.line", name=html.escape(u.room.name),
+                           meetings=u.meetings, hours=f"{u.hours:g}",
+                           rate=f"{u.utilisation:.0%}"))
+    lines.append(ctx.t("rooms.stats.total", meetings=sum(u.meetings for u in usage),
+                       hours=f"{sum(u.hours for u in usage):g}"))
+    await ctx.reply("\n".join(lines))
+    bot = ctx.context.bot
+    await bot.send_photo(ctx.chat_id, InputFile(io.BytesIO(rooms_charts.usage_png(usage)),
+                                                filename=f"roomstats-{period}.png"))
+    xlsx = rooms_charts.usage_xlsx(usage, ctx.lang)
+    await bot.send_document(ctx.chat_id, InputFile(io.BytesIO(xlsx),
+                                                   filename=f"roomstats-{first}-{period}.xlsx"))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.bot_data.setdefault("commands", {}).update(
+        {"rooms": rooms_command, "mybookings": mybookings, "roomstats": roomstats})
+    application.add_handler(CommandHandler("rooms", rooms_command))
+    application.add_handler(CommandHandler("mybookings", mybookings))
+    application.add_handler(CommandHandler("roomstats", roomstats))

@@ -1,0 +1,197 @@
+"""How booking cards, bookings and schedules read: times, equipment, keyboards."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from handlers import callback as cb
+from handlers.common import buttons
+from handlers.texts import t
+from models.rooms import Booking, BookingStatus, DraftStep, Room
+from services.rooms import RULES
+from services.rooms.booking import DraftView
+
+
+def day_text(at: datetime, lang: str) -> str:
+    local = at.astimezone(RULES.zone)
+    if lang == "en":
+        return local.strftime("%a %d %b")
+    return f"{local.month}月{local.day}日 {t(f'weekday.{local.weekday()}', lang)}"
+
+
+def when(start: datetime, end: datetime, lang: str) -> str:
+    s, e = start.astimezone(RULES.zone), end.astimezone(RULES.zone)
+    return f"{day_text(s, lang)} {s:%H:%M}–{e:%H:%M}"
+
+
+def equipment_text(codes: list[str] | None, lang: str) -> str:
+    return "、".join(t(f"rooms.equipment.{c}", lang) for c in codes or []) or t("rooms.none", lang)
+
+
+def length_text(minutes: int, lang: str) -> str:
+    if minutes % 60:
+        return t("rooms.len.minutes", lang, n=minutes)
+    return t("rooms.len.hours", lang, n=minutes // 60)
+
+
+def booking_when(booking: Booking, lang: str) -> str:
+    return when(booking.start_at, booking.end_at, lang)
+
+
+def _summary(v: DraftView, lang: str) -> list[str]:
+    d = v.draft
+    lines = [t("rooms.card.title", lang)]
+    if d.target_id is not None and v.room is not None:  # type: ignore[attr-defined]
+        lines.append(t("rooms.card.change_of", lang, id=d.target_id, room=v.room.name))  # type: ignore[attr-defined]
+    if d.start_at is not None and d.minutes:
+        start = d.start_at.astimezone(RULES.zone)
+        lines.append(t("rooms.card.time", lang,
+                       value=when(start, start + timedelta(minutes=d.minutes), lang)))
+    elif d.start_at is not None:
+        lines.append(t("rooms.card.time", lang, value=f"{day_text(d.start_at, lang)} "
+                       f"{d.start_at.astimezone(RULES.zone):%H:%M}"))
+    elif d.day is not None:
+        lines.append(t("rooms.card.day", lang, value=day_text(
+            datetime(d.day.year, d.day.month, d.day.day, tzinfo=RULES.zone), lang)))
+    if v.room is not None:
+        lines.append(t("rooms.card.room", lang, value=html.escape(v.room.name)))
+    if d.title:
+        lines.append(t("rooms.card.subject", lang, value=html.escape(d.title)))
+    if d.attendees:
+        lines.append(t("rooms.card.people", lang, value=d.attendees))
+    if d.equipment:
+        lines.append(t("rooms.card.equipment", lang, value=equipment_text(d.equipment, lang)))
+    if d.recurrence:
+        lines.append(t("rooms.card.repeat", lang, value=html.escape(d.recurrence)))
+    return lines
+
+
+def card(v: DraftView, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The booking card of a draft: what is known, the problem if any, the next choices."""
+    d = v.draft
+    lines = _summary(v, lang)
+    if d.question.startswith("rooms."):
+        lines.append("\n⚠️ " + t(d.question, lang, **d.question_params))
+    rows: list[list[tuple[str, str]]] = []
+    enc = cb.encode
+
+    def nav(*extra: tuple[str, str]) -> None:
+        rows.append([*extra, (t("rooms.btn.cancel", lang), enc("rooms", "x", d.id))])
+
+    if d.step == DraftStep.ASK:
+        from handlers.texts.timeparse import render_question
+
+        lines.append("\n❓ " + render_question(d.question, d.question_params, lang))
+        if d.question == "am_or_pm":
+            hm = f"{int(d.question_params.get('hour', 0))}:" \
+                 f"{int(d.question_params.get('minute', 0)):02d}"
+            rows.append([(t("rooms.btn.am", lang, time=hm), enc("rooms", "h", d.id, "am")),
+                         (t("rooms.btn.pm", lang, time=hm), enc("rooms", "h", d.id, "pm"))])
+        nav((t("rooms.btn.back_day", lang), enc("rooms", "bd", d.id)))
+    elif d.step == DraftStep.DAY:
+        lines.append("\n" + t("rooms.ask.day", lang))
+        row: list[tuple[str, str]] = []
+        for day, workday in v.days:
+            label = day_text(datetime(day.year, day.month, day.day, tzinfo=RULES.zone), lang)
+            row.append((("★ " if workday else "") + label,
+                        enc("rooms", "d", d.id, day.strftime("%Y%m%d"))))
+            if len(row) == 3:
+                rows.append(row)
+                row = []
+        if row:
+            rows.append(row)
+        nav()
+    elif d.step == DraftStep.START:
+        lines.append("\n" + t("rooms.ask.start", lang))
+        times = [(s.strftime("%H:%M"), enc("rooms", "s", d.id, s.hour * 60 + s.minute))
+                 for s in v.starts]
+        rows += [times[i:i + 4] for i in range(0, len(times), 4)]
+        nav((t("rooms.btn.back_day", lang), enc("rooms", "bd", d.id)))
+    elif d.step == DraftStep.LENGTH:
+        lines.append("\n" + t("rooms.ask.length", lang))
+        lengths = [(length_text(n, lang), enc("rooms", "l", d.id, n)) for n in v.lengths]
+        rows += [lengths[i:i + 3] for i in range(0, len(lengths), 3)]
+        nav((t("rooms.btn.back_day", lang), enc("rooms", "bd", d.id)))
+    elif d.step == DraftStep.NEEDS:
+        from services.rooms.booking import HEADCOUNTS
+        from services.rooms.catalog import EQUIPMENT
+
+        lines.append("\n" + t("rooms.ask.needs", lang))
+        rows.append([(("✓" if d.attendees == n else "") + t("rooms.btn.people", lang, n=n),
+                      enc("rooms", "p", d.id, n)) for n in HEADCOUNTS])
+        gear = [(("✓" if c in (d.equipment or []) else "") + t(f"rooms.equipment.{c}", lang),
+                 enc("rooms", "e", d.id, c)) for c in list(EQUIPMENT)[:4]]
+        rows += [gear[:2], gear[2:]]
+        rows.append([(t("rooms.btn.find", lang), enc("rooms", "f", d.id))])
+        nav()
+    elif d.step == DraftStep.ROOM:
+        if v.rooms:
+            lines.append("\n" + t("rooms.ask.room", lang))
+            for room in v.rooms:
+                rows.append([(room_label(room, lang), enc("rooms", "r", d.id, room.id))])
+        else:
+            lines.append("\n" + t("rooms.ask.no_room", lang, biggest=v.biggest))
+        if v.slots and v.room is not None:
+            lines.append(t("rooms.ask.slots", lang, room=html.escape(v.room.name)))
+            for slot in v.slots:
+                rows.append([(f"{v.room.name} {when(slot.start, slot.end, lang)}",
+                              enc("rooms", "t", d.id, v.room.id,
+                                  int(slot.start.timestamp()) // 60))])
+        nav((t("rooms.btn.back_day", lang), enc("rooms", "bd", d.id)))
+    elif d.step == DraftStep.TITLE:
+        lines += _occurrence_lines(v, lang)
+        lines.append("\n" + t("rooms.ask.title", lang))
+        rows.append([(t("rooms.btn.default_title", lang), enc("rooms", "dt", d.id))])
+        nav()
+    elif d.step == DraftStep.CONFIRM:
+        lines += _occurrence_lines(v, lang)
+        if v.room is not None and v.room.needs_approval:
+            lines.append(t("rooms.ask.approval", lang, room=html.escape(v.room.name)))
+        lines.append("\n" + t("rooms.ask.confirm", lang))
+        free = sum(1 for o in v.occurrences if not o.clash)
+        label = (t("rooms.btn.confirm_rest", lang, n=free)
+                 if any(o.clash for o in v.occurrences) else t("rooms.btn.confirm", lang))
+        rows.append([(label, enc("rooms", "ok", d.id))])
+        nav((t("rooms.btn.change_room", lang), enc("rooms", "cr", d.id)))
+    return "\n".join(lines), buttons(rows) if rows else None
+
+
+def _occurrence_lines(v: DraftView, lang: str) -> list[str]:
+    if not v.occurrences:
+        return []
+    clash = sum(1 for o in v.occurrences if o.clash)
+    lines = ["\n" + t("rooms.ask.occurrences", lang, n=len(v.occurrences), clash=clash)]
+    for o in v.occurrences[:20]:
+        key = "rooms.occurrence.clash" if o.clash else "rooms.occurrence.free"
+        lines.append(t(key, lang, when=when(o.start, o.end, lang)))
+    if len(v.occurrences) > 20:
+        lines.append("…")
+    return lines
+
+
+def room_label(room: Room, lang: str) -> str:
+    gear = f" · {equipment_text(room.equipment, lang)}" if room.equipment else ""
+    return f"{room.name} · {t('rooms.btn.people', lang, n=room.capacity)}{gear}"
+
+
+def status_text(booking: Booking, lang: str) -> str:
+    if booking.status == BookingStatus.PENDING:
+        return t("rooms.status.pending", lang)
+    return ""
+
+
+def done_text(bookings: list[Booking], skipped: int, changed: bool, room: Room,
+              lang: str) -> str:
+    first = bookings[0]
+    params: dict[str, Any] = {"room": html.escape(room.name), "when": booking_when(first, lang),
+                              "title": html.escape(first.title), "id": first.id}
+    if changed:
+        return t("rooms.done_changed", lang, **params)
+    if len(bookings) > 1 or skipped:
+        return t("rooms.done_series", lang, n=len(bookings), skipped=skipped, **params)
+    key = "rooms.done_pending" if first.status == BookingStatus.PENDING else "rooms.done"
+    return t(key, lang, **params)

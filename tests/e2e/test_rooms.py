@@ -1,0 +1,246 @@
+"""Booking rooms end to end: the real bot against the sandbox, private chats and groups."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import aiohttp
+from icalendar import Calendar
+
+import scheduler.runner
+from models.core import BoundChat, ChatPurpose, OutboxMessage, Role
+from models.rooms import Booking, BookingDraft, BookingStatus, DraftStep
+from services.clock import FixedClock
+from services.rooms.demo import seed_demo
+from tests.e2e.conftest import Env, start_env
+
+
+def _labels(msg: dict) -> list[str]:
+    markup = msg.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_one_line_booking_confirms_with_the_button_and_books_once(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    card = await env.say(1004, "/book 明天下午3点到5点 3号会议室 项目评审")
+    assert "3号会议室" in card["text"] and "项目评审" in card["text"]
+    assert "15:00–17:00" in card["text"]
+    assert await Booking.all().count() == 0  # nothing without the confirm button
+    answer = await env.press(1004, card, button="✅ 确认预定")
+    assert "已预定" in (answer["answer"] or "")
+    booking = await Booking.get()
+    assert (booking.title, booking.status) == ("项目评审", BookingStatus.CONFIRMED)
+    again = await env.press(1004, card, data=f"rooms:ok:{(await BookingDraft.get()).id}")
+    assert "不会重复预定" in (again["answer"] or "") or "已经预定" in (again["answer"] or "")
+    assert await Booking.all().count() == 1
+    edited = await env.message(1004, card["message_id"])
+    assert "已预定" in edited["text"]
+
+
+async def test_guided_booking_survives_a_restart_mid_dialog(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    card = await env.say(1004, "/book")
+    assert "请选择日期" in card["text"] and any("★" in b for b in _labels(card))
+    await env.press(1004, card, button="★ 11月27日 周五")
+    card = await env.message(1004, card["message_id"])
+    assert "请选择开始时间" in card["text"] and "09:30" in _labels(card)
+    await env.press(1004, card, button="14:00")
+    # The process restarts: the dialog lives in the database, not in memory.
+    await env.runtime.stop()
+    env.runtime = await start_env(env.db_url, env.sandbox)
+    card = await env.message(1004, card["message_id"])
+    await env.press(1004, card, button="1小时")
+    card = await env.message(1004, card["message_id"])
+    assert "参会人数" in card["text"]
+    await env.press(1004, card, button="8人")
+    await env.press(1004, card, button="投影")
+    await env.press(1004, card, button="🔍 查找空闲会议室")
+    card = await env.message(1004, card["message_id"])
+    rooms = _labels(card)
+    assert any(r.startswith("1号会议室") for r in rooms)
+    assert not any(r.startswith("2号会议室") for r in rooms)  # no projector there
+    assert not any(r.startswith("洽谈室") for r in rooms)  # six seats only
+    await env.press(1004, card, button=next(r for r in rooms if r.startswith("1号会议室")))
+    prompt = await env.message(1004, card["message_id"])
+    assert "会议主题" in prompt["text"]
+    card = await env.say(1004, "季度安全检查")
+    assert "季度安全检查" in card["text"]
+    await env.press(1004, card, button="✅ 确认预定")
+    booking = await Booking.get()
+    assert booking.title == "季度安全检查" and booking.attendees == 8
+
+
+async def test_taken_room_offers_other_rooms_and_slots_as_buttons(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
+    first = await env.say(1004, "/book 明天上午10点到11点 2号会议室 周例会")
+    second = await env.say(1005, "/book 明天上午10点到11点 2号会议室 碰头会")
+    await env.press(1004, first, button="✅ 确认预定")
+    refused = await env.press(1005, second, button="✅ 确认预定")
+    assert "已被别人预定" in (refused["answer"] or "")
+    card = await env.message(1005, second["message_id"])
+    labels = _labels(card)
+    assert any(label.startswith("1号会议室") for label in labels)
+    slot = next(label for label in labels if label.startswith("2号会议室 11月27日"))
+    assert "11:00–12:00" in slot
+    await env.press(1005, card, button=slot)
+    card = await env.message(1005, second["message_id"])
+    await env.press(1005, card, button="✅ 确认预定")
+    assert await Booking.filter(room__name="2号会议室").count() == 2
+
+
+async def test_someone_elses_card_button_does_nothing_but_say_so(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
+    await env.group(-2001, "党政办工作群", [1004, 1005])
+    card = await env.say(1004, "明天上午10点到11点开会 1号会议室 项目周会", chat_id=-2001)
+    assert "1号会议室" in card["text"]
+    answer = await env.press(1005, card, button="✅ 确认预定", chat_id=-2001)
+    assert "不是您的" in (answer["answer"] or "")
+    assert await Booking.all().count() == 0
+    # Chatter in the group that is not about a room gets no answer.
+    await env.send(1005, "明天下午3点去现场看看", chat_id=-2001)
+    await env.send(1004, "好的", chat_id=-2001)
+    assert not [m for m in await env.bot_messages(-2001, after=card["message_id"])]
+
+
+async def test_bad_input_gets_a_clear_answer_and_keeps_what_was_entered(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    closed = await env.say(1004, "/book 明天晚上8点到9点 1号会议室 加班会")
+    assert "开放时间是 08:00–18:00" in closed["text"] and "加班会" in closed["text"]
+    unknown = await env.say(1004, "/book 明天上午10点到11点 9号会议室 评审")
+    assert "没有叫“9号会议室”的会议室" in unknown["text"]
+    assert any(b.startswith("1号会议室") for b in _labels(unknown))
+    huge = await env.say(1004, "/book 明天上午10点到11点开会 500人")
+    assert "没有符合要求的空闲会议室" in huge["text"] and "30" in huge["text"]
+    nonsense = await env.say(1004, "/book 随便写点什么")
+    assert "没有看懂时间" in nonsense["text"] and "请选择日期" in nonsense["text"]
+    ask = await env.say(1004, "/book 明天3点到4点 1号会议室 碰头会")
+    assert "上午还是下午" in ask["text"]
+    await env.press(1004, ask, button="下午 3:00")
+    card = await env.message(1004, ask["message_id"])
+    assert "15:00–16:00" in card["text"] and "碰头会" in card["text"]
+    assert await Booking.all().count() == 0
+
+
+async def test_mybookings_cancel_and_office_cancel_with_reason_tells_the_organiser(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    for text in ("明天上午10点到11点 1号会议室 周例会", "明天下午2点到3点 2号会议室 碰头会"):
+        card = await env.say(1004, f"/book {text}")
+        await env.press(1004, card, button="✅ 确认预定")
+    one, two = await Booking.all().order_by("id")
+    mine = await env.say(1004, "/mybookings")
+    assert "周例会" in mine["text"] and "/feeds/people/" in mine["text"]
+    await env.press(1004, mine, button=f"取消 #{one.id}")
+    assert (await Booking.get(id=one.id)).status == BookingStatus.CANCELLED
+    listing = await env.say(1003, "/mybookings all")
+    assert "碰头会" in listing["text"] and "刘工" in listing["text"]
+    await env.press(1003, listing, button=f"取消 #{two.id}")
+    reply = await env.say(1003, "领导临时接待外宾", contains="已取消")
+    assert f"#{two.id}" in reply["text"]
+    fixed_clock.advance(timedelta(seconds=5))  # a 429 retry waits on the (fixed) clock
+    await env.delivered()
+    told = await env.client.wait_for_bot_message(1004, contains="领导临时接待外宾")
+    assert "张秘书" in told["text"]
+
+
+async def test_reminder_with_check_in_and_release_tells_the_office_group(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    admin = await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.group(-2001, "党政办工作群", [1001, 1004])
+    await BoundChat.create(chat_id=-2001, title="党政办工作群", purpose=ChatPurpose.OFFICE,
+                           bound_by=admin)
+    for text, room in (("今天上午10点半到11点半 洽谈室 客商洽谈", "洽谈室"),
+                       ("今天上午10点半到11点半 2号会议室 小组会", "2号会议室")):
+        card = await env.say(1004, f"/book {text}")
+        await env.press(1004, card, button="✅ 确认预定")
+    talks, small = await Booking.all().order_by("id")
+    fixed_clock.advance(timedelta(minutes=16))
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
+    fixed_clock.advance(timedelta(seconds=5))
+    await env.delivered()
+    reminder = await env.client.wait_for_bot_message(1004, contains="客商洽谈")
+    assert "签到" in _labels(reminder)[0]
+    fixed_clock.advance(timedelta(minutes=25))
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
+    fixed_clock.advance(timedelta(seconds=5))
+    await env.delivered()
+    assert (await Booking.get(id=talks.id)).status == BookingStatus.RELEASED
+    assert (await Booking.get(id=small.id)).status == BookingStatus.CONFIRMED  # no check-in
+    freed = await env.client.wait_for_bot_message(-2001, contains="现已空闲")
+    assert "洽谈室" in freed["text"]
+    late = await env.press(1004, reminder, button="✅ 签到")
+    assert "已因未签到被释放" in (late["answer"] or "")
+    reminders = await OutboxMessage.filter(kind="rooms.reminder").count()
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now() + timedelta(minutes=1))
+    assert await OutboxMessage.filter(kind="rooms.reminder").count() == reminders
+
+
+async def test_schedule_picture_and_feeds_follow_changes(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    card = await env.say(1003, "/book 明天上午10点到11点 1号会议室 周例会")
+    await env.press(1003, card, button="✅ 确认预定")
+    schedule = await env.say(1003, "/rooms 明天")
+    assert "周例会" in schedule["text"] and "10:00–11:00" in schedule["text"]
+    photo = await env.client.wait_for_bot_message(1003, after=schedule["message_id"])
+    assert photo.get("photo")
+    url = next(w for w in schedule["text"].split() if "/feeds/rooms/" in w)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as resp:
+            assert resp.status == 200 and resp.content_type == "text/calendar"
+            cal = Calendar.from_ical(await resp.read())
+        assert [str(e["summary"]) for e in cal.walk("VEVENT")] == ["周例会"]
+        async with http.get(url.replace("/rooms/", "/rooms/x")) as resp:
+            assert resp.status == 404
+
+
+async def test_roomstats_sends_text_chart_and_spreadsheet(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    card = await env.say(1003, "/book 明天上午10点到11点 1号会议室 周例会")
+    await env.press(1003, card, button="✅ 确认预定")
+    stats = await env.say(1003, "/roomstats week")
+    assert "1号会议室：会议 1 场，共 1 小时" in stats["text"]
+    doc = await env.client.wait_for_bot_message(1003, after=stats["message_id"] + 1)
+    assert doc["document"]["file_name"].endswith(".xlsx")
+    refused = await env.say(1004, "/roomstats week")
+    assert "不能使用" in refused["text"]
+
+
+async def test_admin_adds_and_edits_a_room_in_the_chat(env: Env, fixed_clock: FixedClock) -> None:
+    await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    added = await env.say(1001, "/rooms add 5号会议室 容量=16 设备=投影,白板 开放=08:30-17:30")
+    assert "已添加会议室" in added["text"] and "16人" in added["text"]
+    bad = await env.say(1001, "/rooms edit 5号会议室 容量=很多")
+    assert "“capacity”的值“很多”不对" in bad["text"]
+    edited = await env.say(1001, "/rooms edit 5号会议室 审批=是")
+    assert "需审批" in edited["text"]
+
