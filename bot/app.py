@@ -15,6 +15,7 @@ from telegram.request import HTTPXRequest
 import bot.web_opinion  # noqa: F401  (adds the opinion ingest API and the feed fetcher)
 import bot.web_feeds  # noqa: F401  (adds the rooms' calendar feeds)
 import handlers
+from bot.cli_reports import load_saved_calendar
 from bot.db import close_db, open_db
 from bot.notifier import Notifier
 from bot.settings import Settings
@@ -107,6 +108,8 @@ class Runtime:
             clock_module.set_clock(self.clock)
         if self.open_database:
             await open_db(settings=self.settings)
+        # Next year's holidays an admin loaded with `officebot calendar load`.
+        load_saved_calendar(self.settings)
         outbox.configure(self.settings.admin_chat_id)
         self.application = build_application(self.settings)
         await self.app.initialize()

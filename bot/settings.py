@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     #: The scheduler's ticker (tests switch it off and call scheduler.runner.tick themselves).
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = 30.0
+    #: Local time of the daily report pushed on workdays, and of Monday's weekly report.
+    daily_report_time: str = "08:30"
+    weekly_report_time: str = "08:30"
     #: YAML with holidays/adjusted workdays of years chinese-calendar does not know yet.
     calendar_file: Path | None = None
     #: Approval flows per request kind (YAML).
