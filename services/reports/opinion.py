@@ -59,4 +59,4 @@ async def yesterday(day: Period, now: datetime) -> list[Item]:
     return [Item("reports.item.opinion_yesterday",
                  {"scanned": data["scanned"], "relevant": data["relevant"],
                   "negative": len(data["negatives"]), "open": data["older_open"],
-                  "zero": data["zero"]})]
+                  "variant": "zero" if data["zero"] else "found"})]
