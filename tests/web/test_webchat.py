@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +23,8 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 STAFF, LEADER, OFFICE, HEAD = 1004, 1002, 1003, 1005
 OFFICE_GROUP = -2001
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "webchat.png"
 
 
 def send(page: Any, text: str) -> int:
@@ -206,3 +212,53 @@ def test_reception_ledger_downloads_as_an_xlsx_that_opens(
     cells = {str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
              for v in row if v is not None}
     assert {"市生态环境局", "省工业和信息化厅"} <= cells
+
+
+def test_staff_books_a_room_in_plain_chinese_and_confirms_with_one_booking_made(
+    demo: Demo, open_page: Any, tmp_path: Path
+) -> None:
+    page = open_page(STAFF, STAFF)
+    bot_message(page, "您好，刘工！", send(page, "/start"))
+    card = bot_message(page, "会议室预定", send(page, "明天下午3点到5点 1号会议室 项目评审"))
+    tomorrow = datetime.now(OFFICE_TZ).date() + timedelta(days=1)
+    text = card.get_by_test_id("message-text")
+    expect(text).to_contain_text(f"{tomorrow.month}月{tomorrow.day}日")
+    expect(text).to_contain_text("15:00–17:00")
+    expect(text).to_contain_text("会议室：1号会议室")
+    expect(text).to_contain_text("主题：项目评审")
+    confirm = card.get_by_test_id("inline-button").filter(has_text="确认预定")
+    expect(confirm).to_be_visible()
+    assert glyphs_render(page, "预", "定")
+    if os.environ.get("OFFICEBOT_UPDATE_SCREENSHOT") == "1":
+        save_screenshot(page, tmp_path)
+
+    confirm.dblclick()  # a careless double click books once
+    expect(card).to_have_attribute("data-edited", "true")
+    expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已预定：1号会议室")
+    expect(card.get_by_test_id("inline-button")).to_have_count(0)
+    expect(page.get_by_test_id("toast")).to_be_visible()
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 15, tzinfo=OFFICE_TZ)
+    rows = demo.rows(
+        "SELECT b.title, b.status, b.start_at, b.end_at FROM room_booking b "
+        "JOIN room r ON r.id = b.room_id JOIN staff s ON s.id = b.organiser_id "
+        "WHERE r.name = ? AND s.tg_user_id = ?", "1号会议室", STAFF)
+    assert [(r["title"], r["status"]) for r in rows] == [("项目评审", "confirmed")]
+    assert as_utc(rows[0]["start_at"]) == start.astimezone(UTC)
+    assert as_utc(rows[0]["end_at"]) == (start + timedelta(hours=2)).astimezone(UTC)
+
+
+def as_utc(value: Any) -> datetime:
+    """A stored time (text on SQLite, a datetime on PostgreSQL) as aware UTC."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed.astimezone(UTC)
+
+
+def save_screenshot(page: Any, tmp_path: Path) -> None:
+    """Save the page as the README's screenshot (kept small: a PNG under 300 KB)."""
+    page.get_by_test_id("message-input").fill("")
+    page.mouse.move(0, 0)
+    shot = tmp_path / "webchat.png"
+    page.screenshot(path=str(shot))
+    size = shot.stat().st_size
+    assert size < 300_000, f"screenshot is {size} bytes"
+    SCREENSHOT.write_bytes(shot.read_bytes())
