@@ -262,3 +262,31 @@ def save_screenshot(page: Any, tmp_path: Path) -> None:
     size = shot.stat().st_size
     assert size < 300_000, f"screenshot is {size} bytes"
     SCREENSHOT.write_bytes(shot.read_bytes())
+
+
+def test_someone_elses_booking_button_in_a_group_only_says_so(
+    demo: Demo, open_page: Any
+) -> None:
+    organiser = open_page(STAFF, OFFICE_GROUP, viewport=PHONE)
+    other = open_page(HEAD, OFFICE_GROUP)
+    expect(other.get_by_test_id("chat-title")).to_have_text("党政办工作群")
+    before = send(organiser, "/book 明天上午9点到10点 2号会议室 周例会")
+    card_id = bot_message(organiser, "主题：周例会", before).get_attribute("data-message-id")
+
+    card = by_id(other, card_id)  # the other member sees it arrive live
+    expect(card).to_contain_text("会议室：2号会议室")
+    card.get_by_test_id("inline-button").filter(has_text="确认预定").click()
+    toast = other.get_by_test_id("toast")
+    expect(toast).to_have_text("这不是您的预定，不能操作。")
+    expect(toast).to_have_class("toast alert")
+    expect(card).to_have_attribute("data-edited", "false")
+    assert demo.rows("SELECT b.id FROM room_booking b JOIN room r ON r.id = b.room_id "
+                     "WHERE r.name = ?", "2号会议室") == []
+
+    mine = by_id(organiser, card_id)
+    mine.get_by_test_id("inline-button").filter(has_text="确认预定").click()
+    expect(mine.get_by_test_id("message-text")).to_contain_text("✅ 已预定：2号会议室")
+    expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已预定：2号会议室")
+    assert len(demo.rows("SELECT b.id FROM room_booking b JOIN room r ON r.id = b.room_id "
+                         "WHERE r.name = ? AND b.status = 'confirmed'", "2号会议室")) == 1
+    no_horizontal_overflow(organiser)
