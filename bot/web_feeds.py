@@ -1,4 +1,4 @@
-"""Calendar feeds on the bot's web server: /feeds/rooms/<token>.ics and /feeds/people/<token>.ics."""
+"""Calendar feeds on the web server: /feeds/rooms/<token>.ics, /feeds/people/<token>.ics."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 import scheduler.runner
 from models.core import BoundChat, ChatPurpose, OutboxMessage, Role
-from models.rooms import Booking, BookingDraft, BookingStatus, DraftStep
+from models.rooms import Booking, BookingDraft, BookingStatus
 from services.clock import FixedClock
 from services.rooms.demo import seed_demo
 from tests.e2e.conftest import Env, start_env
@@ -183,8 +183,8 @@ async def test_reminder_with_check_in_and_release_tells_the_office_group(
     await env.group(-2001, "党政办工作群", [1001, 1004])
     await BoundChat.create(chat_id=-2001, title="党政办工作群", purpose=ChatPurpose.OFFICE,
                            bound_by=admin)
-    for text, room in (("今天上午10点半到11点半 洽谈室 客商洽谈", "洽谈室"),
-                       ("今天上午10点半到11点半 2号会议室 小组会", "2号会议室")):
+    for text in ("今天上午10点半到11点半 洽谈室 客商洽谈",
+                 "今天上午10点半到11点半 2号会议室 小组会"):
         card = await env.say(1004, f"/book {text}")
         await env.press(1004, card, button="✅ 确认预定")
     talks, small = await Booking.all().order_by("id")

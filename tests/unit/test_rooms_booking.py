@@ -70,7 +70,8 @@ async def test_database_refuses_an_overlapping_booking_written_directly(
                              start_at=start + timedelta(minutes=30),
                              end_at=start + timedelta(hours=3))
     # Back to back is fine, and a cancelled booking no longer holds the room.
-    await Booking.create(room=room, organiser=person, title="c", start_at=start + timedelta(hours=2),
+    await Booking.create(room=room, organiser=person, title="c",
+                         start_at=start + timedelta(hours=2),
                          end_at=start + timedelta(hours=3))
     await Booking.filter(title="a").update(status=BookingStatus.CANCELLED)
     await Booking.create(room=room, organiser=person, title="d", start_at=start,
@@ -137,7 +138,9 @@ async def test_plain_text_reads_time_length_people_and_equipment(
     assert await bk.from_text(person, 1, "今天天气不错", command=False) is None
 
 
-async def test_capacity_larger_than_any_room_offers_no_room(db: str, fixed_clock: FixedClock) -> None:
+async def test_capacity_larger_than_any_room_offers_no_room(
+    db: str, fixed_clock: FixedClock
+) -> None:
     await seed_demo()
     person = (await _people(1))[0]
     draft = await bk.from_text(person, 1, "明天上午10点到11点开会 300人", command=True)
@@ -146,7 +149,9 @@ async def test_capacity_larger_than_any_room_offers_no_room(db: str, fixed_clock
     assert view.rooms == [] and view.biggest == 30
 
 
-async def test_am_or_pm_question_is_answered_with_a_button(db: str, fixed_clock: FixedClock) -> None:
+async def test_am_or_pm_question_is_answered_with_a_button(
+    db: str, fixed_clock: FixedClock
+) -> None:
     await seed_demo()
     person = (await _people(1))[0]
     draft = await bk.from_text(person, 1, "明天3点到4点 1号会议室 碰头会", command=True)
@@ -271,7 +276,9 @@ async def test_feed_marks_changes_with_a_higher_sequence(db: str, fixed_clock: F
     assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
 
 
-async def test_meetings_arranged_counts_confirmed_bookings(db: str, fixed_clock: FixedClock) -> None:
+async def test_meetings_arranged_counts_confirmed_bookings(
+    db: str, fixed_clock: FixedClock
+) -> None:
     await seed_demo()
     person = (await _people(1))[0]
     for text in ("明天上午10点到11点 1号会议室 a", "明天上午10点到11点 2号会议室 b"):
