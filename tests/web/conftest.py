@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,14 +102,16 @@ class Demo:
             finally:
                 await conn.close()
 
-        return asyncio.run(fetch())
+        # Playwright's sync API keeps an event loop running in this thread: query from another.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, fetch()).result(timeout=30)
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """Start the README's `officebot sandbox --demo` on free ports with a fresh database."""
     work = tmp_path_factory.mktemp("webchat")
     if using_postgres():
@@ -163,18 +166,26 @@ def _wait_until_ready(demo: Demo) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright; skipped (or failed in CI) when either is missing."""
+def chromium() -> Path:
+    """Find Chromium and Playwright before starting anything; skip (fail in CI) without them."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _missing("playwright is not installed (pip install playwright; no `playwright install`)")
     if not os.access(CHROMIUM, os.X_OK):
         _missing(f"{CHROMIUM} is missing (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright's sync API, in this (loop-free) test thread."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         # launch() gives every run a fresh temporary profile (its own --user-data-dir).
         instance = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True,
             downloads_path=str(tmp_path_factory.mktemp("downloads")),
         )
         try:
