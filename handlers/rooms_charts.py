@@ -9,13 +9,13 @@ from functools import lru_cache
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
+from openpyxl import Workbook
 
-from handlers.texts import t  # noqa: E402
-from services.rooms import RULES  # noqa: E402
-from services.rooms.schedule import RoomDay, RoomUsage  # noqa: E402
+from handlers.texts import t
+from services.rooms import RULES
+from services.rooms.schedule import RoomDay, RoomUsage
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimHei",
               "Source Han Sans SC", "Droid Sans Fallback")
@@ -41,9 +41,8 @@ def _png(fig: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _font() -> dict[str, str]:
-    font = cjk_font()
-    return {"family": font} if font else {}
+def _family() -> str:
+    return cjk_font() or "sans-serif"
 
 
 def timeline_png(rows: list[RoomDay], day: date) -> bytes:
@@ -57,9 +56,10 @@ def timeline_png(rows: list[RoomDay], day: date) -> bytes:
             width = (end - start).total_seconds() / 3600
             ax.barh(index, width, left=left, height=0.6, color="#3b7dd8", alpha=0.85)
             ax.text(left + 0.05, index, _label(b.title[:10], f"#{b.id}"), va="center",
-                    fontsize=8, color="white", **_font())
+                    fontsize=8, color="white", fontfamily=_family())
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_label(r.room.name, f"Room {r.room.id}") for r in rows], **_font())
+    ax.set_yticklabels([_label(r.room.name, f"Room {r.room.id}") for r in rows],
+                       fontfamily=_family())
     ax.set_xlim(7, 22)
     ax.set_xticks(range(7, 23))
     ax.invert_yaxis()
@@ -79,7 +79,7 @@ def usage_png(usage: list[RoomUsage]) -> bytes:
     ax.set_xlabel("%")
     if cjk_font():
         ax.set_yticks(range(len(names)))
-        ax.set_yticklabels(names, **_font())
+        ax.set_yticklabels(names, fontfamily=_family())
     ax.invert_yaxis()
     return _png(fig)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -45,7 +46,7 @@ class Room(Model):
     floor = fields.CharField(max_length=16, default="")
     capacity = fields.IntField()
     #: Equipment codes such as projector, video, whiteboard.
-    equipment = fields.JSONField(default=list)
+    equipment: fields.JSONField[list[str]] = fields.JSONField(default=list)
     #: Opening hours as minutes after local midnight.
     opens_minute = fields.IntField(default=8 * 60)
     closes_minute = fields.IntField(default=18 * 60)
@@ -54,9 +55,9 @@ class Room(Model):
     #: How many days ahead the room may be booked.
     max_days_ahead = fields.IntField(default=30)
     #: Roles that may book it (empty list means everyone).
-    allowed_roles = fields.JSONField(default=list)
+    allowed_roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     #: Departments that may book it (empty list means every department).
-    allowed_departments = fields.JSONField(default=list)
+    allowed_departments: fields.JSONField[list[str]] = fields.JSONField(default=list)
     needs_approval = fields.BooleanField(default=False)
     checkin_required = fields.BooleanField(default=False)
     active = fields.BooleanField(default=True)
@@ -129,7 +130,7 @@ class BookingDraft(Model):
     unknown_room = fields.CharField(max_length=64, default="")
     title = fields.CharField(max_length=128, default="")
     attendees = fields.IntField(default=0)
-    equipment = fields.JSONField(default=list)
+    equipment: fields.JSONField[list[str]] = fields.JSONField(default=list)
     #: RRULE of a recurring booking, with its end (a date or a count).
     recurrence = fields.CharField(max_length=255, default="")
     workdays_only = fields.BooleanField(default=False)
@@ -138,7 +139,7 @@ class BookingDraft(Model):
     #: The text being read when the parser asked back, and its question.
     text = fields.TextField(default="")
     question = fields.CharField(max_length=32, default="")
-    question_params = fields.JSONField(default=dict)
+    question_params: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     #: The booking this dialog changes or cancels (change of time, cancellation with reason).
     target: fields.ForeignKeyNullableRelation[Booking] = fields.ForeignKeyField(
         "rooms.Booking", related_name=False, null=True, on_delete=fields.CASCADE
