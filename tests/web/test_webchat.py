@@ -111,6 +111,12 @@ def test_start_and_help_show_chinese_text_on_a_phone(demo: Demo, open_page: Any)
     expect(help_text).to_contain_text("/lang")
     no_horizontal_overflow(page)
 
+    before = last_message_id(page)  # the shortcut keyboard sends its label as a message
+    keyboard.get_by_test_id("reply-button").filter(has_text="帮助").click()
+    mine = page.locator('[data-testid="message"][data-from="user"]').last
+    expect(mine.get_by_test_id("message-text")).to_have_text("帮助")
+    expect(bot_message(page, "/lang", before)).to_contain_text("/help")
+
     page.get_by_test_id("back-button").click()
     chats = page.get_by_test_id("chat-item")
     expect(chats).to_have_count(2)
