@@ -26,6 +26,7 @@ GROUPS = [
 FEATURE_SEEDERS: list[str] = []
 FEATURE_SEEDERS.append("services.receptions.demo:seed_demo")
 FEATURE_SEEDERS.append("services.opinion.demo:seed_demo")
+FEATURE_SEEDERS.append("services.supplies.demo:seed_demo")
 FEATURE_SEEDERS.append("services.rooms.demo:seed_demo")
 
 

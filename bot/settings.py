@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     opinion_quiet_start: str = "22:00"
     opinion_quiet_end: str = "07:30"
     opinion_report_time: str = "17:00"
+    #: Local time of the daily list of supplies below their safety stock.
+    supplies_digest_time: str = "09:00"
     #: Minutes an alert may go without 知悉 before it is sent again and escalated (and how often).
     opinion_ack_minutes: int = 30
     opinion_max_escalations: int = 2

@@ -8,6 +8,7 @@ from handlers import admin, dedup, opinion, start
 from handlers import approvals
 from handlers import rooms
 from handlers import receptions
+from handlers import supplies
 from handlers import jobs, reports
 from handlers.errors import on_error
 
@@ -24,6 +25,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     rooms.register(application)
     opinion.register(application)
     receptions.register(application)
+    supplies.register(application)
     reports.register(application)
     jobs.register(application)
     application.add_error_handler(on_error)

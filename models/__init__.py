@@ -5,6 +5,7 @@ APPS: dict[str, list[str]] = {
     "core": ["models.core"],
     "rooms": ["models.rooms"],
     "receptions": ["models.receptions"],
+    "supplies": ["models.supplies"],
     "approvals": ["models.approvals"],
     "opinion": ["models.opinion"],
 }

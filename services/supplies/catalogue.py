@@ -79,8 +79,8 @@ async def find(text: str) -> SupplyItem:
             raise InvalidInput("supplies.error.ambiguous_item", name=text.strip(),
                                choices="、".join(_label(i) for i in hits[:8]))
     near = [i for i in every if any(ch in i.name for ch in needle)][:5]
-    raise InvalidInput("supplies.error.unknown_item", name=text.strip(),
-                       hint="、".join(i.name for i in near))
+    code = "supplies.error.unknown_item_near" if near else "supplies.error.unknown_item"
+    raise InvalidInput(code, name=text.strip(), hint="、".join(i.name for i in near))
 
 
 def _label(item: SupplyItem) -> str:

@@ -85,11 +85,11 @@ async def _submit(actor: Staff, purchase: Purchase) -> None:
     lines = await lines_of(purchase.id)
     purchase.status, purchase.submitted_at = PurchaseStatus.PENDING, clock.now()
     await purchase.save(update_fields=["status", "submitted_at"])
+    # The label key names the method, so the approver reads it in their own language.
+    offer = ("、".join(f"{q['supplier']} {q['price']}" for q in purchase.quotes)
+             if purchase.method == BuyMethod.COMPARISON else purchase.supplier or "—")
     details = [("supplies.detail.items", summary(lines)),
-               ("supplies.detail.method", purchase.method.value)]
-    if purchase.quotes:
-        details.append(("supplies.detail.quotes", "、".join(
-            f"{q['supplier']} {q['price']}" for q in purchase.quotes)))
+               (f"supplies.detail.method.{purchase.method.value}", offer)]
     if purchase.note:
         details.append(("supplies.detail.purpose", purchase.note))
     await approvals.submit(KIND, purchase.id, actor, title=summary(lines), details=details,

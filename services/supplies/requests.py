@@ -78,8 +78,9 @@ async def add_text(staff: Staff, draft_id: int, text: str) -> SupplyRequest:
     """Add typed lines ('A4纸 2包，中性笔 5支 用途 会议') or the purpose to a draft."""
     draft = await _own_draft(staff, draft_id)
     head, fields = parse.fields_of(text)
-    if draft.awaiting == "purpose" and not fields and head:
-        fields, head = {"purpose": head}, ""
+    if draft.awaiting == "purpose" and not fields and head and not _looks_like_items(head):
+        if not await _names_an_item(head):
+            fields, head = {"purpose": head}, ""
     found: list[tuple[SupplyItem, Decimal]] = []
     if head:
         for line in parse.item_lines(head):
@@ -97,6 +98,22 @@ async def add_text(staff: Staff, draft_id: int, text: str) -> SupplyRequest:
         draft.touched_at = clock.now()
         await draft.save(update_fields=["purpose", "awaiting", "touched_at"])
     return draft
+
+
+def _looks_like_items(text: str) -> bool:
+    """True when every piece reads as 'name quantity unit' (then it is not a purpose)."""
+    try:
+        parse.item_lines(text)
+    except InvalidInput:
+        return False
+    return True
+
+
+async def _names_an_item(text: str) -> bool:
+    """True when the text starts with an item's exact name (an item missing its quantity)."""
+    first = text.split()[0].lower()
+    return await SupplyItem.filter(active=True, name=first).exists() or any(
+        i.name.lower() == first for i in await SupplyItem.filter(active=True))
 
 
 async def add_item(staff: Staff, draft_id: int, item_id: int) -> SupplyRequest:
