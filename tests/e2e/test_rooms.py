@@ -13,6 +13,7 @@ import scheduler.runner
 from models.core import BoundChat, ChatPurpose, OutboxMessage, Role
 from models.rooms import Booking, BookingDraft, BookingStatus
 from services.clock import FixedClock
+from services.rooms import RULES
 from services.rooms.demo import seed_demo
 from tests.e2e.conftest import Env, start_env
 
@@ -253,3 +254,84 @@ async def test_admin_adds_and_edits_a_room_in_the_chat(env: Env, fixed_clock: Fi
     edited = await env.say(1001, "/rooms edit 5号会议室 审批=是")
     assert "需审批" in edited["text"]
 
+
+
+async def test_restricted_room_holds_the_slot_until_the_office_approves(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
+    card = await env.say(1004, "/book 明天上午9点到11点 党工委会议室 招商推介会")
+    assert "需要审批" in card["text"]
+    answer = await env.press(1004, card, button="✅ 确认预定")
+    assert "审批" in (answer["answer"] or "")
+    booking = await Booking.get()
+    assert booking.status == BookingStatus.PENDING
+    # While it waits, the slot is held: nobody else gets the room then.
+    other = await env.say(1005, "/book 明天上午10点到11点 党工委会议室 碰头会")
+    assert "已被别人预定" in other["text"]
+    await _deliver(env, fixed_clock)
+    approval = await env.client.wait_for_bot_message(1003, contains="招商推介会")
+    assert "党工委会议室" in approval["text"]
+    await env.press(1003, approval, button="同意")
+    assert (await Booking.get(id=booking.id)).status == BookingStatus.CONFIRMED
+    await _deliver(env, fixed_clock)
+    told = await env.client.wait_for_bot_message(1004, contains="审批通过")
+    assert "招商推介会" in told["text"]
+
+
+async def test_recurring_booking_in_chat_lists_clashes_and_books_the_rest(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
+    blocker = await env.say(1005, "/book 12月7日上午10点到11点 1号会议室 占用")
+    await env.press(1005, blocker, button="✅ 确认预定")
+    card = await env.say(1004, "/book 每周一上午10点到11点 1号会议室 周例会 共3次")
+    assert "共 3 次，其中 1 次与已有预定冲突" in card["text"]
+    assert "✗ 12月7日 周一 10:00–11:00" in card["text"]
+    await env.press(1004, card, button="✅ 预定其余 2 次")
+    assert await Booking.filter(title="周例会").count() == 2
+    done = await env.message(1004, card["message_id"])
+    assert "已预定 2 次" in done["text"] and "跳过 1 次" in done["text"]
+
+
+async def test_change_time_from_mybookings_moves_the_booking(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    card = await env.say(1004, "/book 明天上午10点到11点 1号会议室 周例会")
+    await env.press(1004, card, button="✅ 确认预定")
+    booking = await Booking.get()
+    mine = await env.say(1004, "/mybookings")
+    await env.press(1004, mine, button=f"改时间 #{booking.id}")
+    change = await env.client.wait_for_bot_message(1004, after=mine["message_id"],
+                                                   contains="正在修改")
+    await env.press(1004, change, button="★ 11月27日 周五")
+    await env.press(1004, change, button="14:00")
+    await env.press(1004, change, button="1小时")
+    change = await env.message(1004, change["message_id"])
+    assert "14:00–15:00" in change["text"]
+    await env.press(1004, change, button="✅ 确认预定")
+    moved = await Booking.get(id=booking.id)
+    assert moved.start_at.astimezone(RULES.zone).hour == 14 and moved.sequence == 1
+    assert await Booking.all().count() == 1
+
+
+async def test_plain_text_booking_in_private_chat_fills_the_card(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    card = await env.say(1004, "后天上午九点半开一小时会，要投影，8个人")
+    assert "09:30–10:30" in card["text"] and "投影" in card["text"]
+    labels = _labels(card)
+    assert any(label.startswith("1号会议室") for label in labels)
+    assert not any(label.startswith("2号会议室") for label in labels)
+    # The shortcut button starts the guided dialog.
+    guided = await env.say(1004, "预定会议室")
+    assert "请选择日期" in guided["text"]
