@@ -44,8 +44,16 @@ class Pacer:
         now = time.monotonic()
         start = max(now, self.next_global, self.chat_ready_at(chat_id))
         self.next_global = start + self.global_gap
-        self.next_chat[chat_id] = start + (self.private_gap if chat_id > 0 else self.group_gap)
+        self.next_chat[chat_id] = start + self.gap(chat_id)
         return start - now
+
+    def gap(self, chat_id: int) -> float:
+        return self.private_gap if chat_id > 0 else self.group_gap
+
+    def sent(self, chat_id: int) -> None:
+        """Space the chat's next message from when this one really went out."""
+        self.next_chat[chat_id] = max(self.chat_ready_at(chat_id),
+                                      time.monotonic() + self.gap(chat_id))
 
 
 class Notifier:
@@ -104,8 +112,7 @@ class Notifier:
                 continue
             row = queue.popleft()
             self.in_flight.add(chat_id)
-            wait = self.pacer.take(chat_id)
-            task = asyncio.create_task(self._deliver(row, wait))
+            task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started = True
@@ -132,12 +139,18 @@ class Notifier:
             await asyncio.wait(self._tasks, timeout=max(deadline - time.monotonic(), 0.1))
         return self.sent - before
 
-    async def _deliver(self, row: OutboxMessage, wait: float) -> None:
+    async def _deliver(self, row: OutboxMessage) -> None:
         try:
             async with self.slots:
+                # Reserve the slot only now: a reservation made while waiting for a free
+                # worker would fall behind real time and let sends bunch up (429s).
+                wait = self.pacer.take(row.chat_id)
                 if wait > 0:
                     await asyncio.sleep(wait)
-                await self._send_one(row)
+                try:
+                    await self._send_one(row)
+                finally:
+                    self.pacer.sent(row.chat_id)
         finally:
             self.in_flight.discard(row.chat_id)
             self.wake()
