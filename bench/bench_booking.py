@@ -1,0 +1,154 @@
+"""Booking benchmark: one-line booking + confirm through the sandbox beside a bare echo bot.
+
+Run: .venv/bin/python bench/bench_booking.py [--n 200]
+Each of N users sends `/book <day> HH:00-HH:00 <room> <title>` (every user a different free slot),
+waits for the card and presses 确认预定 (two updates and the database guard per booking). The echo
+bot answers one message per user in the same run. The first half of the users go one after
+another (latency p50/p99), the second half all at once (throughput). Prints bookings per second,
+echo round trips per second and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.app import Runtime  # noqa: E402
+from bot.db import close_db, open_db  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from models.core import Role, Staff  # noqa: E402
+from models.rooms import Booking, BookingStatus  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
+from sandbox.server import Sandbox  # noqa: E402
+from services.rooms.demo import seed_demo  # noqa: E402
+
+TOKEN = "123456:BENCH-token"
+SPEC = ROOT.parent / "shared" / "data" / "telegram-bot-api" / "api-10.0.json"
+ROOMS = ("1号会议室", "2号会议室", "3号会议室")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def booking_text(i: int, today: date) -> str:
+    """A distinct free slot per user: three rooms, ten hours a day, from tomorrow on."""
+    room = ROOMS[i % 3]
+    day = today + timedelta(days=1 + (i // 3) // 9)
+    hour = 8 + (i // 3) % 9
+    return f"/book {day.isoformat()} {hour:02d}:00-{hour + 1:02d}:00 {room} 评审会{i}"
+
+
+async def one_booking(client: SandboxClient, uid: int, text: str) -> float:
+    t0 = time.perf_counter()
+    sent = await client.send_message(uid, uid, text)
+    card = await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=60)
+    answer = await client.press(uid, uid, card["message_id"], button="✅ 确认预定")
+    if "已预定" not in (answer.get("answer") or ""):
+        raise RuntimeError(f"booking of {uid} failed: {answer.get('answer')} / {card['text']}")
+    return time.perf_counter() - t0
+
+
+async def officebot(sandbox: Sandbox, users: list[int], db_url: str) -> tuple[float, list[float]]:
+    settings = Settings(_env_file=None, token=TOKEN, database_url=db_url,  # type: ignore[call-arg]
+                        bot_api_url=sandbox.bot_api_base, bot_file_url=sandbox.file_api_base,
+                        poll_timeout=1, web_port=0, scheduler_enabled=False)
+    await open_db(db_url)
+    await seed_demo()
+    for uid in users:
+        await Staff.create(tg_user_id=uid, name=f"职工{uid}", role=Role.STAFF)
+    runtime = Runtime(settings, open_database=False, serve_web=False)
+    await runtime.start()
+    today = date.today()
+    try:
+        async with SandboxClient(sandbox.base_url) as client:
+            half = len(users) // 2
+            latencies = [await one_booking(client, uid, booking_text(i, today))
+                         for i, uid in enumerate(users[:half])]
+            t0 = time.perf_counter()
+            await asyncio.gather(*(one_booking(client, uid, booking_text(half + i, today))
+                                   for i, uid in enumerate(users[half:])))
+            rate = (len(users) - half) / (time.perf_counter() - t0)
+        booked = await Booking.filter(status=BookingStatus.CONFIRMED).count()
+        assert booked == len(users), f"{booked} bookings for {len(users)} users"
+        return rate, latencies
+    finally:
+        await runtime.stop()
+        await close_db()
+
+
+async def echo_bot(sandbox: Sandbox, users: list[int]) -> tuple[float, list[float]]:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
+           .base_file_url(sandbox.file_api_base).build())
+    app.add_handler(MessageHandler(filters.ALL, echo))
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=1, poll_interval=0)
+    await app.start()
+
+    async def one(client: SandboxClient, uid: int) -> float:
+        t0 = time.perf_counter()
+        sent = await client.send_message(uid, uid, "echo")
+        await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=60)
+        return time.perf_counter() - t0
+
+    try:
+        async with SandboxClient(sandbox.base_url) as client:
+            half = len(users) // 2
+            latencies = [await one(client, uid) for uid in users[:half]]
+            t0 = time.perf_counter()
+            await asyncio.gather(*(one(client, uid) for uid in users[half:]))
+            return (len(users) - half) / (time.perf_counter() - t0), latencies
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=200, help="users (one booking each)")
+    args = parser.parse_args()
+    users = list(range(100000, 100000 + args.n))
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("echo", "officebot"):
+            # Limits off: this measures the bots' own cost, not Telegram's pacing.
+            sandbox = Sandbox(SPEC if SPEC.exists() else None, enforce_limits=False)
+            await sandbox.start()
+            async with SandboxClient(sandbox.base_url) as client:
+                for uid in users:
+                    await client.add_user(uid, f"u{uid}", started=True)
+            if name == "echo":
+                results[name] = await echo_bot(sandbox, users)
+            else:
+                results[name] = await officebot(sandbox, users, f"sqlite://{tmp}/book.sqlite3")
+            await sandbox.stop()
+    units = {"echo": "echo round trips/s", "officebot": "bookings/s (book + confirm)"}
+    for name, (rate, lat) in results.items():
+        print(f"{name:>9}: {rate:7.1f} {units[name]:<28} p50 {statistics.median(lat) * 1000:6.1f}"
+              f" ms   p99 {pct(lat, 0.99) * 1000:6.1f} ms   (n={len(lat)})")
+    ratio = results["officebot"][0] / results["echo"][0]
+    print(f"officebot bookings/s ÷ echo round trips/s = {ratio:.2f} "
+          f"(a booking is two updates: the command and the confirm press)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
