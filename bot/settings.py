@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     approval_remind_after_hours: float = 4.0
     #: Approvals: escalate to the next level after this many working hours of waiting.
     approval_escalate_after_hours: float = 8.0
+    #: Rooms: remind the organiser this many minutes before a meeting.
+    rooms_reminder_minutes: int = 15
+    #: Rooms: release a check-in room nobody checked in to this many minutes after the start.
+    rooms_checkin_grace_minutes: int = 10
+    #: Rooms: a recurring booking reaches at most this many days ahead.
+    rooms_recurrence_horizon_days: int = 180
+    #: Public base URL of the web server (calendar feed links); empty = web_host:web_port.
+    public_url: str | None = None
     #: Folder for exports and the trained opinion model.
     data_dir: Path = Path("data")
     #: Bearer token of the opinion ingest API.
