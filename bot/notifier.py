@@ -178,10 +178,7 @@ class Notifier:
         try:
             message = await self._transmit(row, rendered)
         except RetryAfter as exc:
-            delay = _seconds(exc.retry_after)
-            self.pacer.pause_chat(row.chat_id, delay)
-            await outbox.mark_retry(row.id, timedelta(seconds=delay), f"429 retry after {delay}",
-                                    self.settings.outbox_max_attempts)
+            await self._retry_later(row, _seconds(exc.retry_after), "429 retry after")
         except Forbidden as exc:
             await outbox.mark_dead(row.id, f"forbidden: {exc.message}")
         except BadRequest as exc:
@@ -191,15 +188,24 @@ class Notifier:
             else:
                 await outbox.mark_dead(row.id, f"bad request: {exc.message}")
         except (TimedOut, NetworkError) as exc:
-            delay = min(2 ** (row.attempts + 1), 300)
-            await outbox.mark_retry(row.id, timedelta(seconds=delay),
-                                    f"{type(exc).__name__}: {exc.message}",
-                                    self.settings.outbox_max_attempts)
+            await self._retry_later(row, float(min(2 ** (row.attempts + 1), 300)),
+                                    f"{type(exc).__name__}: {exc.message}")
         except TelegramError as exc:
             await outbox.mark_dead(row.id, f"telegram: {exc.message}")
         else:
             await outbox.mark_sent(row.id, rendered.text, message.message_id if message else None)
             self.sent += 1
+
+    async def _retry_later(self, row: OutboxMessage, seconds: float, error: str) -> None:
+        """Hold the chat back for `seconds` of real time, then try the row again.
+
+        The wait lives in the pacer (monotonic time), not in `next_attempt_at`: the business
+        clock may be fixed or far from real time (tests, replays), and a restart simply tries
+        again at once, which Telegram answers with a fresh retry_after if still needed.
+        """
+        self.pacer.pause_chat(row.chat_id, seconds)
+        await outbox.mark_retry(row.id, timedelta(0), f"{error} ({seconds:.0f} s)",
+                                self.settings.outbox_max_attempts)
 
     async def _transmit(self, row: OutboxMessage, rendered: Rendered) -> Message | None:
         edit_of = row.payload.get("_edit_of")

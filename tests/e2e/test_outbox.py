@@ -114,3 +114,13 @@ async def test_restart_delivers_each_undelivered_message_exactly_once(
         finally:
             await second.stop()
     assert texts == Counter({f"第{n}条": 1 for n in range(6)})
+
+
+async def test_a_429_is_waited_out_in_real_time_even_when_the_clock_is_fixed(
+    env: Env, fixed_clock: object
+) -> None:
+    await env.person(1004, "刘工")
+    await env.client.fault("sendMessage", "429", count=1, retry_after=1)
+    await outbox.emit("core.text", 1004, {"text": "固定时钟也能送达"}, "fixed:1")
+    await env.delivered(timeout=10)
+    assert await _texts(env, 1004) == ["固定时钟也能送达"]
