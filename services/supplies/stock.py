@@ -34,6 +34,9 @@ DIGEST = "supplies.digest"
 async def move(item_id: int, delta: Decimal, kind: MoveKind, *, ref: str, by: Staff | None,
                reason: str = "", unit_price: Decimal | None = None) -> StockMove:
     """Change an item's stock by delta and write its ledger entry (refuses going below zero)."""
+    if delta == 0 or (kind == MoveKind.ISSUE and delta > 0):
+        raise InvalidInput("supplies.error.qty_zero" if delta == 0
+                           else "supplies.error.qty_negative", item=f"#{item_id}")
     async with in_transaction():
         item = await SupplyItem.filter(id=item_id).select_for_update().first()
         if item is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -235,3 +236,38 @@ async def test_figures_count_requests_items_and_stock_in(db: str, fixed_clock: F
     assert figures["requests_handled"] == 1
     assert figures["items_issued"] == 2
     assert figures["stock_in_value"] == Decimal("40.00")
+
+
+async def test_catalogue_imports_from_csv_and_xlsx_without_doubling_stock(
+        db: str, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from bot.cli_supplies import import_into_open_db
+
+    gbk = tmp_path / "目录.csv"
+    gbk.write_bytes("类别,名称,规格,单位,库存,安全库存,存放位置,单价\n"
+                    "纸张,A4纸,70g,包,40,20,A柜,25\n书写,中性笔,0.5mm,支,100,50,B柜,2\n"
+                    .encode("gbk"))
+    assert await import_into_open_db(gbk) == 2
+    paper = await SupplyItem.get(name="A4纸")
+    assert (paper.on_hand, paper.safety_stock, paper.initials) == (40, 20, "a4z")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["名称", "规格", "单位", "库存", "限领"])
+    sheet.append(["A4纸", "70g", "包", 35, 10])
+    sheet.append(["卷尺", "5m", "米", 2.5, None])
+    xlsx = tmp_path / "catalogue.xlsx"
+    book.save(xlsx)
+    assert await import_into_open_db(xlsx) == 2
+    paper = await SupplyItem.get(name="A4纸")
+    assert (paper.on_hand, paper.monthly_limit) == (35, 10)
+    assert await stock.ledger_balance(paper.id) == 35
+    assert [m.kind for m in await StockMove.filter(item_id=paper.id)] == [MoveKind.OPENING] * 2
+    tape = await SupplyItem.get(name="卷尺")
+    assert (tape.whole, tape.on_hand) == (False, Decimal("2.5"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("名称,单位,库存\n订书机,台,1.5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="整数"):
+        await import_into_open_db(bad)
+    assert not await SupplyItem.filter(name="订书机").exists()  # all or nothing
