@@ -127,3 +127,42 @@ class ReceptionMeal(Model):
                 name="reception_meal_non_negative",
             ),
         ]
+
+
+_RECEPTION_OK = (
+    "(NEW.guest_count IS NULL OR NEW.guest_count BETWEEN 1 AND 1000)"
+    " AND NEW.guest_diners >= 0 AND NEW.staff_diners >= 0"
+    " AND CAST(NEW.meal_standard AS REAL) >= 0 AND (NEW.meals IS NULL OR NEW.meals >= 0)"
+    " AND (NEW.status <> 'completed' OR (NEW.actual_guests IS NOT NULL"
+    " AND NEW.actual_meals IS NOT NULL AND NEW.completed_at IS NOT NULL))"
+)
+_MEAL_OK = "NEW.guest_diners >= 0 AND NEW.staff_diners >= 0 AND CAST(NEW.cost AS REAL) >= 0"
+
+# Why triggers: Tortoise's SQLite schema leaves out Meta.constraints' CHECKs, so the same
+# rules are enforced here (PostgreSQL has them as real CHECK constraints).
+SQLITE_GUARDS = [
+    f"CREATE TRIGGER IF NOT EXISTS reception_guard_{when.lower()} BEFORE {when} ON reception "
+    f"WHEN NOT ({_RECEPTION_OK}) "
+    "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: reception numbers'); END;"
+    for when in ("INSERT", "UPDATE")
+] + [
+    f"CREATE TRIGGER IF NOT EXISTS reception_meal_guard_{when.lower()} BEFORE {when} "
+    f"ON reception_meal WHEN NOT ({_MEAL_OK}) "
+    "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: reception meal numbers'); END;"
+    for when in ("INSERT", "UPDATE")
+]
+
+
+def _pg_check(table: str, constraint: object) -> str:
+    name, check = constraint.name, constraint.check  # type: ignore[attr-defined]
+    return (
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+        f"'{name}') THEN ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({check}); "
+        "END IF; END $$;"
+    )
+
+
+# Why here too: the migration's CreateModel does not emit the CHECKs on PostgreSQL either.
+POSTGRES_GUARDS = [_pg_check("reception", c) for c in Reception.Meta.constraints] + [
+    _pg_check("reception_meal", c) for c in ReceptionMeal.Meta.constraints
+]

@@ -63,7 +63,7 @@ def missing_fields(reception: Reception) -> list[str]:
         "head": bool(reception.head_name),
         "guests": bool(reception.guests),
         "purpose": bool(reception.purpose),
-        "leader": reception.host_leader_id is not None,  # type: ignore[attr-defined]
+        "leader": getattr(reception, "host_leader_id", None) is not None,
         "meals": reception.meals is not None,
     }
     return [name for name in REQUIRED if not have[name]]

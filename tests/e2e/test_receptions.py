@@ -86,7 +86,7 @@ async def decide(env: Env, reception: Reception, outcome: str = "approve") -> No
 async def test_plan_checks_approval_reminder_completion_and_exports(
         office: Env, fixed_clock: FixedClock) -> None:
     env = office
-    meals_q = await plan_until_meals(env)
+    await plan_until_meals(env)
     booking = await Booking.get(title__contains="市发展和改革委员会")
     assert booking.status == BookingStatus.CONFIRMED
     # Diners beyond the accompanying staff and host are refused; the earlier answers stay.
@@ -135,7 +135,7 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     reminder = await env.client.wait_for_bot_message(LEADER, contains="明天有公务接待")
     assert "第一会议室" in reminder["text"]
     await env.client.wait_for_bot_message(GROUP, contains="明天有公务接待")
-    assert len([m for m in await env.bot_messages(LEADER) if "明天" in (m["text"] or "")]) == 1
+    assert len([m for m in await env.bot_messages(LEADER) if "明天有公务接待" in (m["text"] or "")]) == 1
 
     # Completing before the event is refused; after it, the record closes with the differences.
     shown = await answer(env, f"/reception {reception.id}", "已批准")
@@ -259,8 +259,8 @@ async def test_a_taken_room_is_refused_and_a_cancelled_reception_releases_its_ro
         office: Env) -> None:
     env = office
     await Room.create(name="第二会议室", capacity=30, feed_token=secrets.token_hex(8))
-    first = await draft(step="room", editing=True, room_decided=False, step_at=datetime(2026, 11, 26, 2, 0,
-                                                                          tzinfo=UTC))
+    asked_at = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    first = await draft(step="room", editing=True, room_decided=False, step_at=asked_at)
     room_q = await answer(env, "/reception", "以下会议室在")
     await env.press(OFFICE, room_q, button="第一会议室")
     await env.client.wait_for_bot_message(OFFICE, after=room_q["message_id"],
