@@ -103,7 +103,8 @@ async def _report(ctx: Ctx, daily: bool) -> None:
     now = clock.now()
     today = now.astimezone(tz).date()
     first = today if daily else today - timedelta(days=today.weekday())
-    data = await report.summary(report.day_start(first, tz), now)
+    data = await report.summary(report.day_start(first, tz),
+                                report.day_start(today + timedelta(days=1), tz))
     data["daily"] = daily
     title = ctx.t("opinion.daily.title", day=today.isoformat()) if daily else ctx.t(
         "opinion.week.title", start=first.isoformat(), end=today.isoformat())
@@ -195,7 +196,8 @@ async def _sources(ctx: Ctx) -> None:
 async def _manual(ctx: Ctx, text: str, source_name: str = "", external_id: str | None = None,
                   url: str = "") -> None:
     """Record an item staff sent by hand and say what the pipeline made of it."""
-    candidate = pipeline.manual_candidate(text, source_name or ctx.t("opinion.reason.none"), url)
+    candidate = pipeline.manual_candidate(text, source_name, url,
+                                          fallback_source=ctx.t("opinion.reason.none"))
     candidate.external_id = external_id
     result = (await pipeline.ingest([candidate], via=SourceKind.MANUAL, added_by=ctx.me,
                                     vouched=True))[0]
@@ -262,13 +264,13 @@ async def _pick_person(ctx: Ctx, case_id: int) -> None:
 
 
 async def _refresh(ctx: Ctx, case_id: int) -> None:
-    """Show the new state on the pressed card at once (the outbox edits the other copies)."""
+    """Show the new state on a card shown by /yq N (the outbox edits the cards it sent)."""
     message = ctx.query.message if ctx.query else None
-    if message is None or not getattr(message, "reply_markup", None):
+    if message is None or await handling.is_alert_card(ctx.chat_id, message.message_id):
         return
-    keyboard = message.reply_markup
-    if keyboard is not None and len(keyboard.inline_keyboard) == 1:
-        return  # the assignee's private card keeps its own wording; the outbox updates it
+    keyboard = getattr(message, "reply_markup", None)
+    if keyboard is None or len(keyboard.inline_keyboard) == 1:
+        return  # the assignee's private card keeps its own wording
     d = await handling.case_details(case_id)
     if d is not None:
         await ctx.edit(card_text(d, ctx.lang), card_keyboard(case_id, ctx.lang)

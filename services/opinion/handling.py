@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from models.core import ChatPurpose, Role, Staff
+from models.core import ChatPurpose, OutboxMessage, OutboxStatus, Role, Staff
 from models.opinion import (
     OPEN_STATUSES,
     CaseNote,
@@ -91,7 +91,13 @@ async def _changed(case: OpinionCase) -> None:
     """Bump the version and queue an edit of every card sent, so all show the new state."""
     case.version += 1
     await case.save(update_fields=["version"])
+    # A card still waiting in the outbox is rendered from the new state when it goes out.
+    waiting = set(await OutboxMessage.filter(
+        dedup_key__in=[c[1] for c in case.cards], status=OutboxStatus.PENDING,
+    ).values_list("dedup_key", flat=True))
     for chat, key, extra in case.cards:
+        if key in waiting:
+            continue
         await outbox.emit(ALERT, int(chat), {"case_id": case.id, **extra, "_edit_of": key},
                           f"{key}:v{case.version}")
 
@@ -322,3 +328,9 @@ async def feedback_rows() -> list[tuple[str, int]]:
 async def check_can_act(actor: Staff, case_id: int) -> OpinionCase:
     """Raise unless this person may act on this open case (before offering choices)."""
     return await _locked(case_id, actor)
+
+
+async def is_alert_card(chat_id: int, message_id: int) -> bool:
+    """Whether this message is an alert card the outbox sent (and so keeps up to date)."""
+    return await OutboxMessage.filter(kind=ALERT, chat_id=chat_id,
+                                      tg_message_id=message_id).exists()

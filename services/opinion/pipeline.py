@@ -317,7 +317,8 @@ async def _store(candidate: Candidate, key: str, url_key: str | None, text: str,
 _LINK = re.compile(r"https?://[^\s<>\"'，。；）)】]+")
 
 
-def manual_candidate(text: str, source_name: str = "", url: str = "") -> Candidate:
+def manual_candidate(text: str, source_name: str = "", url: str = "",
+                     fallback_source: str = "") -> Candidate:
     """An item staff sent by hand: the first line is its title, a link in it is its address."""
     text = (text or "").strip()
     if not text and not url:
@@ -331,4 +332,4 @@ def manual_candidate(text: str, source_name: str = "", url: str = "") -> Candida
         title = url
     host = urlsplit(url).hostname if url else ""
     return Candidate(title=title[:MAX_TITLE], text=text, url=url,
-                     source_name=(source_name or host or "")[:MAX_SOURCE])
+                     source_name=(source_name or host or fallback_source)[:MAX_SOURCE])

@@ -74,7 +74,8 @@ async def send_daily_report(now: datetime) -> str:
     """Send today's report to the leaders' group (once a day); 今日零报告 when nothing negative."""
     tz = config.get().tz
     day = now.astimezone(tz).date()
-    data = await summary(day_start(day, tz), now)
+    # Since the last report: nothing that came after yesterday's report is left out.
+    data = await summary(now - timedelta(days=1), now + timedelta(microseconds=1))
     data["day"] = day.isoformat()
     group = await chat_for(ChatPurpose.LEADERS)
     try:
