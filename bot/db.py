@@ -78,15 +78,27 @@ SqliteTransactionWrapper.begin = _begin_immediate  # type: ignore[method-assign]
 
 
 async def migrate(url: str | None = None, settings: Settings | None = None) -> None:
-    """Apply every feature's migrations (idempotent)."""
+    """Apply every feature's migrations (idempotent).
+
+    On SQLite a migration that rebuilds a table would, with foreign keys on, delete the child
+    rows of the rebuilt parent: migrate with them off, then check the references still hold.
+    """
     config = tortoise_config(url, settings)
     db_url = config["connections"]["default"]
-    if is_sqlite(db_url):
+    sqlite = is_sqlite(db_url)
+    if sqlite:
         _ensure_sqlite_folder(db_url)
+        config["connections"]["default"] = f"{db_url}&foreign_keys=OFF"
     try:
         await tortoise_migrate(config=config)
+        if sqlite:
+            _, broken = await connections.get("default").execute_query("PRAGMA foreign_key_check")
+            if broken:
+                raise DatabaseUnavailable(f"migration broke foreign keys: {broken[:5]}")
     except OSError as exc:
         raise DatabaseUnavailable(str(exc)) from exc
+    finally:
+        await Tortoise.close_connections()
 
 
 async def open_db(
@@ -99,8 +111,7 @@ async def open_db(
         _ensure_sqlite_folder(db_url)
     try:
         if apply_migrations:
-            await tortoise_migrate(config=config)
-            await Tortoise.close_connections()
+            await migrate(url, settings)
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await install_guards()
     except OSError as exc:
