@@ -45,15 +45,15 @@ class Reception(Model):
     head_name = fields.CharField(max_length=64, default="")
     head_title = fields.CharField(max_length=64, default="")
     #: Guests as a list of [name, position].
-    guests = fields.JSONField(default=list)
+    guests: fields.JSONField[list[list[str]]] = fields.JSONField(default=list)
     purpose = fields.TextField(default="")
     host_leader: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     #: Accompanying staff, as a list of names.
-    accompany = fields.JSONField(default=list)
+    accompany: fields.JSONField[list[str]] = fields.JSONField(default=list)
     #: Itinerary stops (参观线路) as a list of [time HH:MM, place].
-    itinerary = fields.JSONField(default=list)
+    itinerary: fields.JSONField[list[list[str]]] = fields.JSONField(default=list)
     #: Meeting room booked through the rooms service (id of the booking and its room name).
     room_booking_id = fields.IntField(null=True)
     room_name = fields.CharField(max_length=64, default="")
@@ -75,7 +75,7 @@ class Reception(Model):
     actual_staff_diners = fields.IntField(null=True)
     actual_meals = fields.IntField(null=True)
     #: Actual cost by item as a list of [item, yuan].
-    costs = fields.JSONField(default=list)
+    costs: fields.JSONField[list[list[str]]] = fields.JSONField(default=list)
     cost_total = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
     completed_at = fields.DatetimeField(null=True)
     completed_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(

@@ -22,7 +22,7 @@ ZH = {
     "receptions.q.accommodation": "⑬ 住宿安排（宾馆、间数）？不安排请回复“无”。",
     "receptions.q.complete": "请登记实际接待情况，每项一行，例如：\n实到 8\n用餐 1次 来宾8人 陪餐3人\n餐费 1200\n住宿费 800\n（不安排用餐写“用餐 0”；费用按项目一行一项，单位元。）",
     "receptions.resumed": "继续填写您尚未完成的接待计划（#{id}）。",
-    "receptions.started": "开始填写新的接待计划（#{id}）。随时可以发送 /reception 回到这里，已填写的内容会保留。",
+    "receptions.started": "开始填写新的接待计划（#{id}）。中途离开超过30分钟后，发送 /reception 即可回到这里，已填写的内容会保留。",
     "receptions.try_again": "请重新回答：",
     # the card
     "receptions.card.title": "<b>公务接待计划 #{id}</b> · {status}",
@@ -183,7 +183,7 @@ EN = {
     "receptions.q.accommodation": "13. Accommodation (hotel, rooms)? Reply “无” for none.",
     "receptions.q.complete": "Record what actually happened, one item a line, e.g.:\n实到 8\n用餐 1次 来宾8人 陪餐3人\n餐费 1200\n住宿费 800",
     "receptions.resumed": "Continuing your unfinished reception plan (#{id}).",
-    "receptions.started": "New reception plan (#{id}). Send /reception any time to come back; answers are kept.",
+    "receptions.started": "New reception plan (#{id}). After a break of over 30 minutes, send /reception to come back; answers are kept.",
     "receptions.try_again": "Please answer again:",
     "receptions.card.title": "<b>Reception plan #{id}</b> · {status}",
     "receptions.f.time": "Time",

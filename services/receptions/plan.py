@@ -24,8 +24,9 @@ STEPS = (
 )  # fmt: skip
 #: Statuses in which the plan may still be changed (and submitted again).
 EDITABLE = (ReceptionStatus.DRAFT, ReceptionStatus.REJECTED, ReceptionStatus.WITHDRAWN)
-#: An open question older than this no longer captures what the planner types.
-QUESTION_TTL = timedelta(hours=12)
+#: An open question older than this no longer captures what the planner types (so a later
+#: plain-text room booking is not read as a reception answer); /reception opens it again.
+QUESTION_TTL = timedelta(minutes=30)
 #: Who may plan receptions.
 PLANNERS = (Role.OFFICE, Role.LEADER)
 DEFAULT_LENGTH = timedelta(hours=2)

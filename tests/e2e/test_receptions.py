@@ -135,7 +135,9 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     reminder = await env.client.wait_for_bot_message(LEADER, contains="明天有公务接待")
     assert "第一会议室" in reminder["text"]
     await env.client.wait_for_bot_message(GROUP, contains="明天有公务接待")
-    assert len([m for m in await env.bot_messages(LEADER) if "明天有公务接待" in (m["text"] or "")]) == 1
+    reminders = [m for m in await env.bot_messages(LEADER)
+                 if "明天有公务接待" in (m["text"] or "")]
+    assert len(reminders) == 1
 
     # Completing before the event is refused; after it, the record closes with the differences.
     shown = await answer(env, f"/reception {reception.id}", "已批准")
@@ -444,3 +446,34 @@ async def test_lists_find_by_unit_and_date_and_export_the_year_ledger(office: En
     assert [r[1] for r in rows[2:-1]] == ["市发展和改革委员会", "省商务厅"]
     # Planned figures until completed: 1 meal × 11 diners × 120 yuan each.
     assert rows[-1][6:9] == (2, 22, 2640)
+
+
+async def test_a_stale_question_lets_other_text_pass_and_reception_resumes_it(
+        office: Env, fixed_clock: FixedClock) -> None:
+    env = office
+    await answer(env, "/reception", "接待时间")
+    await answer(env, "12月3日上午9点到11点", "来访单位")
+    fixed_clock.advance(timedelta(minutes=31))
+    sent = await env.send(OFFICE, "市发展和改革委员会")
+    await env.send(OFFICE, "/help")
+    helped = await env.client.wait_for_bot_message(OFFICE, after=sent, contains="/reception")
+    between = [m for m in await env.bot_messages(OFFICE, after=sent)
+               if m["message_id"] < helped["message_id"]]
+    assert not any("公函" in (m["text"] or "") for m in between)
+    assert (await Reception.get(created_by__tg_user_id=OFFICE)).unit == ""
+    await answer(env, "/reception", "继续填写")
+    await answer(env, "市发展和改革委员会", "公函文号")
+    plan = await Reception.get(created_by__tg_user_id=OFFICE)
+    assert plan.unit == "市发展和改革委员会" and plan.start is not None
+
+
+async def test_the_questions_and_card_speak_english_to_english_users(office: Env) -> None:
+    env = office
+    await env.person(1010, "Anna", Role.OFFICE, "党政办", lang="en")
+    await draft(planner=1010, letter_no="")
+    card = await answer(env, "/reception", "Reception plan", user=1010)
+    assert "No official letter, no reception" in card["text"]
+    await env.press(1010, card, button="Submit for approval")
+    refusal = await env.client.wait_for_bot_message(1010, after=card["message_id"],
+                                                    contains="failed the rule checks")
+    assert "公函" not in refusal["text"].split("\n")[0]
