@@ -355,12 +355,13 @@ async def test_approver_who_never_started_the_bot_gets_the_card_after_start(
     assert not (await Staff.get(tg_user_id=1005)).reachable
     await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
     await env.delivered()
-    notice = await env.client.wait_for_bot_message(-2001, contains="陈科长")
-    assert "/start" in notice["text"] and f"#{request.id}" in notice["text"]
+    notice = await env.client.wait_for_bot_message(-2001, contains="还没有打开")
+    assert "陈科长" in notice["text"] and "/start" in notice["text"]
+    assert f"#{request.id}" in notice["text"]
     assert (await ApprovalRequest.get(id=request.id)).status == RequestStatus.PENDING
     await scheduler.runner.tick(env.runtime.settings, fixed_clock.now() + timedelta(minutes=1))
     await env.delivered()
-    assert len([m for m in await env.bot_messages(-2001) if "陈科长" in m["text"]]) == 1
+    assert len([m for m in await env.bot_messages(-2001) if "还没有打开" in m["text"]]) == 1
     await env.say(1005, "/start")
     await env.delivered()
     card = await _card(env, 1005, request)
