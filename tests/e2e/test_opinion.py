@@ -204,7 +204,8 @@ async def test_feeds_api_and_staff_reports_become_stories_with_alerts(
          "text": "近日多名居民反映，绿谷环保科技产业园内一家化工企业在夜间通过暗管偷排污水，"
                  "园区外河道出现明显异味，居民已多次拨打12345热线投诉。"},
         {"external_id": "wx-7", "source": "微信公众号",
-         "title": "绿谷环保科技产业园一化工厂发生爆炸", "text": "现场浓烟滚滚，已有人员受伤送医。"},
+         "title": "绿谷环保科技产业园一化工厂发生爆炸",
+         "text": "现场浓烟滚滚，已有人员受伤送医。"},
         {"url": "https://weibo.example.com/p/89", "title": "没有来源的一条"},
         {"url": "https://news.example.org/a/1001", "source": "转载站", "title": "重复链接"},
     ])
@@ -466,3 +467,24 @@ async def test_ingest_api_refuses_bad_requests_clearly(office: Env,
         {"id": 1, "title": "绿谷园区一企业投产", "source": "新闻网"}]})
     assert again["duplicate"] == 1 and await OpinionItem.all().count() == 1
     assert await OutboxMessage.filter(status=OutboxStatus.DEAD).count() == 0
+
+
+async def test_a_slow_feed_times_out_and_counts_as_failing(
+        db: str, feeds: FeedServer, fixed_clock: FixedClock) -> None:
+    import asyncio
+
+    from bot.web_opinion import AiohttpFetcher
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(3)
+        return web.Response(text="late")
+
+    assert feeds.runner is not None
+    feeds.runner.app.router._frozen = False  # a route added to the running test server
+    feeds.runner.app.router.add_get("/slow.xml", slow)
+    source = await sources.add_source("慢源", f"http://127.0.0.1:{feeds.port}/slow.xml",
+                                      timeout_seconds=1)
+    [result] = await sources.poll_due(AiohttpFetcher(), fixed_clock.now())
+    assert not result.ok and "timeout after 1 s" in (result.error or "")
+    await source.refresh_from_db()
+    assert source.failures == 1 and source.last_error == "timeout after 1 s"

@@ -238,3 +238,41 @@ async def test_figures_count_items_negatives_handled_and_zero_days(
     figures = await report.opinion_figures(NOW - timedelta(days=30), NOW + timedelta(days=1))
     assert figures == {"items_monitored": 2, "relevant": 2, "negative": 1, "handled": 1,
                        "false_alarms": 0, "zero_report_days": 1}
+
+
+async def test_demo_seed_adds_park_terms_sources_and_an_alert_once(
+        db: str, fixed_clock: FixedClock) -> None:
+    from services.opinion.demo import seed_demo
+
+    await _leaders_and_office()
+    await seed_demo()
+    await seed_demo()
+    found = await terms.list_terms()
+    assert {"绿谷环保科技产业园", "绿谷园区", "绿谷产业园"} <= set(found[TermKind.NAME])
+    assert len(await sources.list_sources()) >= 2
+    assert await OpinionItem.all().count() == 3
+    assert await OpinionCase.all().count() == 1  # the night-time discharge story
+
+
+async def test_cli_manages_terms_and_sources(db: str, fixed_clock: FixedClock,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from bot import cli_opinion
+
+    parser = argparse.ArgumentParser()
+    cli_opinion.configure_terms(parser)
+    await cli_opinion._terms(parser.parse_args(["add", "企业", "谷丰新材料", "清泉水务"]))
+    await cli_opinion._terms(parser.parse_args(["remove", "清泉水务"]))
+    await cli_opinion._terms(parser.parse_args(["list"]))
+    assert "company: 谷丰新材料" in capsys.readouterr().out
+    parser = argparse.ArgumentParser()
+    cli_opinion.configure_sources(parser)
+    await cli_opinion._sources(parser.parse_args(
+        ["add", "环保资讯网", "https://news.example.org/rss", "--interval", "15"]))
+    await cli_opinion._sources(parser.parse_args(["disable", "环保资讯网"]))
+    await cli_opinion._sources(parser.parse_args(["list"]))
+    out = capsys.readouterr().out
+    assert "every 15 min" in out and "disabled" in out
+    with pytest.raises(InvalidInput):
+        await cli_opinion._sources(parser.parse_args(["add", "坏地址", "ftp://x.org/feed"]))
