@@ -276,11 +276,11 @@ async def stocktake_command(ctx: Ctx) -> None:
     take, lines = await stock.stock_take(ctx.me, counts)
     diffs = [ln for ln in lines if ln.counted != ln.expected]
     text = [ctx.t("supplies.take.done", id=take.id, n=len(lines), d=len(diffs))]
-    for line in diffs:
-        item = await SupplyItem.get(id=line.item_id)  # type: ignore[attr-defined]
+    for diff in diffs:
+        item = await SupplyItem.get(id=diff.item_id)  # type: ignore[attr-defined]
         text.append(ctx.t("supplies.take.diff", name=escape(item.name),
-                          expected=views.qty(line.expected), counted=views.qty(line.counted),
-                          reason=escape(line.reason)))
+                          expected=views.qty(diff.expected), counted=views.qty(diff.counted),
+                          reason=escape(diff.reason)))
     if not diffs:
         text.append(ctx.t("supplies.take.same"))
     await ctx.reply("\n".join(text))

@@ -8,6 +8,8 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from models.core import Staff
+
 # The ORM does not create Meta.constraints with the tables, and SQLite stores decimals as text:
 # these guards make the database itself refuse a negative stock and any edit of the ledger.
 SQLITE_GUARDS = [
@@ -124,7 +126,7 @@ class StockMove(Model):
     ref = fields.CharField(max_length=32, default="")
     reason = fields.CharField(max_length=200, default="")
     at = fields.DatetimeField(db_index=True)
-    by: fields.ForeignKeyNullableRelation[object] = fields.ForeignKeyField(
+    by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 
@@ -144,7 +146,7 @@ class StockIn(Model):
     supplier = fields.CharField(max_length=64, default="")
     method = fields.CharEnumField(BuyMethod, max_length=16)
     #: Quotes of a price comparison: a list of {supplier, price}.
-    quotes = fields.JSONField(default=list)
+    quotes: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     bought_on = fields.DateField()
     corrects: fields.ForeignKeyNullableRelation[StockIn] = fields.ForeignKeyField(
         "supplies.StockIn", related_name=False, null=True, on_delete=fields.RESTRICT
@@ -152,7 +154,7 @@ class StockIn(Model):
     purchase_id = fields.IntField(null=True)
     note = fields.CharField(max_length=200, default="")
     at = fields.DatetimeField()
-    by: fields.ForeignKeyNullableRelation[object] = fields.ForeignKeyField(
+    by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 
@@ -164,7 +166,7 @@ class SupplyRequest(Model):
     """A staff member's request for supplies, from draft to signed receipt."""
 
     id = fields.IntField(primary_key=True)
-    requester: fields.ForeignKeyRelation[object] = fields.ForeignKeyField(
+    requester: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, on_delete=fields.RESTRICT
     )
     purpose = fields.CharField(max_length=200, default="")
@@ -173,7 +175,7 @@ class SupplyRequest(Model):
     submitted_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)
     issued_at = fields.DatetimeField(null=True)
-    issued_by: fields.ForeignKeyNullableRelation[object] = fields.ForeignKeyField(
+    issued_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     #: Why less than requested was issued.
@@ -209,13 +211,13 @@ class Purchase(Model):
     """A purchase request: items, estimated amount, how it is bought, and its quotes."""
 
     id = fields.IntField(primary_key=True)
-    requester: fields.ForeignKeyNullableRelation[object] = fields.ForeignKeyField(
+    requester: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     status = fields.CharEnumField(PurchaseStatus, max_length=16, default=PurchaseStatus.DRAFT)
     method = fields.CharEnumField(BuyMethod, max_length=16, default=BuyMethod.DIRECT)
     amount = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
-    quotes = fields.JSONField(default=list)
+    quotes: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     supplier = fields.CharField(max_length=64, default="")
     note = fields.CharField(max_length=200, default="")
     #: Drafted by the bot when an item fell below its safety stock.
@@ -251,7 +253,7 @@ class StockTake(Model):
     """A stock-take (盘点): counted quantities compared with the books."""
 
     id = fields.IntField(primary_key=True)
-    by: fields.ForeignKeyNullableRelation[object] = fields.ForeignKeyField(
+    by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     at = fields.DatetimeField()

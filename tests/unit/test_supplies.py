@@ -271,3 +271,22 @@ async def test_catalogue_imports_from_csv_and_xlsx_without_doubling_stock(
     with pytest.raises(ValueError, match="整数"):
         await import_into_open_db(bad)
     assert not await SupplyItem.filter(name="订书机").exists()  # all or nothing
+
+
+async def test_rejected_request_is_closed_and_cannot_be_issued(db: str, fixed_clock: FixedClock
+                                                               ) -> None:
+    from models.approvals import ApprovalAssignee
+    from services import approvals
+
+    clerk, worker = await _people()
+    item = await _item(stock_=5)
+    draft = await requests.draft_for(worker)
+    await requests.add_text(worker, draft.id, "A4纸 2包 用途 会议")
+    await requests.submit(worker, draft.id, TZ)
+    card = await ApprovalAssignee.get(approver_id=clerk.id)  # no head: the office decides
+    await approvals.reject(card.id, clerk, "本月已领够")
+    assert (await SupplyRequest.get(id=draft.id)).status == RequestStatus.REJECTED
+    with pytest.raises(StaleAction) as refused:
+        await requests.issue(clerk, draft.id)
+    assert refused.value.code == "supplies.error.not_approved"
+    assert (await SupplyItem.get(id=item.id)).on_hand == 5
