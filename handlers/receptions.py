@@ -18,13 +18,13 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
+from handlers import receptions_lists
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.texts.timeparse import render_question
 from handlers.views import receptions as views
 from models.core import Role
 from models.receptions import Reception, ReceptionStatus
-from services import clock
 from services import receptions as service
 from services.errors import DomainError, InvalidInput, NotAllowed, StaleAction
 
@@ -151,8 +151,8 @@ async def reception_command(ctx: Ctx) -> None:
         await show_card(ctx, await service.get(int(ctx.args[0])))
         return
     reception = await service.start_or_resume(ctx.me)
-    fresh = reception.unit or reception.start is not None
-    key = "receptions.resumed" if fresh else "receptions.started"
+    resumed = bool(reception.unit) or reception.start is not None
+    key = "receptions.resumed" if resumed else "receptions.started"
     await question(ctx, reception, prefix=ctx.t(key, id=reception.id))
 
 
@@ -168,12 +168,15 @@ async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         given = await _given(ctx, current)
         reception = await service.answer(ctx.me, given, rules=_rules(ctx), tz=_tz(ctx))
     except DomainError as error:
+        # Say what was wrong and ask the same question again: nothing entered is lost.
         retry = await service.get(current.id)
-        if retry.step is not None and retry.step != "complete":
-            await question(ctx, retry, prefix=error_words(ctx, error))
+        words = error_words(ctx, error)
+        if retry.step == "complete":
+            await ctx.reply(f"{words}\n\n{ctx.t('receptions.q.complete')}")
+        elif retry.step is not None:
+            await question(ctx, retry, prefix=words)
         else:
-            await ctx.reply(f"{error_words(ctx, error)}\n\n{ctx.t('receptions.q.complete')}"
-                            if retry.step == "complete" else error_words(ctx, error))
+            await ctx.reply(words)
         raise ApplicationHandlerStop from None
     if reception.status == ReceptionStatus.COMPLETED:
         await _completed(ctx, reception)
@@ -230,7 +233,7 @@ async def on_button(ctx: Ctx) -> None:
         return
     action, rid = data.action, data.int_id
     if action in ("ledger", "month"):
-        await _list_button(ctx, action, rid, data.extra)
+        await receptions_lists.list_button(ctx, action, rid, data.extra)
         await ctx.answer()
         return
     reception = await service.get(rid)
@@ -247,14 +250,14 @@ async def on_button(ctx: Ctx) -> None:
 async def _leader(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
     leader_id = int(extra[0]) if extra and extra[0].isdigit() else 0
     updated = await service.choose_leader(ctx.me, reception.id, leader_id)
-    await ctx.edit(f"{ctx.t('receptions.q.leader')}\n→ {views._e(updated.host_leader.name)}")  # type: ignore[union-attr]
+    await ctx.edit(f"{ctx.t('receptions.q.leader')}\n→ {views.escape(updated.host_leader.name)}")  # type: ignore[union-attr]
     await question(ctx, updated)
 
 
 async def _room(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
     room_id = int(extra[0]) if extra and extra[0].isdigit() else 0
     updated = await service.choose_room(ctx.me, reception.id, room_id or None)
-    chosen = ctx.t("receptions.room_booked", room=views._e(updated.room_name)) \
+    chosen = ctx.t("receptions.room_booked", room=views.escape(updated.room_name)) \
         if updated.room_name else ctx.t("receptions.btn.no_room")
     await ctx.edit(chosen)
     await question(ctx, updated)
@@ -297,7 +300,7 @@ async def _cancel(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> Non
     if reception.status in (ReceptionStatus.CANCELLED, ReceptionStatus.COMPLETED):
         raise StaleAction("receptions.error.not_editable", status=reception.status.value)
     await ctx.edit(
-        ctx.t("receptions.cancel.confirm", id=reception.id, unit=views._e(reception.unit)),
+        ctx.t("receptions.cancel.confirm", id=reception.id, unit=views.escape(reception.unit)),
         buttons([[(ctx.t("receptions.btn.cancel_confirm"), cb.encode(F, "cancelok", reception.id)),
                   (ctx.t("receptions.btn.back"), cb.encode(F, "show", reception.id))]]),
     )
@@ -306,7 +309,7 @@ async def _cancel(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> Non
 async def _cancel_ok(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
     room = reception.room_name
     cancelled = await service.cancel(ctx.me, reception.id)
-    released = ctx.t("receptions.cancelled.room", room=views._e(room)) if room else ""
+    released = ctx.t("receptions.cancelled.room", room=views.escape(room)) if room else ""
     await ctx.edit(ctx.t("receptions.cancelled", id=cancelled.id, room=released))
 
 
@@ -329,61 +332,6 @@ BUTTONS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _this_month(ctx: Ctx) -> tuple[int, int]:
-    local = clock.now().astimezone(views.OFFICE_TZ)
-    return local.year, local.month
-
-
-async def _list_button(ctx: Ctx, action: str, year: int, extra: tuple[str, ...]) -> None:
-    month = int(extra[0]) if extra and extra[0].isdigit() else 0
-    if not 2000 <= year <= 2100 or not 0 <= month <= 12:
-        raise InvalidInput("error.bad_button")
-    if action == "month":
-        start, end = service.month_span(year, month or 1, views.OFFICE_TZ)
-        found = await service.between(start, end)
-        await ctx.reply(_list_text(ctx, ctx.t("receptions.list.month", year=year,
-                                               month=month or 1, n=len(found)), found),
-                        _list_keyboard(ctx))
-        return
-    name, data, count = await service.export_ledger(year, month or None, _tz(ctx))
-    title = ctx.t("receptions.ledger.month", year=year, month=month) if month else ctx.t(
-        "receptions.ledger.year", year=year)
-    await ctx.context.bot.send_document(
-        ctx.chat_id, InputFile(data, filename=name),
-        caption=ctx.t("receptions.ledger.caption", title=title, n=count),
-    )
-
-
-def _list_text(ctx: Ctx, title: str, found: list[Reception]) -> str:
-    lines = [title]
-    lines += [views.list_line(r, ctx.lang) for r in found] or [ctx.t("receptions.list.empty")]
-    lines.append("\n" + ctx.t("receptions.list.footer"))
-    return "\n".join(lines)
-
-
-def _list_keyboard(ctx: Ctx) -> InlineKeyboardMarkup:
-    year, month = _this_month(ctx)
-    return buttons([
-        [(ctx.t("receptions.btn.month"), cb.encode(F, "month", year, month))],
-        [(ctx.t("receptions.btn.export_month"), cb.encode(F, "ledger", year, month)),
-         (ctx.t("receptions.btn.export_year"), cb.encode(F, "ledger", year, 0))],
-    ])
-
-
-@for_staff(*ROLES)
-@worded
-async def receptions_command(ctx: Ctx) -> None:
-    """Lists upcoming receptions; `/receptions TEXT` finds by unit, date or month."""
-    query = " ".join(ctx.args).strip()
-    if not query:
-        found = await service.upcoming()
-        title = ctx.t("receptions.list.upcoming", n=len(found))
-    else:
-        _, found = await service.search(query, _tz(ctx))
-        title = ctx.t("receptions.list.found", query=views._e(query[:40]), n=len(found))
-    await ctx.reply(_list_text(ctx, title, found), _list_keyboard(ctx))
-
-
 def _answer_filter() -> filters.BaseFilter:
     shortcuts = list(shortcut_texts())
     typed = filters.TEXT & ~filters.COMMAND
@@ -398,9 +346,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     if settings is not None:
         views.set_zone(settings.timezone)
     commands = application.bot_data.setdefault("commands", {})
-    commands.update({"reception": reception_command, "receptions": receptions_command})
+    lists = receptions_lists.receptions_command
+    commands.update({"reception": reception_command, "receptions": lists})
     application.add_handler(CommandHandler("reception", reception_command))
-    application.add_handler(CommandHandler("receptions", receptions_command))
+    application.add_handler(CommandHandler("receptions", lists))
     application.add_handler(CallbackQueryHandler(on_button, pattern=cb.pattern(F)))
     # Answers to an open question come before any feature's free-text reading; a message
     # with no open question passes on untouched.

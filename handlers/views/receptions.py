@@ -24,7 +24,7 @@ def set_zone(name: str) -> None:
     OFFICE_TZ = ZoneInfo(name)
 
 
-def _e(value: object) -> str:
+def escape(value: object) -> str:
     return html.escape(str(value))
 
 
@@ -61,7 +61,7 @@ def card(reception: Reception, lang: str, *, host: Staff | None = None,
                  value=value or unset)
 
     if reception.letter_no:
-        letter = _e(reception.letter_no)
+        letter = escape(reception.letter_no)
         if reception.letter_file_id:
             letter += f"（{t('receptions.card.letter_file', lang)}）"
     elif reception.letter_file_id:
@@ -70,7 +70,7 @@ def card(reception: Reception, lang: str, *, host: Staff | None = None,
         letter = t("receptions.card.letter_missing", lang)
     guests = ""
     if reception.guests:
-        names = "、".join(_e(f"{n} {p}") for n, p in reception.guests[:5])
+        names = "、".join(escape(f"{n} {p}") for n, p in reception.guests[:5])
         guests = names if len(reception.guests) <= 5 else t(
             "receptions.card.guests_more", lang, names=names, n=len(reception.guests))
     if reception.meals is None:
@@ -82,7 +82,7 @@ def card(reception: Reception, lang: str, *, host: Staff | None = None,
                   guests=reception.guest_diners, staff=reception.staff_diners,
                   standard=yuan(reception.meal_standard), cost=yuan(planned_cost(reception)))
     if reception.room_name:
-        room = _e(reception.room_name)
+        room = escape(reception.room_name)
     else:
         room = t("receptions.card.no_room", lang) if reception.room_decided else ""
     head = f"{reception.head_name} {reception.head_title}".strip()
@@ -90,29 +90,29 @@ def card(reception: Reception, lang: str, *, host: Staff | None = None,
         t("receptions.card.title", lang, id=reception.id,
           status=status_text(reception.status.value, lang)),
         line("time", when_text(reception, OFFICE_TZ)),
-        line("unit", _e(reception.unit)),
+        line("unit", escape(reception.unit)),
         line("letter", letter),
         line("guest_count", t("receptions.card.people", lang, n=reception.guest_count)
              if reception.guest_count else ""),
-        line("head", _e(head)),
+        line("head", escape(head)),
         line("guests", guests),
-        line("purpose", _e(reception.purpose)),
-        line("leader", _e(host.name) if host else ""),
-        line("accompany", _e("、".join(reception.accompany)) or none),
-        line("itinerary", _e("；".join(f"{a} {s}" for a, s in reception.itinerary)) or none),
+        line("purpose", escape(reception.purpose)),
+        line("leader", escape(host.name) if host else ""),
+        line("accompany", escape("、".join(reception.accompany)) or none),
+        line("itinerary", escape("；".join(f"{a} {s}" for a, s in reception.itinerary)) or none),
         line("room", room),
         line("meals", meals),
         line("accommodation", none if reception.accommodation == "" else
-             _e(reception.accommodation or "")),
+             escape(reception.accommodation or "")),
     ]
     if planner is not None:
-        lines.append(line("planner", _e(planner.name)))
+        lines.append(line("planner", escape(planner.name)))
     if reception.status == ReceptionStatus.COMPLETED:
         lines.append("")
         lines.append(t("receptions.card.actual", lang, guests=reception.actual_guests,
                        meals=reception.actual_meals, gd=reception.actual_guest_diners,
                        sd=reception.actual_staff_diners, total=yuan(reception.cost_total)))
-        lines += [t("receptions.card.cost_item", lang, item=_e(item), amount=yuan(Decimal(a)))
+        lines += [t("receptions.card.cost_item", lang, item=escape(item), amount=yuan(Decimal(a)))
                   for item, a in reception.costs]
     if breaches is not None:
         lines.append("")
@@ -129,7 +129,7 @@ def list_line(reception: Reception, lang: str) -> str:
     start = reception.start.astimezone(OFFICE_TZ).strftime("%m-%d %H:%M") \
         if reception.start else ""
     return t("receptions.list.line", lang, id=reception.id, when=start,
-             unit=_e(reception.unit), guests=reception.guest_count or 0,
+             unit=escape(reception.unit), guests=reception.guest_count or 0,
              status=status_text(reception.status.value, lang))
 
 
@@ -141,10 +141,10 @@ async def _event_fields(payload: dict[str, Any]) -> tuple[Reception | None, dict
     return reception, {
         "id": reception.id,
         "when": when_text(reception, OFFICE_TZ),
-        "unit": _e(reception.unit),
+        "unit": escape(reception.unit),
         "guests": reception.guest_count or 0,
-        "leader": _e(host.name) if host else "—",
-        "room": _e(reception.room_name) or "—",
+        "leader": escape(host.name) if host else "—",
+        "room": escape(reception.room_name) or "—",
     }
 
 
@@ -155,7 +155,7 @@ async def decided(payload: dict[str, Any], lang: str) -> Rendered:  # type: igno
     outcome = str(payload.get("outcome", "approved"))
     comment = str(payload.get("comment") or "")
     fields.setdefault("id", payload.get("reception_id"))
-    fields["comment"] = t("receptions.decided.comment", lang, comment=_e(comment)) \
+    fields["comment"] = t("receptions.decided.comment", lang, comment=escape(comment)) \
         if comment else ""
     return Rendered(t(f"receptions.decided.{outcome}", lang, **fields))
 
