@@ -126,7 +126,7 @@ async def _export(ctx: Ctx, args: list[str]) -> None:
     today = clock.now().astimezone(tz).date()
     first = _day(args[0]) if args else today - timedelta(days=89)
     last = _day(args[1]) if len(args) > 1 else today
-    if last < first:
+    if last < first or last.year > 2100 or first.year < 2000:
         raise InvalidInput("opinion.error.bad_range", start=first, end=last)
     cases = await handling.history(report.day_start(first, tz),
                                    report.day_start(last + timedelta(days=1), tz))

@@ -59,7 +59,7 @@ ZH = {
     "opinion.error.closed_false_alarm": "该舆情已标记为误报，无需再操作。",
     "opinion.error.already_assigned": "已经指派给{name}了。",
     "opinion.error.bad_date": "日期“{value}”无法识别，请写成 2026-11-01 这样的格式。",
-    "opinion.error.bad_range": "结束日期 {end} 早于开始日期 {start}，请检查。",
+    "opinion.error.bad_range": "日期范围 {start} 至 {end} 不对：结束日期不能早于开始日期，且应在2000至2100年之间。",
     "opinion.error.note_empty": "处置情况不能为空，请用文字简要说明处置结果。",
     "opinion.error.bad_kind": "类别“{value}”无法识别，可选：名称、企业、关注、排除。",
     "opinion.error.term_short": "“{value}”太短了，关注词至少{n}个字。",
@@ -203,7 +203,8 @@ EN = {
     "opinion.error.closed_false_alarm": "This item was marked a false alarm.",
     "opinion.error.already_assigned": "It is already assigned to {name}.",
     "opinion.error.bad_date": "Cannot read the date “{value}”: write it like 2026-11-01.",
-    "opinion.error.bad_range": "The end {end} is before the start {start}.",
+    "opinion.error.bad_range": "The range {start} to {end} is wrong: the end cannot be before the "
+                               "start, and both must lie in 2000-2100.",
     "opinion.error.note_empty": "The note cannot be empty: say briefly what was done.",
     "opinion.error.bad_kind": "Unknown kind “{value}”: use name, company, include or exclude.",
     "opinion.error.term_short": "“{value}” is too short: at least {n} characters.",

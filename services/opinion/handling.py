@@ -26,6 +26,8 @@ from services.staff import chat_for, staff_with_role
 #: Roles that act on alerts (admins may always); an assignee may also report it handled.
 ACT_ROLES = (Role.LEADER, Role.OFFICE)
 MAX_NOTE = 2000
+#: Ids beyond a 32-bit integer cannot exist (and would overflow the database's integer).
+MAX_ID = 2**31 - 1
 ALERT = "opinion.alert"
 
 
@@ -105,7 +107,9 @@ async def _changed(case: OpinionCase) -> None:
 async def _locked(case_id: int, actor: Staff, *, assignee_may: bool = False,
                   open_only: bool = True) -> OpinionCase:
     """Lock the case for a change; check who acts and that it is still open."""
-    case = await OpinionCase.filter(id=case_id).select_for_update().first()
+    case = None
+    if 0 < case_id <= MAX_ID:
+        case = await OpinionCase.filter(id=case_id).select_for_update().first()
     if case is None:
         raise NotFound("opinion.error.case_unknown", id=case_id)
     allowed = actor.role == Role.ADMIN or actor.role in ACT_ROLES or (
@@ -181,7 +185,7 @@ async def assign(actor: Staff, case_id: int, staff_id: int) -> Staff:
     """Give the case to a person (处置中), who is told privately; returns them."""
     async with in_transaction():
         case = await _locked(case_id, actor)
-        person = await Staff.get_or_none(id=staff_id, active=True)
+        person = await Staff.get_or_none(id=staff_id, active=True) if staff_id <= MAX_ID else None
         if person is None:
             raise NotFound("error.staff_not_found", id=staff_id)
         if case.assignee_id == person.id:  # type: ignore[attr-defined]
@@ -271,6 +275,8 @@ async def escalate_due(now: datetime) -> int:
 
 async def case_details(case_id: int) -> dict[str, Any] | None:
     """Everything a card shows about a case, as data."""
+    if not 0 < case_id <= MAX_ID:
+        return None
     case = await OpinionCase.get_or_none(id=case_id).prefetch_related(
         "item", "assignee", "acknowledged_by", "closed_by", "cluster")
     if case is None:

@@ -433,7 +433,11 @@ async def test_yq_lists_reports_exports_and_manages_terms(
     assert rows[1][0] == case_id and rows[1][3] == "绿谷园区企业违规排污被罚款"
     assert rows[1][7] == "待处置"
     assert "无法识别" in (await env.say(1003, "/yq export 2026-13-01"))["text"]
-    assert "早于" in (await env.say(1003, "/yq export 2026-11-20 2026-11-01"))["text"]
+    assert "不能早于" in (await env.say(1003, "/yq export 2026-11-20 2026-11-01"))["text"]
+    assert "不对" in (await env.say(1003, "/yq export 2026-11-01 9999-12-31"))["text"]
+    assert "没有找到" in (await env.say(1003, "/yq 99999999999999999999"))["text"]
+    forged = await env.press(1002, card, data="yq:ack:99999999999999999")
+    assert "没有找到" in (forged["answer"] or "")
 
     added = await env.say(1003, "/yq terms add 企业 谷丰新材料 清泉水务")
     assert "谷丰新材料" in added["text"] and "已存在：清泉水务" in added["text"]
