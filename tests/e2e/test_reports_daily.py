@@ -1,4 +1,4 @@
-"""/daily, /todo and the 08:30 push after a scripted day of bookings, requests and opinion items."""
+"""/daily, /todo and the 08:30 push after a scripted day of bookings, requests, opinion."""
 
 from __future__ import annotations
 
@@ -67,6 +67,9 @@ async def scripted_day(env: Env, clock: FixedClock) -> dict[str, Staff]:
         [Candidate("绿谷园区企业超标排放被罚款", "", "https://x.org/1", source_name="网站")],
         via=SourceKind.API, now=at(2026, 11, 25, 15))
     assert result.case_id is not None
+    # The opinion feature re-edits its alert card with identical text on delivery (its bug,
+    # reported): Telegram refuses that edit, which is harmless here.
+    env.allow_failure("message is not modified")
     await handling.assign(people["li"], result.case_id, people["liu"].id)  # type: ignore[union-attr, arg-type]
     return people  # type: ignore[return-value]
 
@@ -75,13 +78,13 @@ async def test_private_daily_shows_my_meetings_requests_and_assigned_opinion(
     env: Env, fixed_clock: FixedClock
 ) -> None:
     await scripted_day(env, fixed_clock)
-    mine = (await env.say(1004, "/daily"))["text"]
+    mine = (await env.say(1004, "/daily", contains="日报"))["text"]
     assert "刘工的日报" in mine and "2026-11-26" in mine
     assert "14:00–15:00 规划评审会（一号会议室）" in mine
     assert "周例会" not in mine and "明天的协调会" not in mine
     assert "我的申请：领用打印纸（待审批）" in mine
     assert "绿谷园区企业超标排放被罚款" in mine
-    clerk = (await env.say(1003, "/daily"))["text"]
+    clerk = (await env.say(1003, "/daily", contains="日报"))["text"]
     assert "16:00–17:00 周例会" in clerk
     assert "待我审批：领用打印纸（已等0天）" in clerk
     assert "规划评审会" not in clerk and "超标排放" not in clerk
@@ -107,8 +110,6 @@ async def test_daily_is_pushed_on_workdays_once_to_the_group_and_each_leader(
     env: Env, fixed_clock: FixedClock
 ) -> None:
     await scripted_day(env, fixed_clock)
-    # The opinion card's own re-edit on delivery (not this feature's message) may repeat.
-    env.allow_failure("message is not modified")
     settings = env.runtime.settings
     saturday = at(2026, 11, 28, 8, 30)
     fixed_clock.set(saturday)
@@ -130,7 +131,7 @@ async def test_todo_lists_what_waits_for_me_and_its_button_opens_it(
     env: Env, fixed_clock: FixedClock
 ) -> None:
     await scripted_day(env, fixed_clock)
-    todo = await env.say(1003, "/todo")
+    todo = await env.say(1003, "/todo", contains="我的待办")
     assert "我的待办（共1项）" in todo["text"] and "领用打印纸" in todo["text"]
     [[button]] = todo["reply_markup"]["inline_keyboard"]
     assert button["text"] == "1. 去审批"
@@ -138,10 +139,10 @@ async def test_todo_lists_what_waits_for_me_and_its_button_opens_it(
     card = await env.client.wait_for_bot_message(1003, after=todo["message_id"],
                                                  contains="领用打印纸")
     assert card["reply_markup"] is not None
-    liu = await env.say(1004, "/todo")
+    liu = await env.say(1004, "/todo", contains="我的待办")
     assert "超标排放" in liu["text"]
     assert liu["reply_markup"]["inline_keyboard"][0][0]["text"] == "1. 已处置"
-    nobody = await env.say(1002, "/todo")
+    nobody = await env.say(1002, "/todo", contains="事项")
     assert "没有等待您处理的事项" in nobody["text"]
 
 
