@@ -22,7 +22,8 @@ WARN_FROM_MONTH = 12
 def read_notice(text: str) -> dict[int, dict[str, list[date]]]:
     """Parse `{2027: {holidays: [...], workdays: [...]}}`, checking every date and year."""
     try:
-        data = yaml.safe_load(text)
+        # Every scalar as text, so a bad date is named by our own check, not by YAML.
+        data = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         raise InvalidInput("calendar.error.yaml", detail=str(exc)[:200]) from exc
     if not isinstance(data, dict) or not data:
