@@ -265,7 +265,7 @@ async def _room(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
 
 async def _submit(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
     try:
-        submitted = await service.submit(ctx.me, reception.id, _rules(ctx))
+        submitted = await service.submit(ctx.me, reception.id, _rules(ctx), _tz(ctx))
     except service.ChecksFailed as error:
         # The breaches are too long for an alert: they go in a message under the card.
         await ctx.reply(error_words(ctx, error))

@@ -377,7 +377,8 @@ def checks(reception: Reception, rules: Rules) -> list[Breach]:
     return check(reception, rules)
 
 
-async def submit(staff: Staff, reception_id: int, rules: Rules) -> Reception:
+async def submit(staff: Staff, reception_id: int, rules: Rules,
+                 tz: str = "Asia/Shanghai") -> Reception:
     """Send the plan for approval (公务接待审批单); refused with every failed rule check."""
     now = clock.now()
     async with in_transaction():
@@ -391,7 +392,7 @@ async def submit(staff: Staff, reception_id: int, rules: Rules) -> Reception:
         reception.step, reception.step_at, reception.editing = None, None, False
         reception.submitted_at = reception.updated_at = now
         await reception.save()
-        reception.approval_request_id = await ports.submit_for_approval(staff, reception)
+        reception.approval_request_id = await ports.submit_for_approval(staff, reception, tz)
         await reception.save(update_fields=["approval_request_id"])
         return reception
 

@@ -6,6 +6,7 @@ import importlib
 from datetime import datetime
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
@@ -96,24 +97,31 @@ def _approvals() -> Any:
     return module
 
 
-async def submit_for_approval(staff: Staff, reception: Reception) -> int:
+async def submit_for_approval(staff: Staff, reception: Reception,
+                              tz: str = "Asia/Shanghai") -> int:
     """Open the approval request (inside the caller's transaction); return its id."""
+    from services.receptions.export import when
+
     approvals = _approvals()
-    start = reception.start.isoformat() if reception.start else ""
+    host = await Staff.get_or_none(id=reception.host_leader_id)  # type: ignore[attr-defined]
+    meals = reception.meals or 0
     request = await approvals.submit(
         APPROVAL_KIND,
         reception.id,
         staff,
-        title=f"{reception.unit} · {reception.guest_count}人",
+        title=f"{reception.unit} · {reception.guest_count}",
         details=[
-            ("receptions.f.time", start),
+            ("receptions.f.time", when(reception, ZoneInfo(tz))),
             ("receptions.f.unit", reception.unit),
-            ("receptions.f.letter", reception.letter_no or "✓"),
+            ("receptions.f.letter", reception.letter_no or "📎"),
             ("receptions.f.guest_count", str(reception.guest_count)),
             ("receptions.f.head", f"{reception.head_name} {reception.head_title}"),
             ("receptions.f.purpose", reception.purpose),
-            ("receptions.f.meals", f"{reception.meals} × ({reception.guest_diners}+"
-                                   f"{reception.staff_diners}) × {reception.meal_standard}"),
+            ("receptions.f.leader", host.name if host else ""),
+            ("receptions.f.room", reception.room_name or "—"),
+            ("receptions.f.meals", f"{meals} × ({reception.guest_diners}+"
+                                   f"{reception.staff_diners}) × {reception.meal_standard}"
+                                   if meals else "0"),
         ],
     )
     return int(request.id)

@@ -119,6 +119,10 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     again = await env.press(OFFICE, card, data=f"rcp:submit:{reception.id}")
     assert "不能修改" in (again["answer"] or "")
 
+    await env.delivered()
+    approver_card = await env.client.wait_for_bot_message(OTHER, contains="市发展和改革委员会")
+    assert "2026-12-03 09:00-11:30" in approver_card["text"]
+    assert "李主任" in approver_card["text"] and "第一会议室" in approver_card["text"]
     await decide(env, reception)
     await env.delivered()
     told = await env.client.wait_for_bot_message(LEADER, contains="已批准")
