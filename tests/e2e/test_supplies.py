@@ -37,7 +37,7 @@ async def _office(env: Env) -> dict[int, Staff]:
     await env.person(1005, "陈科长", Role.STAFF, "规划建设局", is_head=True)
     # A second office clerk: the office approves purchases one of its clerks asked for.
     await env.person(1006, "赵干事", Role.OFFICE, "党政办")
-    await env.group(-2001, "党政办工作群", [1001, 1002, 1003, 1004, 1005])
+    await env.group(-2001, "党政办工作群", [1001, 1002, 1003, 1004, 1005, 1006])
     await BoundChat.create(chat_id=-2001, title="党政办工作群", purpose=ChatPurpose.OFFICE)
     await seed_demo()
     return dict(env.users)
@@ -324,3 +324,43 @@ async def test_stock_list_searches_by_initials_and_office_manages_the_catalogue(
     staff_try = await env.say(1004, "/stock add 胶水 单位 瓶")
     assert "不能使用" in staff_try["text"]
     assert await catalogue.find("jb") == glue
+
+
+async def test_two_clerks_issuing_the_last_unit_at_once_give_it_once(env: Env) -> None:
+    await _office(env)
+    stapler = await _item("订书机")
+    await stock.move(stapler.id, -(stapler.on_hand - 1), MoveKind.ISSUE, ref="setup", by=None)
+    ids = []
+    for user_id in (1004, 1005):
+        card = await env.say(user_id, "/supply 订书机 1台 用途 装订材料")
+        await env.press(user_id, card, button="提交")
+        request = await SupplyRequest.filter(requester__tg_user_id=user_id).order_by("-id").first()
+        assert request is not None
+        ids.append(request.id)
+        if user_id == 1004:
+            await _approve(env, 1005, "订书机")
+        await _approve(env, 1003, "订书机")
+    await env.delivered()
+    cards = [await env.client.wait_for_bot_message(-2001, contains=f"领用单 #{i}") for i in ids]
+    answers = await asyncio.gather(
+        env.press(1003, cards[0], button="全部发放", chat_id=-2001),
+        env.press(1006, cards[1], button="全部发放", chat_id=-2001),
+    )
+    texts = [a["answer"] or "" for a in answers]
+    assert sum("已发放" in a for a in texts) == 1, texts
+    assert sum("库存不足" in a for a in texts) == 1, texts
+    assert (await _item("订书机")).on_hand == 0
+    assert await stock.ledger_balance(stapler.id) == 0
+    statuses = sorted([(await SupplyRequest.get(id=i)).status.value for i in ids])
+    assert statuses == ["approved", "issued"]
+
+
+async def test_an_english_speaker_gets_english_cards(env: Env) -> None:
+    await _office(env)
+    await env.person(1008, "Li Lei", Role.STAFF, "规划建设局", lang="en")
+    listing = await env.say(1008, "/stock zxb")
+    assert "Stock on hand" in listing["text"] and "中性笔" in listing["text"]
+    card = await env.say(1008, "/supply 中性笔 2支")
+    assert "Supply request" in card["text"] and "Submit" in _buttons(card)
+    wrong = await env.say(1008, "中性笔 0支")
+    assert "cannot be 0" in wrong["text"]
