@@ -11,7 +11,7 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -308,12 +308,59 @@ def cmd_opinion_classify(args: argparse.Namespace) -> int:
     return int(classify_stream(sys.stdin, sys.stdout, model if model.exists() else None) or 0)
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+async def cmd_admin_audit(args: argparse.Namespace) -> int:
+    from bot.cli_audit import audit_command
+
+    settings = _settings()
+    out = Path(args.out) if args.out else settings.data_dir / f"audit-{args.since}.xlsx"
+    return await audit_command(args.since, out, settings)
+
+
+def _existing(path: str) -> Path:
+    if not Path(path).is_file():
+        raise CliError(f"no such file: {path}")
+    return Path(path)
+
+
+def cmd_rooms_import(args: argparse.Namespace) -> int:
+    from bot.cli_rooms import run_import
+    from services.errors import DomainError
+
+    try:
+        count = run_import(_existing(args.file))
+    except DomainError as error:
+        from handlers.common import error_text
+
+        raise CliError(error_text(error, "zh_CN")) from None
+    print(f"imported {count} rooms from {args.file}")
+    return 0
+
+
+def cmd_supplies_import(args: argparse.Namespace) -> int:
+    from bot.cli_supplies import import_catalogue
+
+    try:
+        count = import_catalogue(_existing(args.file))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    print(f"imported {count} items from {args.file}")
+    return 0
+
+
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    from bot.cli_reports import calendar_load
+
+    return calendar_load(_existing(args.file), _settings())
+
+
 # ---------------------------------------------------------------------------- parser
-
-#: Extra subcommands features add: (name, help, configure(parser), handler(args) -> int).
-EXTRA_COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None],
-                           Callable[[argparse.Namespace], Any]]] = []
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -364,11 +411,43 @@ def build_parser() -> argparse.ArgumentParser:
     classify = opinion.add_parser("classify", help="classify JSON lines {text} from stdin")
     classify.add_argument("--model", default=None)
     classify.set_defaults(func=cmd_opinion_classify)
+    from bot import cli_opinion
 
-    for name, help_text, configure, handler in EXTRA_COMMANDS:
-        extra = sub.add_parser(name, help=help_text)
-        configure(extra)
-        extra.set_defaults(func=handler)
+    terms = opinion.add_parser("terms", help="the park's names, companies and watch words")
+    cli_opinion.configure_terms(terms)
+    terms.set_defaults(func=cli_opinion.cmd_terms)
+    sources = opinion.add_parser("sources", help="the RSS/Atom feeds watched")
+    cli_opinion.configure_sources(sources)
+    sources.set_defaults(func=cli_opinion.cmd_sources)
+
+    audit = admin.add_parser("audit", help="export the approvals audit trail as XLSX")
+    audit.add_argument("--since", required=True, type=_date, help="YYYY-MM-DD")
+    audit.add_argument("--out", default=None, help="file (default data/audit-SINCE.xlsx)")
+    audit.set_defaults(func=cmd_admin_audit)
+
+    rooms = sub.add_parser("rooms", help="meeting rooms").add_subparsers(
+        dest="rooms_command", required=True
+    )
+    rooms_import = rooms.add_parser("import", help="add or update rooms from YAML/CSV/XLSX")
+    rooms_import.add_argument("file")
+    rooms_import.set_defaults(func=cmd_rooms_import)
+
+    supplies = sub.add_parser("supplies", help="office supplies").add_subparsers(
+        dest="supplies_command", required=True
+    )
+    supplies_import = supplies.add_parser("import", help="import the catalogue (XLSX/CSV)")
+    supplies_import.add_argument("file")
+    supplies_import.set_defaults(func=cmd_supplies_import)
+
+    calendar = sub.add_parser("calendar", help="official holidays").add_subparsers(
+        dest="calendar_command", required=True
+    )
+    calendar_load = calendar.add_parser(
+        "load", help="add a year's notice (YAML: {2027: {holidays: [...], workdays: [...]}})"
+    )
+    calendar_load.add_argument("file")
+    calendar_load.set_defaults(func=cmd_calendar_load)
+
     return parser
 
 

@@ -120,9 +120,10 @@ async def test_an_unexpected_error_apologises_and_reports_to_admins(env: Env) ->
     env.runtime.app.add_handler(CommandHandler("boom", boom))
     reply = await env.say(1004, "/boom")
     assert "出了点问题" in reply["text"] and "Traceback" not in reply["text"]
-    await env.delivered()
+    # The apology comes first; the report is queued right after it.
     report = await env.client.wait_for_bot_message(1001, contains="disk is on fire")
     assert "刘工" in report["text"]
+    await env.delivered()
     row = await OutboxMessage.get(kind="core.error_report")
     assert row.sent_text and "disk is on fire" in row.sent_text
 

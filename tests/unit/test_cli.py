@@ -70,3 +70,46 @@ def test_bad_time_zone_setting_is_explained(
     monkeypatch.setenv("OFFICEBOT_TIMEZONE", "Mars/Base")
     assert main(["migrate"]) == 2
     assert "OFFICEBOT_TIMEZONE" in capsys.readouterr().err
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_rooms_and_supplies_import_then_calendar_and_audit(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rooms", "import", str(ROOT / "config" / "rooms.example.yaml")]) == 0
+    assert "imported" in capsys.readouterr().out
+    catalogue = workdir / "catalogue.csv"
+    catalogue.write_text("类别,名称,规格,单位,库存,安全库存,存放位置\n纸张,A4纸,70g,包,20,5,库房A\n",
+                         encoding="utf-8")
+    assert main(["supplies", "import", str(catalogue)]) == 0
+    assert "imported 1 items" in capsys.readouterr().out
+    assert main(["rooms", "import", "missing.yaml"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    notice = workdir / "2031.yaml"
+    notice.write_text("2031:\n  holidays: [2031-01-01]\n  workdays: [2031-01-04]\n",
+                      encoding="utf-8")
+    assert main(["calendar", "load", str(notice)]) == 0
+    assert main(["admin", "audit", "--since", "2026-01-01", "--out", "audit.xlsx"]) == 0
+    assert (workdir / "audit.xlsx").exists()
+
+
+def test_parse_time_and_classify_read_json_lines(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import json
+
+    monkeypatch.setattr(
+        "sys.stdin",
+        io.StringIO('{"text": "明天下午3点到5点", "now": "2026-11-26T10:00:00+08:00"}\n'
+                    "not json\n"),
+    )
+    main(["parse-time"])
+    first, second = capsys.readouterr().out.strip().splitlines()
+    assert json.loads(first)["start"].startswith("2026-11-27T15:00")
+    assert json.loads(second)["status"] == "error"
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"text": "园区企业夜间偷排污水被举报"}\n'))
+    main(["opinion", "classify"])
+    assert json.loads(capsys.readouterr().out)["neg"] == 1
