@@ -361,6 +361,8 @@ async def test_careless_answers_get_clear_words_and_lose_nothing(office: Env) ->
     assert leader_q
     await answer(env, "王主任", "没有找到领导“王主任”。可选：李主任")
     await answer(env, "李主任", "陪同人员")
+    late = await env.press(OFFICE, leader_q, button="李主任")  # a late double click
+    assert "已过期" in (late["answer"] or "")
     await answer(env, "张秘书", "参观线路")
     await answer(env, "九点 展厅", "第1行")
     room_q = await answer(env, "9:30 展厅\n10点半 车间", "会议室")
