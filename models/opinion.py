@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+from models.core import Staff
 
 
 class TermKind(StrEnum):
@@ -42,7 +45,7 @@ class WatchTerm(Model):
     kind = fields.CharEnumField(TermKind, max_length=16)
     word = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
-    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 
@@ -107,7 +110,7 @@ class OpinionCluster(Model):
     #: Distinct sources that carried the story.
     source_count = fields.IntField(default=1)
     #: MinHash signature of the first item (reposts are compared with it).
-    signature = fields.JSONField(default=list)
+    signature: fields.JSONField[list[int]] = fields.JSONField(default=list)
 
     class Meta:
         table = "opinion_cluster"
@@ -135,16 +138,16 @@ class OpinionItem(Model):
     published_at = fields.DatetimeField(null=True)
     fetched_at = fields.DatetimeField(db_index=True)
     relevant = fields.BooleanField(default=False)
-    matched_terms = fields.JSONField(default=list)
+    matched_terms: fields.JSONField[list[str]] = fields.JSONField(default=list)
     neg = fields.BooleanField(default=False)
     sentiment = fields.CharField(max_length=16, default="neutral")
     score = fields.FloatField(default=0.0)
     level = fields.CharField(max_length=16, null=True)
-    reasons = fields.JSONField(default=list)
+    reasons: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     cluster: fields.ForeignKeyNullableRelation[OpinionCluster] = fields.ForeignKeyField(
         "opinion.OpinionCluster", related_name="items", null=True, on_delete=fields.SET_NULL
     )
-    added_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    added_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 
@@ -168,15 +171,15 @@ class OpinionCase(Model):
     #: When the alert reaches people (later than created_at in quiet hours).
     alert_at = fields.DatetimeField()
     acknowledged_at = fields.DatetimeField(null=True)
-    acknowledged_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    acknowledged_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    assignee: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    assignee: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     assigned_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
-    closed_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    closed_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     escalations = fields.IntField(default=0)
@@ -185,7 +188,7 @@ class OpinionCase(Model):
     #: Bumped at every change, so each card edit has its own outbox key.
     version = fields.IntField(default=0)
     #: Dedup keys of the alert cards sent (edited when the case changes).
-    cards = fields.JSONField(default=list)
+    cards: fields.JSONField[list[list[Any]]] = fields.JSONField(default=list)
 
     class Meta:
         table = "opinion_case"
@@ -198,7 +201,7 @@ class CaseNote(Model):
     case: fields.ForeignKeyRelation[OpinionCase] = fields.ForeignKeyField(
         "opinion.OpinionCase", related_name="notes", on_delete=fields.CASCADE
     )
-    author: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    author: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     text = fields.TextField()
@@ -212,7 +215,7 @@ class NoteRequest(Model):
     """A person was asked for a handling note: their next text message is it."""
 
     id = fields.IntField(primary_key=True)
-    staff: fields.OneToOneRelation[Model] = fields.OneToOneField(
+    staff: fields.OneToOneRelation[Staff] = fields.OneToOneField(
         "core.Staff", related_name=False, on_delete=fields.CASCADE
     )
     case: fields.ForeignKeyRelation[OpinionCase] = fields.ForeignKeyField(
@@ -234,7 +237,7 @@ class FeedbackLabel(Model):
     )
     neg = fields.SmallIntField()
     text = fields.TextField()
-    staff: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField()

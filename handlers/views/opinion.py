@@ -155,6 +155,7 @@ def trend_png(rows: list[dict[str, Any]], lang: str) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Serif CJK SC",
                                        "WenQuanYi Zen Hei", "DejaVu Sans"]
@@ -168,7 +169,7 @@ def trend_png(rows: list[dict[str, Any]], lang: str) -> bytes:
                 label=t("opinion.chart.negative", lang))
         ax.set_title(t("opinion.chart.title", lang, n=len(rows)))
         ax.legend(loc="upper left")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         step = max(len(days) // 10, 1)
         ax.set_xticks(range(0, len(days), step), days[::step], rotation=45, fontsize=8)
         fig.tight_layout()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -313,15 +313,16 @@ async def case_details(case_id: int) -> dict[str, Any] | None:
 
 async def open_cases() -> list[dict[str, Any]]:
     """The open cases, newest first, as data for /yq."""
-    ids = await OpinionCase.filter(status__in=list(OPEN_STATUSES)).order_by(
-        "-created_at").limit(30).values_list("id", flat=True)
+    ids = cast(list[int], await OpinionCase.filter(status__in=list(OPEN_STATUSES)).order_by(
+        "-created_at").limit(30).values_list("id", flat=True))
     return [d for d in [await case_details(i) for i in ids] if d is not None]
 
 
 async def history(start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Every case opened in [start, end), oldest first, for the export."""
-    ids = await OpinionCase.filter(created_at__gte=start, created_at__lt=end).order_by(
-        "created_at").values_list("id", flat=True)
+    ids = cast(list[int], await OpinionCase.filter(
+        created_at__gte=start, created_at__lt=end).order_by("created_at").values_list(
+        "id", flat=True))
     return [d for d in [await case_details(i) for i in ids] if d is not None]
 
 

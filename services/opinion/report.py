@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
@@ -29,8 +29,9 @@ async def summary(start: datetime, end: datetime) -> dict[str, Any]:
     scanned = await items.count()
     relevant = await items.filter(relevant=True).count()
     by_sentiment = {s: await items.filter(relevant=True, sentiment=s).count() for s in SENTIMENTS}
-    case_ids = await OpinionCase.filter(created_at__gte=start, created_at__lt=end).order_by(
-        "created_at").values_list("id", flat=True)
+    case_ids = cast(list[int], await OpinionCase.filter(
+        created_at__gte=start, created_at__lt=end).order_by("created_at").values_list(
+        "id", flat=True))
     negatives = [d for d in [await case_details(i) for i in case_ids] if d is not None]
     older_open = await OpinionCase.filter(
         created_at__lt=start, status__in=[CaseStatus.PENDING, CaseStatus.HANDLING]).count()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Protocol
 
 import feedparser
@@ -140,9 +142,6 @@ def parse_feed(body: bytes, source_name: str) -> list[Candidate]:
 
 
 def _strip_html(text: str) -> str:
-    import re
-    from html import unescape
-
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", text))).strip()
 
 
@@ -189,4 +188,5 @@ async def poll_due(fetcher: Fetcher, now: datetime | None = None) -> list[PollRe
     due = await OpinionSource.filter(
         kind=SourceKind.FEED, enabled=True, next_poll_at__lte=now
     ).order_by("next_poll_at").values_list("id", flat=True)
-    return [await poll_source(int(source_id), fetcher, now) for source_id in due]
+    return [await poll_source(int(source_id), fetcher, now)  # type: ignore[call-overload]
+            for source_id in due]

@@ -226,12 +226,13 @@ async def test_feeds_api_and_staff_reports_become_stories_with_alerts(
 
     # By hand: /yq with a link, once; the same report again is recognised.
     report = "/yq 网友反映清泉水务停水三天，拨打12345投诉无人回应 https://bbs.example.org/t/777"
-    reply = await env.say(1003, report)
+    # (the clerk also gets the alert card privately: wait for the reply itself)
+    reply = await env.say(1003, report, contains="已录入")
     assert "判定为负面" in reply["text"] and "投诉举报" in reply["text"]
     manual = await OpinionItem.get(url="https://bbs.example.org/t/777")
     assert manual.source_name == "bbs.example.org"
     assert manual.via == "manual" and manual.added_by_id == env.users[1003].id  # type: ignore[attr-defined]
-    assert "已经录入过了" in (await env.say(1003, report))["text"]
+    assert await env.say(1003, report, contains="已经录入过了")
 
     # A message office staff forward in private becomes an item with its origin.
     sent = await env.client.send_message(
@@ -409,6 +410,7 @@ async def test_yq_lists_reports_exports_and_manages_terms(
     assert "不能使用" in refused["text"]
     assert "没有待处置" in (await env.say(1002, "/yq"))["text"]
     case_id = await negative_case(env, "绿谷园区企业违规排污被罚款", "https://x.example.com/7")
+    await env.delivered()  # the alert cards are out before the clerk's own commands
     listing = await env.say(1002, "/yq")
     assert f"#{case_id}" in listing["text"] and "待处置" in listing["text"]
     card = await env.say(1002, f"/yq {case_id}")
