@@ -109,6 +109,7 @@ ZH = {
     "receptions.decided.approved": "✅ 公务接待计划 #{id} 已批准：{when} {unit}（{guests}人）。主陪领导：{leader}。",
     "receptions.decided.rejected": "❌ 公务接待计划 #{id} 被驳回：{unit}。{comment}经办人可修改后重新提交。",
     "receptions.decided.comment": "理由：{comment}。",
+    "receptions.cancelled.notice": "🚫 公务接待 #{id} 已取消：{when} {unit}（{guests}人），由{by}取消。会议室已释放。",
     "receptions.reminder": "⏰ 明天有公务接待 #{id}：{when} {unit}（{guests}人），主陪领导：{leader}，会议室：{room}。",
     # errors
     "receptions.error.not_found": "没有找到编号为{id}的接待计划。",
@@ -265,6 +266,7 @@ EN = {
     "receptions.decided.approved": "✅ Reception plan #{id} is approved: {when} {unit} ({guests} guests). Host: {leader}.",
     "receptions.decided.rejected": "❌ Reception plan #{id} was rejected: {unit}. {comment}The planner may change it and submit again.",
     "receptions.decided.comment": "Reason: {comment}. ",
+    "receptions.cancelled.notice": "🚫 Reception #{id} is cancelled: {when} {unit} ({guests} guests), by {by}. Its room is released.",
     "receptions.reminder": "⏰ Reception #{id} tomorrow: {when} {unit} ({guests} guests), host {leader}, room {room}.",
     "receptions.error.not_found": "No reception plan #{id}.",
     "receptions.error.not_yours": "This is someone else's reception plan; only its planner and the office may change it.",

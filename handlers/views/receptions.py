@@ -166,3 +166,12 @@ async def reminder(payload: dict[str, Any], lang: str) -> Rendered:  # type: ign
     _, fields = await _event_fields(payload)
     fields.setdefault("id", payload.get("reception_id"))
     return Rendered(t("receptions.reminder", lang, **fields))
+
+
+@view("receptions.cancelled")
+async def cancelled(payload: dict[str, Any], lang: str) -> Rendered:  # type: ignore[misc]
+    """Tell the host leader, the planner and the office that a reception is called off."""
+    _, fields = await _event_fields(payload)
+    fields.setdefault("id", payload.get("reception_id"))
+    return Rendered(t("receptions.cancelled.notice", lang, by=escape(payload.get("by", "")),
+                      **fields))

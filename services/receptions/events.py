@@ -21,7 +21,7 @@ _OUTCOMES = {
 }
 
 
-async def _tell(reception: Reception, kind: str, payload: dict[str, Any], key: str) -> None:
+async def tell(reception: Reception, kind: str, payload: dict[str, Any], key: str) -> None:
     """Queue the event for the host leader, the planner and the office group."""
     people: dict[int, Staff] = {}
     for staff_id in (reception.host_leader_id, reception.created_by_id):  # type: ignore[attr-defined]
@@ -48,7 +48,7 @@ async def on_outcome(subject_id: int, outcome: str, request: Any = None) -> None
     if outcome == "withdrawn":
         return
     comment = await ports.decision_comment(request) if outcome == "rejected" else ""
-    await _tell(
+    await tell(
         reception, "receptions.decided",
         {"reception_id": reception.id, "outcome": outcome, "comment": str(comment)[:200]},
         f"receptions:decided:{reception.id}:{reception.approval_request_id}:{outcome}",
@@ -64,7 +64,7 @@ async def send_reminders(now: datetime | None = None) -> int:
     ).order_by("start")
     for reception in due:
         async with in_transaction():
-            await _tell(reception, "receptions.reminder", {"reception_id": reception.id},
+            await tell(reception, "receptions.reminder", {"reception_id": reception.id},
                         f"receptions:remind:{reception.id}")
             reception.reminded_at = now
             await reception.save(update_fields=["reminded_at"])

@@ -12,7 +12,7 @@ from models.core import Role, Staff
 from models.receptions import Reception, ReceptionStatus
 from services import clock
 from services.errors import InvalidInput, NotAllowed, NotFound, StaleAction
-from services.receptions import parsing, ports
+from services.receptions import events, parsing, ports
 from services.receptions.rules import Breach, Rules, check
 from services.staff import require_role
 from services.timeparse import parse_time
@@ -404,9 +404,14 @@ async def cancel(staff: Staff, reception_id: int) -> Reception:
         reception = await _locked(staff, reception_id, editable=False)
         if reception.status in (ReceptionStatus.CANCELLED, ReceptionStatus.COMPLETED):
             raise StaleAction("receptions.error.not_editable", status=reception.status.value)
+        announced = reception.status in (ReceptionStatus.SUBMITTED, ReceptionStatus.APPROVED)
         if reception.status == ReceptionStatus.SUBMITTED:
             await ports.withdraw_approval(staff, reception.id)
         await _release_room(staff, reception)
+        if announced:  # the host leader and the office already know of it: tell them
+            await events.tell(reception, "receptions.cancelled",
+                              {"reception_id": reception.id, "by": staff.name},
+                              f"receptions:cancelled:{reception.id}")
         reception.status = ReceptionStatus.CANCELLED
         reception.step, reception.step_at, reception.editing = None, None, False
         reception.updated_at = now

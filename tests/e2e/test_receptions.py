@@ -418,12 +418,17 @@ async def test_a_rejected_plan_is_told_with_its_reason_and_can_be_fixed_and_resu
     await env.client.wait_for_bot_message(OFFICE, after=card["message_id"], contains="已提交审批")
     resubmitted = await Reception.get(id=plan.id)
     assert resubmitted.status == ReceptionStatus.SUBMITTED
-    # Cancelling a plan under approval withdraws the request.
+    # Cancelling a plan under approval (its cards delivered) withdraws the request.
+    await env.delivered()
     card = await answer(env, f"/reception {plan.id}", "审批中")
     await env.press(OFFICE, card, button="取消接待")
     await env.press(OFFICE, card, button="确认取消接待")
     request = await approvals.find("reception", plan.id)
     assert request is not None and request.status.value == "withdrawn"
+    await env.delivered()
+    notice = await env.client.wait_for_bot_message(LEADER, contains="已取消")
+    assert "由张秘书取消" in notice["text"]
+    await env.client.wait_for_bot_message(GROUP, contains="已取消")
     assert (await Reception.get(id=plan.id)).status == ReceptionStatus.CANCELLED
 
 
