@@ -447,9 +447,12 @@ async def test_lists_find_by_unit_and_date_and_export_the_year_ledger(office: En
     by_day = await answer(env, "/receptions 12月3日", "市发展和改革委员会")
     assert "省商务厅" not in by_day["text"]
     nothing = await answer(env, "/receptions 不存在的单位", "没有找到")
-    assert nothing
+    await env.press(OFFICE, upcoming, button="本月")
+    november = await env.client.wait_for_bot_message(OFFICE, after=nothing["message_id"],
+                                                     contains="2026年11月公务接待")
+    assert "（0批）" in november["text"] and "没有找到接待记录" in november["text"]
     await env.press(OFFICE, upcoming, button="导出本年台账")
-    sent = await env.client.wait_for_bot_message(OFFICE, after=nothing["message_id"],
+    sent = await env.client.wait_for_bot_message(OFFICE, after=november["message_id"],
                                                  contains="公务接待台账")
     rows = list(load_workbook(io.BytesIO(await env.client.file_bytes(
         sent["document"]["file_id"]))).active.iter_rows(values_only=True))
