@@ -336,9 +336,9 @@ def cmd_rooms_import(args: argparse.Namespace) -> int:
     try:
         count = run_import(_existing(args.file))
     except DomainError as error:
-        from handlers.common import error_text
+        from handlers.common import error_text, plain
 
-        raise CliError(error_text(error, "zh_CN")) from None
+        raise CliError(plain(error_text(error, "zh_CN"))) from None
     print(f"imported {count} rooms from {args.file}")
     return 0
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.settings import Settings, get_settings
-from handlers.common import error_text
+from handlers.common import error_text, plain
 from scheduler.reports import calendar_store
 from services.errors import DomainError
 from services.reports import calendar
@@ -28,7 +28,7 @@ def calendar_load(path: str | Path, settings: Settings | None = None) -> int:
     try:
         years = calendar.save_notice(source, store)
     except DomainError as error:
-        print(error_text(error, settings.locale), file=sys.stderr)
+        print(plain(error_text(error, settings.locale)), file=sys.stderr)
         return 1
     print(f"已导入{'、'.join(str(y) for y in years)}年的节假日安排，保存在 {store}。"
           "正在运行的机器人会在当天 09:00 的日历检查时读入，重启后立即生效。")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, cast
@@ -111,13 +113,19 @@ class Ctx:
     async def say(self, text: str, alert: bool = False) -> None:
         """Answer a button press with an alert, or a message with a reply."""
         if self.query is not None:
-            await self.answer(text[:200], alert=alert)
+            await self.answer(plain(text)[:200], alert=alert)
         else:
             await self.reply(text)
 
 
+def plain(text: str) -> str:
+    """Drop the HTML tags and entities of a reply, for a button's alert box (plain text)."""
+    return html.unescape(re.sub(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>", "", text))
+
+
 def error_text(error: DomainError, lang: str) -> str:
-    params = dict(error.params)
+    """Word a domain error as an HTML reply (what the user typed is escaped)."""
+    params = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
     if "reason" in params:
         params["reason_text"] = t(f"invite.reason.{params['reason']}", lang)
     return t(error.code, lang, **params)
