@@ -366,14 +366,18 @@ async def find_person(text: str) -> Staff:
     text = (text or "").strip()
     if not text:
         raise InvalidInput("approvals.error.who")
-    if text.startswith("@"):
+    # Nobody has a name over 64 characters or an id outside 64 bits: the database would refuse.
+    if len(text) > 65 or (text.lstrip("-").isdigit() and not -2**63 <= int(text) < 2**63):
+        people = []
+    elif text.startswith("@"):
         people = await Staff.filter(active=True, username=text[1:])
     elif text.lstrip("-").isdigit():
         people = await Staff.filter(active=True, tg_user_id=int(text))
     else:
         people = await Staff.filter(active=True, name=text)
     if not people:
-        raise NotFound("approvals.error.no_such_person", name=text)
+        raise NotFound("approvals.error.no_such_person",
+                       name=text if len(text) <= 64 else text[:64] + "…")
     if len(people) > 1:
         raise InvalidInput("approvals.error.ambiguous_person", name=text)
     return people[0]

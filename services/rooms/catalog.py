@@ -124,6 +124,14 @@ def _number(value: Any, field: str, low: float, high: float) -> float:
     return number
 
 
+def _whole(value: Any, field: str, low: int, high: int) -> int:
+    """A count such as seats or days: 1.5 is refused, not quietly cut to 1."""
+    number = _number(value, field, low, high)
+    if number != int(number):
+        raise InvalidInput("rooms.error.not_whole", field=field, value=value)
+    return int(number)
+
+
 def _flag(value: Any, field: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -158,7 +166,7 @@ def parse_room_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         elif field in ("building", "floor"):
             values[field] = str(value).strip()[: 64 if field == "building" else 16]
         elif field == "capacity":
-            values["capacity"] = int(_number(value, "capacity", 1, 2000))
+            values["capacity"] = _whole(value, "capacity", 1, 2000)
         elif field == "equipment":
             values["equipment"] = _equipment_codes(value)
         elif field == "hours":
@@ -172,7 +180,7 @@ def parse_room_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         elif field == "max_hours":
             values["max_minutes"] = int(_number(value, "max_hours", 0.5, 24) * 60)
         elif field == "max_days_ahead":
-            values["max_days_ahead"] = int(_number(value, "max_days_ahead", 1, 366))
+            values["max_days_ahead"] = _whole(value, "max_days_ahead", 1, 366)
         elif field == "roles":
             roles = []
             for item in _list(value):
@@ -206,13 +214,16 @@ async def save_room(actor: Staff | None, name: str, fields: Mapping[str, Any], *
     """Create or change a room; returns it and whether it is new (office staff only)."""
     if actor is not None:
         require_role(actor, *OFFICE_ROLES)
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("rooms.error.bad_name", value=name[:64] + "…")
     values = parse_room_fields(fields)
     new_name = values.pop("name", name).strip()
     async with in_transaction():
         room = await Room.filter(name=name.strip()).select_for_update().first()
         if room is None:
             if create is False:
-                raise NotFound("rooms.error.unknown_room", name=name, known=await room_names())
+                raise NotFound("rooms.error.no_such_room", name=name, known=await room_names())
             if "capacity" not in values:
                 raise InvalidInput("rooms.error.capacity_needed", name=new_name)
             room = await Room.create(name=new_name, feed_token=secrets.token_urlsafe(24),
