@@ -32,6 +32,9 @@ OFFICE = (Role.OFFICE,)
 DRAFT_GROUP = -6
 PICKS = 6
 CORRECT_WORDS = ("更正", "fix", "correct")
+#: Room left under Telegram's 4,096 characters for the "more not shown" line.
+TEXT_LIMIT = 3900
+MAX_LISTED = 100_000
 
 add_commands(
     Command("supply", where="private", shortcut="supplies.kb"),
@@ -186,14 +189,32 @@ async def stock_command(ctx: Ctx) -> None:
         item = await catalogue.edit_item(ctx.me, tail)
         await ctx.reply(ctx.t("supplies.stock.changed", name=escape(item.name)))
         return
-    found = await catalogue.search(rest, limit=80)
+    found = await catalogue.search(rest, limit=MAX_LISTED)
     if not found:
         await ctx.reply(ctx.t("supplies.stock.none", q=escape(rest)))
         return
-    text = [ctx.t("supplies.stock.title", n=len(found)), *views.stock_lines(found, ctx.lang)]
-    if ctx.is_private and ctx.me.role in (Role.OFFICE, Role.ADMIN):
-        text.append(ctx.t("supplies.stock.office_help"))
-    await ctx.reply("\n".join(text)[:4000])
+    tail = (ctx.t("supplies.stock.office_help")
+            if ctx.is_private and ctx.me.role in (Role.OFFICE, Role.ADMIN) else "")
+    await ctx.reply(_fit(ctx, [ctx.t("supplies.stock.title", n=len(found))],
+                         views.stock_lines(found, ctx.lang), tail))
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji may count two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(ctx: Ctx, head: list[str], lines: list[str], tail: str = "") -> str:
+    """Whole lines up to Telegram's 4,096 characters, then how many more were left out."""
+    budget = TEXT_LIMIT - _units("\n".join(head)) - _units(tail) - 2
+    shown: list[str] = []
+    for line in lines:
+        if _units(line) + 1 > budget:
+            shown.append(ctx.t("supplies.stock.more", n=len(lines) - len(shown)))
+            break
+        shown.append(line)
+        budget -= _units(line) + 1
+    return "\n".join([*head, *shown, *([tail] if tail else [])])
 
 
 @for_staff(*OFFICE, private_only=True)
@@ -262,8 +283,8 @@ async def stocktake_command(ctx: Ctx) -> None:
     rest = _rest(ctx)
     if not rest:
         every = await catalogue.items()
-        await ctx.reply("\n".join([ctx.t("supplies.take.usage"), "", ctx.t("supplies.take.book"),
-                                   *views.stock_lines(every, ctx.lang)])[:4000])
+        await ctx.reply(_fit(ctx, [ctx.t("supplies.take.usage"), "", ctx.t("supplies.take.book")],
+                             views.stock_lines(every, ctx.lang)))
         return
     counts: list[stock.Count] = []
     for piece in rest.replace("；", ";").replace("\n", ";").split(";"):

@@ -73,6 +73,7 @@ ZH = {
     "supplies.stock.title": "📦 <b>库存</b>（{n} 种）",
     "supplies.stock.line": "{low}{name}{spec}：{qty}{unit}（安全 {safety}）{location}",
     "supplies.stock.none": "没有找到“{q}”相关的物品。可以用名称或拼音首字母搜索，例如 <code>/stock zxb</code>。",
+    "supplies.stock.more": "……另有 {n} 种未列出。请按名称或拼音首字母缩小范围，例如 <code>/stock zxb</code>。",
     "supplies.stock.office_help": (
         "\n新增物品：<code>/stock add 胶棒 单位 支 类别 文具 规格 21g 安全 10 位置 B柜</code>\n"
         "修改：<code>/stock set 胶棒 安全 20 限领 5</code>"
@@ -282,6 +283,7 @@ EN = {
     "supplies.stock.title": "📦 <b>Stock on hand</b> ({n} items)",
     "supplies.stock.line": "{low}{name}{spec}: {qty} {unit} (safety {safety}){location}",
     "supplies.stock.none": "Nothing matches “{q}”. Search by name or pinyin initials, e.g. <code>/stock zxb</code>.",
+    "supplies.stock.more": "… {n} more not shown. Narrow it by name or pinyin initials, e.g. <code>/stock zxb</code>.",
     "supplies.stock.office_help": (
         "\nAdd: <code>/stock add 胶棒 unit 支 category 文具 safety 10</code>\n"
         "Change: <code>/stock set 胶棒 safety 20 limit 5</code>"

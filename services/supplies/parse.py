@@ -13,6 +13,8 @@ from services.errors import InvalidInput
 MAX_QTY = Decimal("100000")
 MAX_PRICE = Decimal("10000000")
 CENT = Decimal("0.01")
+#: The largest row id the database holds: a longer typed number names nothing.
+MAX_ID = 2**31 - 1
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
 _NUMBER = r"[-－]?(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)"

@@ -227,6 +227,8 @@ async def issue(actor: Staff, request_id: int, partial: dict[int, Decimal] | Non
                 reason: str = "") -> SupplyRequest:
     """Hand the items out (all, or the given quantities with a reason) and move the stock."""
     require_role(actor, *OFFICE)
+    if not 0 < request_id <= parse.MAX_ID:
+        raise NotFound("supplies.error.request_gone", id=request_id)
     async with in_transaction():
         request = await SupplyRequest.filter(id=request_id).select_for_update().first()
         if request is None:

@@ -25,6 +25,7 @@ from models.supplies import (
 from services import clock, outbox
 from services.errors import Conflict, InvalidInput, NotFound
 from services.staff import require_role
+from services.supplies import parse
 from services.supplies.catalogue import OFFICE, check_qty
 
 LOW_STOCK = "supplies.low_stock"
@@ -144,7 +145,7 @@ async def correct_stock_in(actor: Staff, entry_id: int, delta: Decimal, reason: 
     if not reason.strip():
         raise InvalidInput("supplies.error.reason_missing")
     async with in_transaction():
-        original = await StockIn.get_or_none(id=entry_id)
+        original = await StockIn.get_or_none(id=entry_id) if entry_id <= parse.MAX_ID else None
         if original is None:
             raise NotFound("supplies.error.entry_gone", id=entry_id)
         item = await SupplyItem.get(id=original.item_id)  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@ readable, errors say what to do, and nothing crashes."""
 
 from __future__ import annotations
 
-from models.supplies import SupplyRequest
+from models.core import Role
+from models.supplies import SupplyItem, SupplyRequest
 from tests.e2e.conftest import Env
 from tests.e2e.test_supplies import _office
 
@@ -22,3 +23,36 @@ async def test_button_alert_shows_plain_text_without_html_tags(env: Env) -> None
     answer = await env.press(1004, draft, button="提交")
     assert answer["answer"] == "请补充用途：发送 用途 部门会议（物品已保存）。"
     assert (await SupplyRequest.get(requester__tg_user_id=1004)).status.value == "draft"
+
+
+async def test_huge_request_and_entry_numbers_are_not_found_not_a_crash(env: Env) -> None:
+    await _office(env)
+    reply = await env.say(1003, "/issue 99999999999999999999 A4纸 1包 原因 库存不足")
+    assert "没有找到领用单 #99999999999999999999" in reply["text"]
+    reply = await env.say(1003, "/stockin 更正 99999999999999999999 -2 原因 点错")
+    assert "没有找到入库单 #99999999999999999999" in reply["text"]
+
+
+async def test_stock_of_300_items_fits_one_message_and_says_how_many_are_left_out(
+    env: Env,
+) -> None:
+    await _office(env)
+    await env.person(1007, "Tom", Role.STAFF, "IT", lang="en")
+    total = await SupplyItem.all().count() + 300
+    for i in range(300):
+        await SupplyItem.create(name=f"测试物品<{i:03d}>号😀", initials=f"cs{i:03d}", unit="个",
+                                spec="规格ABCDEFG", location="一楼库房B柜第三层", safety_stock=5)
+    listing = (await env.say(1003, "/stock"))["text"]
+    assert len(listing.encode("utf-16-le")) // 2 <= 4096
+    assert listing.startswith(f"📦 库存（{total} 种）")
+    assert "测试物品<000>号😀（规格ABCDEFG）：0个（安全 5）" in listing
+    body, _, note = listing.partition("\n……")
+    shown = len(body.split("\n")) - 1
+    assert 0 < shown < total
+    assert note.startswith(f"另有 {total - shown} 种未列出")
+    assert "/stock add" in note  # the office's help still comes last
+    assert body.endswith("一楼库房B柜第三层")  # the last item shown is whole
+    book = (await env.say(1003, "/stocktake"))["text"]
+    assert len(book.encode("utf-16-le")) // 2 <= 4096 and "种未列出" in book
+    english = (await env.say(1007, "/stock"))["text"]
+    assert "more not shown" in english and "种" not in english.split("\n")[-1]
