@@ -79,8 +79,7 @@ async def rooms_command(ctx: Ctx) -> None:
         if office and ctx.is_private:
             lines.append(ctx.t("rooms.schedule.feed",
                                url=f"{feed_base(ctx)}/feeds/rooms/{row.room.feed_token}.ics"))
-    text = "\n".join(lines)
-    await ctx.reply(text[:4000])
+    await ctx.reply(rv.within(lines))
     png = rooms_charts.timeline_png(rows, day)
     await ctx.context.bot.send_photo(ctx.chat_id, InputFile(io.BytesIO(png),
                                                             filename=f"rooms-{day}.png"))
@@ -117,17 +116,24 @@ async def mybookings(ctx: Ctx) -> None:
     everyone = everyone and manage.is_office(ctx.me)
     lines = [ctx.t("rooms.mine.all_title" if everyone else "rooms.mine.title")]
     rows = []
+    # Only whole lines that fit beside the feed link, and a button row for each one shown.
+    room_left = 3900 - len(feed) - len(lines[0]) - 4
     for b in bookings:
         by = ctx.t("rooms.mine.by", name=html.escape(b.organiser.name)) if everyone else ""
-        lines.append(ctx.t("rooms.mine.line", id=b.id, when=rv.booking_when(b, ctx.lang),
-                           room=html.escape(b.room.name), title=html.escape(b.title),
-                           status=rv.status_text(b, ctx.lang)) + by)
+        line = ctx.t("rooms.mine.line", id=b.id, when=rv.booking_when(b, ctx.lang),
+                     room=html.escape(b.room.name), title=html.escape(b.title),
+                     status=rv.status_text(b, ctx.lang)) + by
+        room_left -= len(line) + 1
+        if room_left < 0:
+            lines.append("…")
+            break
+        lines.append(line)
         row = [(ctx.t("rooms.btn.cancel_booking", id=b.id), cb.encode("rooms", "cx", b.id))]
         if b.organiser_id == ctx.me.id:  # type: ignore[attr-defined]
             row.insert(0, (ctx.t("rooms.btn.change", id=b.id), cb.encode("rooms", "mv", b.id)))
         rows.append(row)
     lines.append("\n" + feed)
-    await ctx.reply("\n".join(lines)[:4000], buttons(rows[:30]))
+    await ctx.reply("\n".join(lines), buttons(rows[:30]))
 
 
 @for_staff(Role.OFFICE)

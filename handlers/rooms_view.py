@@ -29,7 +29,9 @@ def when(start: datetime, end: datetime, lang: str) -> str:
 
 
 def equipment_text(codes: list[str] | None, lang: str) -> str:
-    return "、".join(t(f"rooms.equipment.{c}", lang) for c in codes or []) or t("rooms.none", lang)
+    joiner = ", " if lang == "en" else "、"
+    return joiner.join(t(f"rooms.equipment.{c}", lang) for c in codes or []) or t("rooms.none",
+                                                                                  lang)
 
 
 def length_text(minutes: int, lang: str) -> str:
@@ -176,6 +178,19 @@ def _occurrence_lines(v: DraftView, lang: str) -> list[str]:
 def room_label(room: Room, lang: str) -> str:
     gear = f" · {equipment_text(room.equipment, lang)}" if room.equipment else ""
     return f"{room.name} · {t('rooms.btn.people', lang, n=room.capacity)}{gear}"
+
+
+def within(lines: list[str], limit: int = 3900) -> str:
+    """Join whole lines up to Telegram's size, ending with … when some are left out."""
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            kept.append("…")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
 
 
 def status_text(booking: Booking, lang: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from models.core import Role
-from models.rooms import Room
+from datetime import datetime, timedelta
+
+from models.core import Role, Staff
+from models.rooms import Booking, Room
 from services.clock import FixedClock
+from services.rooms import RULES
 from services.rooms.demo import seed_demo
 from tests.e2e.conftest import Env
 
@@ -43,3 +46,47 @@ async def test_room_admin_slips_get_a_clear_answer_and_change_nothing(
     reply = await env.say(1003, "/rooms add 新会议室 容量=12 提前=2.5")
     assert "整数" in reply["text"]
     assert await Room.all().count() == rooms
+
+
+async def _fill_tomorrow(organiser: Staff, title: str) -> int:
+    """Book every half hour of every room tomorrow under one long title."""
+    count = 0
+    day = datetime(2026, 11, 27, tzinfo=RULES.zone)
+    for room in await Room.filter(active=True):
+        for minute in range(room.opens_minute, room.closes_minute - 29, 30):
+            start = day + timedelta(minutes=minute)
+            await Booking.create(room=room, organiser=organiser, title=title, start_at=start,
+                                 end_at=start + timedelta(minutes=30), attendees=2)
+            count += 1
+    return count
+
+
+async def test_long_schedule_and_booking_lists_are_cut_between_lines_not_inside_a_word(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    me = await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    assert me is not None
+    assert await _fill_tomorrow(me, "评审&" * 25 + "<会>") > 50
+    schedule = await env.say(1003, "/rooms 明天")
+    assert "会议室日程" in schedule["text"] and schedule["text"].rstrip().endswith("…")
+    assert "&amp" not in schedule["text"]  # every escaped & came through as &
+    mine = await env.say(1003, "/mybookings", contains="我的会议室预定")
+    assert "我的会议室预定" in mine["text"] and "订阅我的日程" in mine["text"]
+    listed = [line for line in mine["text"].splitlines() if line.startswith("#")]
+    buttons = [b["text"] for row in mine["reply_markup"]["inline_keyboard"] for b in row]
+    assert listed and all(f"取消 {line.split()[0]}" in buttons for line in listed)
+    assert len(buttons) == 2 * len(listed)  # a button for each booking shown, no more
+
+
+async def test_english_speaker_sees_equipment_listed_with_english_commas(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1007, "Tom", Role.STAFF, "规划建设局", lang="en")
+    schedule = await env.say(1007, "/rooms")
+    assert "projector, video conference" in schedule["text"] and "、" not in schedule["text"]
+    card = await env.say(1007, "/book 明天下午3点到5点 999号会议室", contains="Room booking")
+    labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert any("projector, video conference" in label for label in labels)
+    assert not any("、" in label for label in labels)
