@@ -12,8 +12,8 @@ from telegram import Bot
 from telegram.ext import AIORateLimiter, Application
 from telegram.request import HTTPXRequest
 
+import bot.web_feeds
 import bot.web_opinion  # noqa: F401  (adds the opinion ingest API and the feed fetcher)
-import bot.web_feeds  # noqa: F401  (adds the rooms' calendar feeds)
 import handlers
 from bot.cli_reports import load_saved_calendar
 from bot.db import close_db, open_db

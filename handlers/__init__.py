@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, dedup, opinion, start
-from handlers import approvals
-from handlers import rooms
-from handlers import receptions
-from handlers import supplies
-from handlers import jobs, reports
+from handlers import (
+    admin,
+    approvals,
+    dedup,
+    jobs,
+    opinion,
+    receptions,
+    reports,
+    rooms,
+    start,
+    supplies,
+)
 from handlers.errors import on_error
 
 
