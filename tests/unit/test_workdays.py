@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from services import workdays
 
@@ -22,9 +25,20 @@ def test_working_hours_skip_the_weekend() -> None:
     assert workdays.add_working_hours(friday_4pm, 2.5, SH) == monday_10am
 
 
-def test_unknown_year_can_be_added_as_data(tmp_path: object) -> None:
-    assert not workdays.known_year(2031)
-    workdays.set_extra_days([date(2031, 1, 1)], [date(2031, 1, 4)], [2031])
-    assert workdays.known_year(2031)
-    assert not workdays.is_workday(date(2031, 1, 1))
-    assert workdays.is_workday(date(2031, 1, 4))  # a Saturday made a workday
+@pytest.fixture
+def calendar_state() -> Iterator[None]:
+    """Give the test the module's extra calendar data back as it found it."""
+    saved = (dict(workdays._extra), set(workdays._extra_years))
+    yield
+    workdays._extra.clear()
+    workdays._extra.update(saved[0])
+    workdays._extra_years.clear()
+    workdays._extra_years.update(saved[1])
+
+
+def test_unknown_year_can_be_added_as_data(calendar_state: None) -> None:
+    assert not workdays.known_year(2033)
+    workdays.set_extra_days([date(2033, 1, 3)], [date(2033, 1, 8)], [2033])
+    assert workdays.known_year(2033)
+    assert not workdays.is_workday(date(2033, 1, 3))
+    assert workdays.is_workday(date(2033, 1, 8))  # a Saturday made a workday
