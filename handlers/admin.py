@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html import escape
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers import callback as cb
-from handlers.common import Ctx, buttons, for_staff
+from handlers.common import Ctx, buttons, for_staff, plain
 from handlers.menu import push_menu
 from models.core import Role, Staff
 from services import staff as staff_service
@@ -42,7 +43,7 @@ async def invite(ctx: Ctx) -> None:
         ctx.t(
             "invite.created",
             role=ctx.t(f"role.{role.value}"),
-            dept=ctx.t("start.dept", dept=department) if department else "",
+            dept=ctx.t("start.dept", dept=escape(department)) if department else "",
             uses=ctx.t("invite.uses_one") if uses == 1 else ctx.t("invite.uses_many", n=uses),
             expires=expires.strftime("%Y-%m-%d %H:%M") if expires else "—",
             link=invite_link(ctx.context.bot.username, created.token),
@@ -69,9 +70,9 @@ def _line(ctx: Ctx, person: Staff) -> str:
     return ctx.t(
         "staff.line",
         id=person.id,
-        name=person.name,
+        name=escape(person.name),
         role=ctx.t(f"role.{person.role.value}"),
-        dept=f" · {person.department}" if person.department else "",
+        dept=f" · {escape(person.department)}" if person.department else "",
         head=ctx.t("staff.head") if person.is_head else "",
         unreachable="" if person.reachable else ctx.t("staff.unreachable"),
     )
@@ -80,9 +81,9 @@ def _line(ctx: Ctx, person: Staff) -> str:
 def _card(ctx: Ctx, person: Staff) -> tuple[str, object]:
     text = ctx.t(
         "staff.card",
-        name=person.name,
+        name=escape(person.name),
         role=ctx.t(f"role.{person.role.value}"),
-        dept=person.department or ctx.t("common.none"),
+        dept=escape(person.department) or ctx.t("common.none"),
         state=ctx.t("staff.state.active" if person.active else "staff.state.inactive"),
     )
     rows = [
@@ -121,17 +122,17 @@ async def staff_button(ctx: Ctx) -> None:
     if data.action == "role" and data.extra:
         person = await staff_service.change_role(ctx.me, data.int_id,
                                                  staff_service.parse_role(data.extra[0]))
-        note = ctx.t("staff.role_changed", name=person.name,
+        note = ctx.t("staff.role_changed", name=escape(person.name),
                      role=ctx.t(f"role.{person.role.value}"))
         # Their menu changes with their role; a failure to set it never blocks the change.
         await push_menu(ctx.context.bot, person, person.lang or ctx.settings.locale)
     elif data.action == "off":
         person = await staff_service.deactivate(ctx.me, data.int_id)
-        note = ctx.t("staff.deactivated", name=person.name)
+        note = ctx.t("staff.deactivated", name=escape(person.name))
     else:
         await ctx.answer(ctx.t("error.bad_button"), alert=True)
         return
-    await ctx.answer(note)
+    await ctx.answer(plain(note))
     text, keyboard = _card(ctx, person)
     await ctx.edit(f"{text}\n\n✅ {note}", keyboard)  # type: ignore[arg-type]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -58,8 +60,10 @@ async def _welcome(ctx: Ctx, key: str) -> None:
 def _who(ctx: Ctx) -> dict[str, str]:
     if ctx.staff is None:
         return {"name": "", "role": "", "dept": ""}
-    dept = ctx.t("start.dept", dept=ctx.staff.department) if ctx.staff.department else ""
-    return {"name": ctx.staff.name, "role": ctx.t(f"role.{ctx.staff.role.value}"), "dept": dept}
+    dept = (ctx.t("start.dept", dept=html.escape(ctx.staff.department))
+            if ctx.staff.department else "")
+    return {"name": html.escape(ctx.staff.name), "role": ctx.t(f"role.{ctx.staff.role.value}"),
+            "dept": dept}
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

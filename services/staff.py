@@ -106,7 +106,8 @@ async def list_staff(include_inactive: bool = False) -> Sequence[Staff]:
 
 
 async def get_staff(staff_id: int) -> Staff:
-    staff = await Staff.get_or_none(id=staff_id)
+    # A typed 20-digit number names nobody (and would overflow the database's integer).
+    staff = await Staff.get_or_none(id=staff_id) if 0 < staff_id < 2**31 else None
     if staff is None:
         raise NotFound("error.staff_not_found", id=staff_id)
     return staff

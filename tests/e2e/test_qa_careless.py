@@ -3,7 +3,7 @@ readable, errors say what to do, and nothing crashes."""
 
 from __future__ import annotations
 
-from models.core import Role
+from models.core import Role, Staff
 from models.supplies import SupplyItem, SupplyRequest
 from tests.e2e.conftest import Env
 from tests.e2e.test_supplies import _office
@@ -56,3 +56,26 @@ async def test_stock_of_300_items_fits_one_message_and_says_how_many_are_left_ou
     assert len(book.encode("utf-16-le")) // 2 <= 4096 and "种未列出" in book
     english = (await env.say(1007, "/stock"))["text"]
     assert "more not shown" in english and "种" not in english.split("\n")[-1]
+
+
+async def test_names_with_angle_brackets_show_in_welcome_staff_list_and_card(env: Env) -> None:
+    await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    odd = await env.person(1009, "<Tom & Co>", Role.STAFF, "A&B<部>")
+    assert odd is not None
+    welcome = await env.say(1009, "/start")
+    assert "您好，<Tom & Co>！" in welcome["text"] and "A&B<部>" in welcome["text"]
+    listing = await env.say(1001, "/staff")
+    assert f"{odd.id}. <Tom & Co> · 职工 · A&B<部>" in listing["text"]
+    card = await env.say(1001, f"/staff {odd.id}")
+    assert card["text"].startswith("<Tom & Co>\n") and "部门：A&B<部>" in card["text"]
+    answer = await env.press(1001, card, button="设为办公室")
+    assert answer["answer"] == "已将<Tom & Co>的身份改为办公室。"
+    edited = await env.message(1001, card["message_id"])
+    assert edited["text"].endswith("✅ 已将<Tom & Co>的身份改为办公室。")
+    assert (await Staff.get(id=odd.id)).role == Role.OFFICE
+
+
+async def test_staff_number_too_long_for_the_database_is_not_found(env: Env) -> None:
+    await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    reply = await env.say(1001, "/staff 99999999999999999999")
+    assert "没有找到编号为99999999999999999999的人员" in reply["text"]
