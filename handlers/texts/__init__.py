@@ -20,7 +20,9 @@ def _load() -> None:
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """Look the key up in the language (falling back to Chinese), then fill the parameters."""
     lang = lang if lang in CATALOGUES else DEFAULT_LANG
-    template = CATALOGUES[lang].get(key) or CATALOGUES[DEFAULT_LANG].get(key)
+    # An empty text is a deliberate blank (English has no measure words), not a missing one.
+    found = CATALOGUES[lang] if key in CATALOGUES[lang] else CATALOGUES[DEFAULT_LANG]
+    template = found.get(key)
     if template is None:
         return key
     try:

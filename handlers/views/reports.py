@@ -268,7 +268,7 @@ def annual_xlsx(data: YearInNumbers, lang: str) -> bytes:
     for section_name, metric in columns:
         total.append([metric_label(section_name, metric, lang),
                       data.totals[section_name][metric],
-                      metric_unit(section_name, metric, lang)])
+                      metric_unit(section_name, metric, lang).strip()])
     months = book.create_sheet(t("reports.xlsx.sheet_months", lang))
     months.append([t("reports.xlsx.month", lang)] + [metric_label(s, m, lang)
                                                      for s, m in columns])

@@ -3,6 +3,8 @@ readable, errors say what to do, and nothing crashes."""
 
 from __future__ import annotations
 
+import re
+
 from models.core import Role, Staff
 from models.supplies import SupplyItem, SupplyRequest
 from tests.e2e.conftest import Env
@@ -79,3 +81,11 @@ async def test_staff_number_too_long_for_the_database_is_not_found(env: Env) -> 
     await env.person(1001, "王管理", Role.ADMIN, "党政办")
     reply = await env.say(1001, "/staff 99999999999999999999")
     assert "没有找到编号为99999999999999999999的人员" in reply["text"]
+
+
+async def test_english_weekly_report_has_no_chinese_measure_words(env: Env) -> None:
+    await env.person(1010, "Ann", Role.OFFICE, "Office", lang="en")
+    report = await env.say(1010, "/weekly")
+    assert "Meetings arranged: 0 (same as last week)" in report["text"]
+    assert not re.search(r"[\u4e00-\u9fff]", report["text"]), report["text"]
+    assert "Reception cost: 0 yuan (same as last week)" in report["text"]
