@@ -192,8 +192,9 @@ async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def _no_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
-    await approvals.cancel_reject(ctx.me)
-    await ctx.edit(ctx.t("approvals.reason.cancelled"))
+    # An older prompt's button must not drop a newer one, nor claim to undo a rejection.
+    cancelled = await approvals.cancel_reject(ctx.me, _id(data))
+    await ctx.edit(ctx.t("approvals.reason.cancelled" if cancelled else "approvals.reason.stale"))
     await ctx.answer()
 
 

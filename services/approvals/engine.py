@@ -132,8 +132,12 @@ async def reason_prompt(actor: Staff) -> ReasonPrompt | None:
     return await ReasonPrompt.get_or_none(staff_id=actor.id)
 
 
-async def cancel_reject(actor: Staff) -> bool:
-    return await ReasonPrompt.filter(staff_id=actor.id).delete() > 0
+async def cancel_reject(actor: Staff, assignee_id: int | None = None) -> bool:
+    """Drop the actor's reason prompt (only the one for this card when given)."""
+    query = ReasonPrompt.filter(staff_id=actor.id)
+    if assignee_id is not None:
+        query = query.filter(assignee_id=assignee_id)
+    return await query.delete() > 0
 
 
 async def reject_with_reason(actor: Staff, reason: str) -> ApprovalRequest:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role, Staff
 from models.rooms import Booking, Room
+from services import approvals
 from services.clock import FixedClock
 from services.rooms import RULES
 from services.rooms.demo import seed_demo
@@ -90,3 +92,33 @@ async def test_english_speaker_sees_equipment_listed_with_english_commas(
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
     assert any("projector, video conference" in label for label in labels)
     assert not any("、" in label for label in labels)
+
+
+async def test_an_old_reason_prompts_cancel_button_neither_undoes_nor_drops_a_newer_rejection(
+    env: Env,
+) -> None:
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    approvals.register_flow("t.qa", [{"steps": [
+        {"label": "approvals.step.office", "approvers": {"people": ["张秘书"]}}]}])
+    try:
+        first, second = [
+            await approvals.submit("t.qa", n, env.users[1004], title=f"领用{n}",
+                                   details=[("物品", "A4纸")]) for n in (1, 2)]
+        await env.delivered()
+        cards = {r.id: [m for m in await env.bot_messages(1003)
+                        if f"审批 #{r.id} " in (m.get("text") or "")][-1] for r in (first, second)}
+        await env.press(1003, cards[first.id], button="驳回")
+        old_ask = await env.client.wait_for_bot_message(1003, contains=f"驳回审批 #{first.id}")
+        await env.press(1003, cards[second.id], button="驳回")
+        await env.client.wait_for_bot_message(1003, contains=f"驳回审批 #{second.id}")
+        answer = await env.press(1003, old_ask, button="取消")
+        assert "已取消驳回" not in (await env.message(1003, old_ask["message_id"]))["text"]
+        assert "无需取消" in (await env.message(1003, old_ask["message_id"]))["text"]
+        assert answer is not None
+        done = await env.say(1003, "预算不足")
+        assert f"已驳回审批 #{second.id}" in done["text"]
+        assert (await ApprovalRequest.get(id=second.id)).status == RequestStatus.REJECTED
+        assert (await ApprovalRequest.get(id=first.id)).status == RequestStatus.PENDING
+    finally:
+        approvals.unregister_flow("t.qa")
