@@ -49,7 +49,10 @@ async def pending(ctx: Ctx) -> None:
     if not items:
         await ctx.reply(ctx.t("approvals.pending.none"))
         return
-    await ctx.reply(ctx.t("approvals.pending.title", n=len(items)))
+    text = ctx.t("approvals.pending.title", n=len(items))
+    if len(items) > approvals.RESEND_LIMIT:
+        text += "\n" + ctx.t("approvals.pending.more", shown=approvals.RESEND_LIMIT)
+    await ctx.reply(text)
 
 
 @for_staff(private_only=True)

@@ -4,6 +4,7 @@ Public API for the features: `submit`, `on_outcome`, `find`, `withdraw`.
 """
 
 from services.approvals.engine import (
+    RESEND_LIMIT,
     CardState,
     actions_of,
     add_signer,
@@ -48,6 +49,7 @@ from services.approvals.flows import (
 
 __all__ = [
     "POLICY",
+    "RESEND_LIMIT",
     "CardState",
     "FlowError",
     "actions_of",

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 OutcomeHandler = Callable[[int, str, ApprovalRequest], Awaitable[None]]
 _HANDLERS: dict[str, list[OutcomeHandler]] = {}
 CARD = "approvals.card"
+#: Cards /pending sends again at most (the newest), the rest reached by the batch offer.
+RESEND_LIMIT = 20
 NEWS = "approvals.news"
 MAX_REASON = 500
 MAX_TITLE = 200
@@ -699,15 +701,19 @@ async def _send_card(assignee: ApprovalAssignee, tag: str, note: str = "") -> No
         await _report_unreachable(assignee.id)
 
 
-async def resend_cards(staff: Staff) -> list[ApprovalAssignee]:
-    """Queue a fresh copy of every card waiting for this person, then one batch offer per kind."""
+async def resend_cards(staff: Staff, limit: int = RESEND_LIMIT) -> list[ApprovalAssignee]:
+    """Queue a fresh copy of the latest cards waiting for this person, and a batch offer per kind.
+
+    Returns every waiting item: past `limit`, a chat of hundreds of cards helps nobody.
+    """
     items = await pending_for(staff)
     tag = "p" + secrets.token_hex(4)
     by_kind: dict[str, list[int]] = {}
     async with in_transaction():
-        for item in items:
+        for item in items[-limit:]:
             await outbox.emit_to_staff(staff, CARD, {"assignee_id": item.id},
                                        f"ap:card:{item.id}:{tag}")
+        for item in items:
             by_kind.setdefault(item.step.request.kind, []).append(item.id)
         for kind, ids in by_kind.items():
             if len(ids) > 1:

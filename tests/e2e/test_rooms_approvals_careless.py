@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from models.approvals import ApprovalRequest, RequestStatus
-from models.core import Role, Staff
+from models.core import OutboxMessage, Role, Staff
 from models.rooms import Booking, Room
 from services import approvals
 from services.clock import FixedClock
@@ -120,5 +120,28 @@ async def test_an_old_reason_prompts_cancel_button_neither_undoes_nor_drops_a_ne
         assert f"已驳回审批 #{second.id}" in done["text"]
         assert (await ApprovalRequest.get(id=second.id)).status == RequestStatus.REJECTED
         assert (await ApprovalRequest.get(id=first.id)).status == RequestStatus.PENDING
+    finally:
+        approvals.unregister_flow("t.qa")
+
+
+async def test_pending_with_many_items_resends_only_the_latest_cards_and_offers_the_batch(
+    env: Env,
+) -> None:
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    approvals.register_flow("t.qa", [{"steps": [
+        {"label": "approvals.step.office", "approvers": {"people": ["张秘书"]}}]}])
+    try:
+        for n in range(25):
+            await approvals.submit("t.qa", n, env.users[1004], title=f"领用{n}",
+                                   details=[("物品", "A4纸")])
+        reply = await env.say(1003, "/pending", contains="待您审批")
+        assert "共25项" in reply["text"] and "最新的20张" in reply["text"]
+        assert "批量同意" in reply["text"]
+        resent = await OutboxMessage.filter(kind="approvals.card",
+                                            dedup_key__contains=":p").count()
+        assert resent == 20
+        offer = await OutboxMessage.get(kind="approvals.batch_offer")
+        assert offer.payload["n"] == 25
     finally:
         approvals.unregister_flow("t.qa")
