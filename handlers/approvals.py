@@ -19,7 +19,14 @@ from telegram.ext import (
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
-from handlers.views.approvals import esc, history_line, join_within, kind_name, step_name
+from handlers.views.approvals import (
+    esc,
+    history_line,
+    join_within,
+    kind_name,
+    paren,
+    step_name,
+)
 from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role
 from services import approvals, clock
@@ -73,7 +80,8 @@ async def _request_item(ctx: Ctx, request: ApprovalRequest
     waiting = ""
     if request.status == RequestStatus.PENDING:
         names = [(a.acting or a.approver).name for a in await approvals.current_approvers(request)]
-        waiting = ctx.t("approvals.my.waiting", names=esc("、".join(names))) if names else ""
+        waiting = (ctx.t("approvals.my.waiting", names=esc(_list_sep(ctx).join(names)))
+                   if names else "")
     lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-10:]]
     text = ctx.t("approvals.my.item", id=request.id, kind=esc(kind_name(request.kind, ctx.lang)),
                  title=esc(request.title),
@@ -85,6 +93,10 @@ async def _request_item(ctx: Ctx, request: ApprovalRequest
     if request.status == RequestStatus.PENDING:
         row.append((ctx.t("approvals.btn.urge"), cb.encode("ap", "urge", request.id)))
     return text, buttons([row]) if row else None
+
+
+def _list_sep(ctx: Ctx) -> str:
+    return ", " if ctx.lang == "en" else "、"
 
 
 def parse_day(text: str, today: date) -> date:
@@ -169,10 +181,12 @@ def _describe_step(ctx: Ctx, step: approvals.flows.StepSpec) -> str:
             return ctx.t(f"role.{spec['role']}")
         if spec.get("dept_head"):
             return ctx.t("approvals.flows.who.dept_head")
-        return esc("、".join(str(p) for p in spec.get("people", [])))  # type: ignore[attr-defined]
+        return esc(_list_sep(ctx).join(str(p) for p in spec.get("people", [])))  # type: ignore[attr-defined]
 
-    text = f"{esc(step_name(step.label, ctx.lang))}（{who(step.approvers)}，" \
-           f"{ctx.t(f'approvals.flows.mode.{step.mode.value}')}）"
+    mode = ctx.t(f"approvals.flows.mode.{step.mode.value}")
+    comma = ", " if ctx.lang == "en" else "，"
+    text = esc(step_name(step.label, ctx.lang)) + paren(f"{who(step.approvers)}{comma}{mode}",
+                                                       ctx.lang)
     if step.cc:
         text += ctx.t("approvals.flows.cc", who=who(step.cc))
     return text

@@ -50,14 +50,23 @@ def card_keyboard(assignee_id: int, lang: str) -> InlineKeyboardMarkup:
     ])
 
 
+def colon(lang: str) -> str:
+    return ": " if lang == "en" else "："
+
+
+def paren(text: str, lang: str) -> str:
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
 def request_text(request: ApprovalRequest, requester: Staff, lang: str) -> dict[str, str]:
-    details = "".join(f"\n{esc(label_of(k, lang))}：{esc(v)}" for k, v in request.details)
+    details = "".join(f"\n{esc(label_of(k, lang))}{colon(lang)}{esc(v)}"
+                      for k, v in request.details)
     if request.amount is not None:
-        details += f"\n{t('approvals.card.amount', lang)}：{request.amount:,.2f}"
+        details += f"\n{t('approvals.card.amount', lang)}{colon(lang)}{request.amount:,.2f}"
     return {
         "id": str(request.id), "kind": esc(kind_name(request.kind, lang)),
         "title": esc(request.title), "requester": esc(requester.name),
-        "dept": f"（{esc(requester.department)}）" if requester.department else "",
+        "dept": paren(esc(requester.department), lang) if requester.department else "",
         "when": when(request.created_at), "details": details,
     }
 
@@ -112,7 +121,7 @@ def history_line(action: ApprovalAction, lang: str, *, with_request: bool = Fals
               if action.on_behalf_of else "")
     target = f" → {esc(action.target.name)}" if action.target else ""
     short = action.comment if len(action.comment) <= 60 else action.comment[:60] + "…"
-    comment = f"：{esc(short)}" if action.comment else ""
+    comment = f"{colon(lang)}{esc(short)}" if action.comment else ""
     what = t(f"approvals.action.{action.action.value}", lang)
     if with_request:
         request = action.request

@@ -145,3 +145,23 @@ async def test_pending_with_many_items_resends_only_the_latest_cards_and_offers_
         assert offer.payload["n"] == 25
     finally:
         approvals.unregister_flow("t.qa")
+
+
+async def test_english_approver_reads_cards_and_flows_with_english_punctuation(
+    env: Env,
+) -> None:
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1007, "Tom", Role.OFFICE, "党政办", lang="en")
+    approvals.register_flow("t.qa", [{"steps": [
+        {"label": "approvals.step.office", "approvers": {"people": ["Tom", "刘工"]}}]}])
+    try:
+        await approvals.submit("t.qa", 1, env.users[1004], title="paper",
+                               details=[("items", "A4")])
+        card = await env.client.wait_for_bot_message(1007, contains="Approval #")
+        assert "Requested by: 刘工 (规划建设局)" in card["text"] and "items: A4" in card["text"]
+        assert not any(mark in card["text"] for mark in "（）：，、")
+        flows = await env.say(1007, "/flows")
+        assert "Office review (Tom, 刘工, any one)" in flows["text"]
+        assert not any(mark in flows["text"] for mark in "（）：，、")
+    finally:
+        approvals.unregister_flow("t.qa")
