@@ -183,7 +183,7 @@ class Notifier:
             await outbox.mark_dead(row.id, f"forbidden: {exc.message}")
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
-                await outbox.mark_sent(row.id, rendered.text, None)
+                await outbox.mark_sent(row.id, rendered.text, None, _markup(rendered))
                 self.sent += 1
             else:
                 await outbox.mark_dead(row.id, f"bad request: {exc.message}")
@@ -193,7 +193,8 @@ class Notifier:
         except TelegramError as exc:
             await outbox.mark_dead(row.id, f"telegram: {exc.message}")
         else:
-            await outbox.mark_sent(row.id, rendered.text, message.message_id if message else None)
+            await outbox.mark_sent(row.id, rendered.text, message.message_id if message else None,
+                                   _markup(rendered))
             self.sent += 1
 
     async def _retry_later(self, row: OutboxMessage, seconds: float, error: str) -> None:
@@ -213,10 +214,14 @@ class Notifier:
             original = await outbox.sent_message(str(edit_of))
             if original is None or original.tg_message_id is None:
                 return None  # never delivered: the original is rendered from fresh state later
+            markup = _markup(rendered)
+            if (original.sent_text, original.sent_markup) == (rendered.text, markup):
+                return None  # the card already shows this (it was sent after the change)
             await self.bot.edit_message_text(
                 rendered.text, chat_id=row.chat_id, message_id=int(original.tg_message_id),
                 reply_markup=rendered.keyboard, parse_mode=ParseMode.HTML,
             )
+            await outbox.record_edit(original.id, rendered.text, markup)
             return None
         if rendered.document is not None:
             name, data = rendered.document
@@ -233,6 +238,10 @@ class Notifier:
             row.chat_id, rendered.text, parse_mode=ParseMode.HTML,
             reply_markup=rendered.keyboard,
         )
+
+
+def _markup(rendered: Rendered) -> str | None:
+    return rendered.keyboard.to_json() if rendered.keyboard is not None else None
 
 
 def _seconds(value: Any) -> float:

@@ -115,6 +115,9 @@ class OutboxMessage(Model):
     last_error = fields.CharField(max_length=255, null=True)
     #: What was actually sent, and where it landed (edits of cards find it here).
     sent_text = fields.TextField(null=True)
+    #: The inline keyboard it carries now (JSON), kept with sent_text so that an edit that
+    #: would change nothing is skipped instead of refused by Telegram.
+    sent_markup = fields.TextField(null=True)
     tg_message_id = fields.BigIntField(null=True)
 
     class Meta:

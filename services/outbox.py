@@ -113,11 +113,14 @@ async def due_count() -> int:
     ).count()
 
 
-async def mark_sent(row_id: int, text: str, tg_message_id: int | None) -> None:
+async def mark_sent(
+    row_id: int, text: str, tg_message_id: int | None, markup: str | None = None
+) -> None:
     await OutboxMessage.filter(id=row_id).update(
         status=OutboxStatus.SENT,
         sent_at=clock.now(),
         sent_text=text,
+        sent_markup=markup,
         tg_message_id=tg_message_id,
         lease_until=None,
         attempts=_inc(),
@@ -176,6 +179,11 @@ async def revive_for_chat(chat_id: int) -> int:
     return await OutboxMessage.filter(
         chat_id=chat_id, status=OutboxStatus.DEAD, last_error__startswith="forbidden"
     ).update(status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0)
+
+
+async def record_edit(row_id: int, text: str, markup: str | None) -> None:
+    """Remember what a sent card shows after an edit."""
+    await OutboxMessage.filter(id=row_id).update(sent_text=text, sent_markup=markup)
 
 
 async def sent_message(dedup_key: str) -> OutboxMessage | None:
