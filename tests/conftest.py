@@ -107,3 +107,16 @@ def fixed_clock() -> Iterator[FixedClock]:
     clock.set_clock(fixed)
     yield fixed
     clock.set_clock(SystemClock())
+
+
+@pytest.fixture
+def calendar_state() -> Iterator[None]:
+    """Give services.workdays its extra calendar years back as the test found them."""
+    from services import workdays
+
+    saved = (dict(workdays._extra), set(workdays._extra_years))
+    yield
+    workdays._extra.clear()
+    workdays._extra.update(saved[0])
+    workdays._extra_years.clear()
+    workdays._extra_years.update(saved[1])

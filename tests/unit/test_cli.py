@@ -76,7 +76,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rooms_and_supplies_import_then_calendar_and_audit(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], calendar_state: None
 ) -> None:
     assert main(["rooms", "import", str(ROOT / "config" / "rooms.example.yaml")]) == 0
     assert "imported" in capsys.readouterr().out
@@ -87,8 +87,8 @@ def test_rooms_and_supplies_import_then_calendar_and_audit(
     assert "imported 1 items" in capsys.readouterr().out
     assert main(["rooms", "import", "missing.yaml"]) == 2
     assert "no such file" in capsys.readouterr().err
-    notice = workdir / "2031.yaml"
-    notice.write_text("2031:\n  holidays: [2031-01-01]\n  workdays: [2031-01-04]\n",
+    notice = workdir / "2035.yaml"
+    notice.write_text("2035:\n  holidays: [2035-01-01]\n  workdays: [2035-01-06]\n",
                       encoding="utf-8")
     assert main(["calendar", "load", str(notice)]) == 0
     assert main(["admin", "audit", "--since", "2026-01-01", "--out", "audit.xlsx"]) == 0

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from services import workdays
 
@@ -23,17 +20,6 @@ def test_working_hours_skip_the_weekend() -> None:
     monday_10am = datetime(2026, 11, 30, 10, 0, tzinfo=SH)
     assert workdays.working_seconds_between(friday_4pm, monday_10am, SH) == 2.5 * 3600
     assert workdays.add_working_hours(friday_4pm, 2.5, SH) == monday_10am
-
-
-@pytest.fixture
-def calendar_state() -> Iterator[None]:
-    """Give the test the module's extra calendar data back as it found it."""
-    saved = (dict(workdays._extra), set(workdays._extra_years))
-    yield
-    workdays._extra.clear()
-    workdays._extra.update(saved[0])
-    workdays._extra_years.clear()
-    workdays._extra_years.update(saved[1])
 
 
 def test_unknown_year_can_be_added_as_data(calendar_state: None) -> None:
