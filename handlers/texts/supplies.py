@@ -323,7 +323,7 @@ EN = {
     "supplies.take.same": "Books and shelves agree.",
     "supplies.ledger.usage": (
         "Export: <code>/ledger KIND [PERIOD]</code>\nKIND: stockin, issue, stock, purchase\n"
-        "PERIOD: this month (default), 上月, 今年, 2026, 2026-11, 2026-11-01~2026-11-30"
+        "PERIOD: this_month (default), last_month, this_year, 2026, 2026-11, 2026-11-01~2026-11-30"
     ),
     "supplies.ledger.caption": "{title} ({start} to {end}), {n} rows.",
     "supplies.ledger.stockin": "Stock-in register",

@@ -89,3 +89,14 @@ async def test_english_weekly_report_has_no_chinese_measure_words(env: Env) -> N
     assert "Meetings arranged: 0 (same as last week)" in report["text"]
     assert not re.search(r"[\u4e00-\u9fff]", report["text"]), report["text"]
     assert "Reception cost: 0 yuan (same as last week)" in report["text"]
+
+
+async def test_english_ledger_usage_names_periods_an_english_speaker_can_type(env: Env) -> None:
+    await env.person(1010, "Ann", Role.OFFICE, "Office", lang="en")
+    usage = await env.say(1010, "/ledger")
+    assert "last_month, this_year" in usage["text"]
+    assert not re.search(r"[\u4e00-\u9fff]", usage["text"]), usage["text"]
+    caption = await env.client.wait_for_bot_message(
+        1010, after=(await env.client.send_message(1010, 1010, "/ledger stock last_month"))[
+            "message_id"], timeout=8)
+    assert "(2026-10-01 to 2026-10-31)" in (caption.get("caption") or ""), caption
