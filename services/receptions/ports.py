@@ -109,7 +109,7 @@ async def submit_for_approval(staff: Staff, reception: Reception,
         APPROVAL_KIND,
         reception.id,
         staff,
-        title=f"{reception.unit} · {reception.guest_count}",
+        title=reception.unit,
         details=[
             ("receptions.f.time", when(reception, ZoneInfo(tz))),
             ("receptions.f.unit", reception.unit),
