@@ -41,7 +41,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         Application.builder()
         .token(settings.token.get_secret_value())
         # Direct replies wait out a 429 and try again; the outbox has its own bot and pacing.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # No overall limiter on replies: aiolimiter's 30/s bucket added ~30 ms to every reply
+        # even at a trickle (p50 33 ms against 6 ms without); groups keep their 20/min.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
