@@ -115,9 +115,8 @@ async def staff_command(ctx: Ctx) -> None:
 @for_staff(*ADMIN)
 async def staff_button(ctx: Ctx) -> None:
     """Applies a role change or deactivation pressed on a staff card."""
-    data = cb.decode(ctx.query.data if ctx.query else None)
-    if data is None or data.int_id is None:
-        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+    data = await ctx.button()
+    if data is None:
         return
     if data.action == "role" and data.extra:
         person = await staff_service.change_role(ctx.me, data.int_id,

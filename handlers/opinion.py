@@ -219,9 +219,8 @@ def _manual_reply(ctx: Ctx, r: pipeline.ItemResult) -> str:
 @for_staff()
 async def on_button(ctx: Ctx) -> None:
     """Acts on an alert card's buttons: 知悉, 确认负面, 指派处置, 已处置, 误报."""
-    data = cb.decode(ctx.query.data if ctx.query else None)
-    if data is None or data.int_id is None:
-        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+    data = await ctx.button()
+    if data is None:
         return
     case_id, action = data.int_id, data.action
     if action == "ack":

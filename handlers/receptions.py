@@ -227,9 +227,8 @@ async def _completed(ctx: Ctx, reception: Reception) -> None:
 @worded
 async def on_button(ctx: Ctx) -> None:
     """Handles the plan's buttons: leader, room, submit, edit, cancel, complete, form, lists."""
-    data = cb.decode(ctx.query.data if ctx.query else None)
-    if data is None or data.int_id is None:
-        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+    data = await ctx.button()
+    if data is None:
         return
     action, rid = data.action, data.int_id
     if action in ("ledger", "month"):

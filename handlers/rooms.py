@@ -60,9 +60,8 @@ async def book(ctx: Ctx) -> None:
 @for_staff()
 async def card_button(ctx: Ctx) -> None:
     """Applies one press on a booking card (only the person whose card it is may press)."""
-    data = cb.decode(ctx.query.data if ctx.query else None)
-    if data is None or data.int_id is None:
-        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+    data = await ctx.button()
+    if data is None:
         return
     action, draft_id, extra = data.action, data.int_id, data.extra
     if action in ("cx", "mv", "in"):

@@ -94,9 +94,8 @@ async def draft_text(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 @for_staff()
 async def on_button(ctx: Ctx) -> None:
     """Every supplies button: add, submit, clear, cancel, issue, part, sign, psub, recv."""
-    data = cb.decode(ctx.query.data if ctx.query else None)
-    if data is None or data.int_id is None:
-        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+    data = await ctx.button()
+    if data is None:
         return
     action, key = data.action, data.int_id
     if action == "add" and data.extra and data.extra[0].isdigit():
