@@ -21,6 +21,15 @@ class CallbackData:
         return int(self.id) if self.id.lstrip("-").isdigit() else None
 
 
+@dataclass(frozen=True)
+class ButtonData(CallbackData):
+    """Callback data whose id is known to be a number."""
+
+    @property
+    def int_id(self) -> int:
+        return int(self.id)
+
+
 def encode(feature: str, action: str, id: object = "", *extra: object) -> str:
     parts = [feature, action, str(id), *(str(e) for e in extra)]
     for part in parts:

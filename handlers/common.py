@@ -22,7 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from handlers.callback import CallbackData, decode
+from handlers.callback import ButtonData, decode
 from handlers.texts import DEFAULT_LANG, t
 from models.core import Role, Staff
 from services.errors import DomainError, NotAllowed
@@ -89,13 +89,13 @@ class Ctx:
             self.chat_id, text, reply_markup=keyboard, parse_mode=ParseMode.HTML, **kwargs
         )
 
-    async def button(self) -> CallbackData | None:
+    async def button(self) -> ButtonData | None:
         """The pressed button's data (with an id); None once the presser heard it is not valid."""
         data = decode(self.query.data if self.query else None)
         if data is None or data.int_id is None:
             await self.answer(self.t("error.bad_button"), alert=True)
             return None
-        return data
+        return ButtonData(data.feature, data.action, data.id, data.extra)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a toast, or an alert box)."""
