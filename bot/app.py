@@ -20,6 +20,7 @@ from bot.db import close_db, open_db
 from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.web import build_web_app
+from handlers.dedup import OnceApplication
 from handlers.menu import push_default_menus
 from scheduler import load_all as load_jobs
 from scheduler import runner
@@ -39,6 +40,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         raise ValueError("no bot token is set (OFFICEBOT_TOKEN)")
     builder = (
         Application.builder()
+        .application_class(OnceApplication)
         .token(settings.token.get_secret_value())
         # Direct replies wait out a 429 and try again; the outbox has its own bot and pacing.
         # No overall limiter on replies: aiolimiter's 30/s bucket added ~30 ms to every reply

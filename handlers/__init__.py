@@ -7,7 +7,6 @@ from telegram.ext import Application
 from handlers import (
     admin,
     approvals,
-    dedup,
     jobs,
     opinion,
     receptions,
@@ -21,8 +20,7 @@ from handlers.errors import on_error
 
 def register_all(application: Application) -> None:  # type: ignore[type-arg]
     """Add every handler. Note: order matters!"""
-    # Replays stop here, before any feature sees them.
-    dedup.register(application)
+    # Replays never get here: the OnceApplication (handlers.dedup) skips them.
     # Shortcut-keyboard taps before any free-text reading of the same words.
     start.register_shortcuts(application)
     start.register(application)

@@ -1,22 +1,41 @@
-"""Updates act once: the first handler group records each update id and stops replays."""
+"""Updates act once: an update is recorded as processed only after its handlers ran.
+
+Recording after (not before) means a crash mid-way leaves the update unrecorded, so Telegram's
+redelivery (webhook unanswered, or polling offset not yet confirmed) acts on it again rather
+than dropping it; a replay of an update that completed finds its record and does nothing.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import Application
 
-from services.updates import claim_update
+from services.updates import already_processed, record_processed
 
 log = logging.getLogger(__name__)
 
 
-async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not await claim_update(update.update_id):
-        log.info("update %s was already processed; ignoring the replay", update.update_id)
-        raise ApplicationHandlerStop
+class OnceApplication(Application):  # type: ignore[type-arg]
+    """A PTB Application that skips updates already processed and records the ones it ran."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._in_flight: set[int] = set()
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(TypeHandler(Update, once), group=-100)
+    async def process_update(self, update: object) -> None:
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        update_id = update.update_id
+        if update_id in self._in_flight or await already_processed(update_id):
+            log.info("update %s was already processed; ignoring the replay", update_id)
+            return
+        self._in_flight.add(update_id)
+        try:
+            await super().process_update(update)
+            await record_processed(update_id)
+        finally:
+            self._in_flight.discard(update_id)

@@ -86,3 +86,40 @@ async def test_health_ready_and_metrics_answer(env: Env) -> None:
         async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
             body = await resp.text()
     assert 'officebot_outbox_messages{status="pending"}' in body
+
+
+async def test_an_update_cut_off_mid_way_acts_when_delivered_again(env: Env) -> None:
+    import asyncio
+
+    from telegram import Update as TgUpdate
+    from telegram.ext import CommandHandler, ContextTypes
+
+    started, runs = asyncio.Event(), []
+
+    async def slow(update: TgUpdate, context: ContextTypes.DEFAULT_TYPE) -> None:
+        runs.append(update.update_id)
+        started.set()
+        if len(runs) == 1:
+            await asyncio.sleep(3600)  # the process dies here the first time
+
+    env.runtime.app.add_handler(CommandHandler("slow", slow), group=-50)
+    data = {
+        "update_id": 888001,
+        "message": {
+            "message_id": 9, "date": 1795600000, "text": "/slow",
+            "chat": {"id": 1004, "type": "private", "first_name": "刘工"},
+            "from": {"id": 1004, "is_bot": False, "first_name": "刘工"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    first = asyncio.create_task(
+        env.runtime.app.process_update(TgUpdate.de_json(data, env.runtime.app.bot))
+    )
+    await started.wait()
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    assert not await ProcessedUpdate.filter(update_id=888001).exists()
+    await env.runtime.app.process_update(TgUpdate.de_json(data, env.runtime.app.bot))
+    await env.runtime.app.process_update(TgUpdate.de_json(data, env.runtime.app.bot))
+    assert runs == [888001, 888001]  # cut off once, then done once; the replay did nothing
+    assert await ProcessedUpdate.filter(update_id=888001).count() == 1
