@@ -45,6 +45,23 @@ COMMANDS: list[Command] = [
 ]
 
 
+#: The order people see commands in, by feature (ARCHITECTURE.md); others follow.
+ORDER = [
+    "start", "help", "lang",
+    "book", "rooms", "mybookings", "roomstats",
+    "pending", "myrequests", "delegate",
+    "reception", "receptions",
+    "supply", "stock", "stockin", "purchase", "stocktake", "issue", "ledger",
+    "yq",
+    "daily", "todo", "weekly", "monthly", "annual",
+    "invite", "bind", "staff", "flows", "audit", "jobs",
+]
+
+
+def _rank(command: Command) -> int:
+    return ORDER.index(command.name) if command.name in ORDER else len(ORDER)
+
+
 def add_commands(*commands: Command, before: str | None = None) -> None:
     """Let a feature put its commands in the table (before another command, or at the end)."""
     for command in commands:
@@ -55,6 +72,7 @@ def add_commands(*commands: Command, before: str | None = None) -> None:
             COMMANDS.insert(index, command)
         else:
             COMMANDS.append(command)
+    COMMANDS.sort(key=_rank)
 
 
 def commands_for(role: Role | None, where: str) -> list[Command]:
