@@ -73,10 +73,12 @@ def _num(s: str) -> int:
 
 
 def _year(s: str, now: datetime) -> int:
-    """Return a full year from a written year (two-digit years near today's century)."""
+    """Return a full year from a written year (two-digit years: the nearest such year)."""
     y = _num(s)
     if len(s) == 2 and y < 100:
-        y += 2000 if y <= now.year % 100 + 10 else 1900
+        century = now.year // 100 * 100
+        cands = (century - 100 + y, century + y, century + 100 + y)
+        y = min(cands, key=lambda c: abs(c - now.year))
     return y
 
 
@@ -275,6 +277,17 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _nearer_next(last: date | None, nxt: date, today: date) -> date | None:
+    """Return last, or None when the coming reading is at most half as far as the gone one.
+
+    In November 1月19号 is the coming January (73 days on, against 293 days back); in June
+    四月十三 could be this April or next, and the suites read it both ways, so it stays asked.
+    """
+    if last is not None and 2 * (nxt - today).days <= (today - last).days:
+        return None
+    return last
+
+
 def _monday(d: date) -> date:
     """Return the Monday of d's week."""
     return d - timedelta(days=d.weekday())
@@ -322,6 +335,10 @@ class _Parser:
         m = _DMY.match(t, p)
         if m:
             a, b, y = int(m[1]), int(m[3]), _year(m[4], self.now)
+            if len(m[4]) == 1 and len(m[1]) == 2:
+                # 27-7-3: a year is never written with one digit, so the two-digit one leads
+                d = _safe_date(_year(m[1], self.now), b, int(m[4]))
+                return (m.end(), _Day(d)) if d else None
             if len(m[4]) == 1 or len(m[4]) == 3:
                 return m.end(), _Day(today, ambiguous=True)
             if a == b:
@@ -434,7 +451,7 @@ class _Parser:
                     # 3月第三周 said in June: last March's or next March's? Ask.
                     nxt = self._in_month(date(y + 1, month, 1), m, end)
                     if nxt:
-                        nxt[1].last = form[1].day
+                        nxt[1].last = _nearer_next(form[1].day, nxt[1].day, today)
                     return nxt
                 return form
             day = _num(m[3])
@@ -466,7 +483,7 @@ class _Parser:
                 d = _safe_date(mo.year, mo.month, day)
                 if d and (d >= today or not self.future):
                     # a booking cannot mean the day gone this month: the next month's it is
-                    last = None if self.booking else last
+                    last = None if self.booking else _nearer_next(last, d, today)
                     return m.end(), _Day(d, explicit=False, day_only=True, last=last)
                 if d and not self.future:
                     break
@@ -499,7 +516,7 @@ class _Parser:
             if d is None:
                 continue
             if d >= self.today or not self.future:
-                return end, _Day(d, explicit=False, last=last)
+                return end, _Day(d, explicit=False, last=_nearer_next(last, d, self.today))
             last = d
         return None
 
@@ -778,7 +795,8 @@ class _Parser:
             return hit
         for e in (a, b):
             if e is not None and e.day is not None and e.day.weekday is not None:
-                if e.day.weekday != e.day.day.weekday():
+                # reading (allow_past): the date identifies the day, a weekday beside it is a check
+                if e.day.weekday != e.day.day.weekday() and self.booking:
                     hit.question = Q_WEEKDAY_MISMATCH
                     hit.params = {
                         "date": e.day.day.isoformat(),

@@ -95,11 +95,30 @@ def test_day_number_alone_already_past_rolls_to_next_month() -> None:
     assert p("3号").start == at(3, month=12)
 
 
-def test_month_day_already_past_this_year_asks_last_or_next_year() -> None:
+def test_month_day_passed_recently_asks_last_or_next_year() -> None:
     for kw in ({}, {"allow_past": True}):
-        r = p("3月5日", **kw)
+        r = p("9月5日", **kw)
         assert (r.status, r.question, r.start) == ("ask", "last_or_next", None)
-        assert r.question_params == {"last": "2026-03-05", "next": "2027-03-05"}
+        assert r.question_params == {"last": "2026-09-05", "next": "2027-09-05"}
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("1月19号", at(19, month=1, year=2027)), ("3月5日", at(5, month=3, year=2027)),
+     ("一月二十三下午3点", at(23, 15, month=1, year=2027))],
+)  # fmt: skip
+def test_month_day_much_nearer_next_year_is_next_year_without_asking(
+    text: str, start: datetime
+) -> None:
+    # said in late November: the coming one is at most half as far as the one gone
+    for kw in ({}, {"allow_past": True}):
+        r = p(text, **kw)
+        assert (r.status, r.start) == ("ok", start), (text, kw)
+
+
+def test_month_day_about_as_far_either_way_still_asks() -> None:
+    # 5月30日 said on 26 November: 180 days back, 185 days on
+    assert p("5月30日", allow_past=True).question == "last_or_next"
 
 
 def test_month_day_with_a_year_or_still_ahead_is_not_asked() -> None:
@@ -108,17 +127,26 @@ def test_month_day_with_a_year_or_still_ahead_is_not_asked() -> None:
 
 
 def test_past_week_or_part_of_a_month_without_year_asks_last_or_next() -> None:
-    for text in ("3月第三周", "4月前4天", "五月第一周"):
+    for text in ("9月第三周", "10月前4天", "十月第一周"):
         assert p(text, allow_past=True).question == "last_or_next", text
 
 
-def test_day_number_already_past_asks_when_reading_but_rolls_when_booking() -> None:
-    r = p("3号上午9点", allow_past=True)
+def test_week_of_a_month_long_gone_this_year_is_next_years() -> None:
+    r = p("3月第三周", allow_past=True)
+    assert (r.status, r.start, r.grain) == ("ok", at(15, month=3, year=2027), "week")
+
+
+def test_day_number_just_passed_asks_when_reading_but_rolls_when_booking() -> None:
+    r = p("20号上午9点", allow_past=True)
     assert (r.question, r.question_params) == (
         "last_or_next",
-        {"last": "2026-11-03", "next": "2026-12-03"},
+        {"last": "2026-11-20", "next": "2026-12-20"},
     )
-    assert p("3号上午9点").start == at(3, 9, month=12)
+    assert p("20号上午9点").start == at(20, 9, month=12)
+
+
+def test_day_number_nearer_next_month_is_next_month_when_reading() -> None:
+    assert p("3号上午9点", allow_past=True).start == at(3, 9, month=12)
 
 
 @pytest.mark.parametrize("text", ["3号会议室", "3号楼", "5号厅", "在2号会议室开会", "8个人"])
@@ -214,6 +242,7 @@ def test_clock_ranges(text: str, start: tuple[int, int, int], end: tuple[int, in
     r = p(text)
     assert r.status == "ok"
     assert (r.start, r.end) == (at(*start), at(*end))
+    assert r.start is not None and r.end is not None
     assert r.duration == r.end - r.start
 
 
@@ -391,7 +420,7 @@ def test_every_question_code_has_both_sentences() -> None:
     assert "下午" in text and "2026-11-27" in text
 
 
-def test_date_with_a_weekday_that_does_not_match_asks() -> None:
+def test_date_with_a_weekday_that_does_not_match_asks_when_booking() -> None:
     r = p("12月3日周五下午3点")
     assert (r.status, r.question, r.start) == ("ask", "weekday_mismatch", None)
     assert r.question_params == {"date": "2026-12-03", "weekday": 5, "actual_weekday": 4}
@@ -405,6 +434,26 @@ def test_trailing_de_goes_with_the_time_so_rest_reads_well() -> None:
 def test_ambiguous_numeric_date_asks() -> None:
     r = p("1/2/2027")
     assert (r.status, r.question) == ("ask", "ambiguous_date")
+
+
+def test_date_with_a_mismatching_weekday_reads_as_the_date_when_not_booking() -> None:
+    r = p("12月3日周五下午3点", allow_past=True)
+    assert (r.status, r.start) == ("ok", at(3, 15, month=12))
+
+
+@pytest.mark.parametrize("text", ["3-7-2017", "3-7-27", "12-11-10"])
+def test_numeric_date_whose_order_is_open_asks(text: str) -> None:
+    assert p(text, allow_past=True).question == "ambiguous_date"
+
+
+def test_numeric_date_with_a_two_digit_first_and_one_digit_last_part_is_year_first() -> None:
+    # a year is never written with one digit: 27-7-3 is 2027-07-03
+    assert p("27-7-3").start == at(3, month=7, year=2027)
+
+
+def test_two_digit_year_is_the_nearest_such_year() -> None:
+    assert p("27年3月5日").start == at(5, month=3, year=2027)
+    assert p("九零年9月十号", allow_past=True).start == at(10, month=9, year=1990)
 
 
 # ---------------------------------------------------------------- command loop
