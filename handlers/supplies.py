@@ -32,6 +32,7 @@ OFFICE = (Role.OFFICE,)
 DRAFT_GROUP = -6
 PICKS = 6
 CORRECT_WORDS = ("更正", "fix", "correct")
+WITHDRAW_WORDS = ("撤回", "withdraw")
 #: Room left under Telegram's 4,096 characters for the "more not shown" line.
 TEXT_LIMIT = 3900
 MAX_LISTED = 100_000
@@ -60,7 +61,8 @@ def _rest(ctx: Ctx) -> str:
 async def _draft_card(ctx: Ctx, draft: SupplyRequest) -> tuple[str, object]:
     lines = await requests.lines_of(draft.id)
     chosen = {ln.item.id for ln in lines}
-    picks = [i for i in await catalogue.items() if i.on_hand > 0 and i.id not in chosen][:PICKS]
+    picks = [i for i in await catalogue.items()
+             if stock.available(i) > 0 and i.id not in chosen][:PICKS]
     return views.draft_card(draft, lines, picks, ctx.lang)
 
 
@@ -144,7 +146,8 @@ async def on_button(ctx: Ctx) -> None:
 
 @for_staff(*OFFICE)
 async def issue_command(ctx: Ctx) -> None:
-    """Lists requests waiting to be issued, or issues part: /issue 12 A4纸 1包 原因 …."""
+    """Lists requests waiting to be issued, issues part (/issue 12 A4纸 1包 原因 …) or takes back
+    an issue not yet signed for (/issue 12 撤回)."""
     rest = _rest(ctx)
     if not rest:
         waiting = await requests.waiting_issue()
@@ -164,6 +167,11 @@ async def issue_command(ctx: Ctx) -> None:
     number, _, text = rest.lstrip("#").partition(" ")
     if not number.isdigit() or not text.strip():
         raise InvalidInput("supplies.error.bad_issue")
+    if text.strip().lower() in WITHDRAW_WORDS:
+        request = await requests.withdraw_issue(ctx.me, int(number))
+        await ctx.reply(ctx.t("supplies.issue_withdrawn", id=request.id) + "\n\n"
+                        + await views.request_text(request, ctx.lang))
+        return
     head, fields = parse.fields_of(text)
     partial: dict[int, Decimal] = {}
     for line in parse.item_lines(head):

@@ -11,7 +11,10 @@ from tortoise.models import Model
 from models.core import Staff
 
 # The ORM does not create Meta.constraints with the tables, and SQLite stores decimals as text:
-# these guards make the database itself refuse a negative stock and any edit of the ledger.
+# these guards make the database itself refuse a negative stock, a reservation beyond the stock
+# on hand (two clerks issuing the last unit) and any edit of the ledger.
+_RESERVED_BAD = ("CAST(NEW.reserved AS NUMERIC) < 0 "
+                 "OR CAST(NEW.reserved AS NUMERIC) > CAST(NEW.on_hand AS NUMERIC)")
 SQLITE_GUARDS = [
     """CREATE TRIGGER IF NOT EXISTS supply_item_on_hand_not_negative_ins
     BEFORE INSERT ON supply_item WHEN CAST(NEW.on_hand AS NUMERIC) < 0
@@ -19,6 +22,14 @@ SQLITE_GUARDS = [
     """CREATE TRIGGER IF NOT EXISTS supply_item_on_hand_not_negative_upd
     BEFORE UPDATE OF on_hand ON supply_item WHEN CAST(NEW.on_hand AS NUMERIC) < 0
     BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: supply_item_on_hand_not_negative'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS supply_item_reserved_within_on_hand_ins
+    BEFORE INSERT ON supply_item WHEN {_RESERVED_BAD}
+    BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: supply_item_reserved_within_on_hand');
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS supply_item_reserved_within_on_hand_upd
+    BEFORE UPDATE OF on_hand, reserved ON supply_item WHEN {_RESERVED_BAD}
+    BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: supply_item_reserved_within_on_hand');
+    END""",
     """CREATE TRIGGER IF NOT EXISTS stock_move_append_only_upd BEFORE UPDATE ON stock_move
     BEGIN SELECT RAISE(ABORT, 'stock_move is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS stock_move_append_only_del BEFORE DELETE ON stock_move
@@ -31,6 +42,12 @@ POSTGRES_GUARDS = [
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'supply_item_on_hand_not_negative')
     THEN ALTER TABLE supply_item ADD CONSTRAINT supply_item_on_hand_not_negative
         CHECK (on_hand >= 0);
+    END IF; END $$""",
+    """DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conname = 'supply_item_reserved_within_on_hand')
+    THEN ALTER TABLE supply_item ADD CONSTRAINT supply_item_reserved_within_on_hand
+        CHECK (reserved >= 0 AND reserved <= on_hand);
     END IF; END $$""",
     """CREATE OR REPLACE FUNCTION stock_ledger_append_only() RETURNS trigger AS $f$
     BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $f$ LANGUAGE plpgsql""",
@@ -79,7 +96,7 @@ class PurchaseStatus(StrEnum):
 
 
 class SupplyItem(Model):
-    """An item of the office's catalogue with the quantity on hand."""
+    """An item of the catalogue: stock on hand, and the part issued but not yet signed for."""
 
     id = fields.IntField(primary_key=True)
     category = fields.CharField(max_length=32, default="")
@@ -90,6 +107,8 @@ class SupplyItem(Model):
     whole = fields.BooleanField(default=True)
     #: Quantity on hand, moved only together with a StockMove row.
     on_hand = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
+    #: Issued but not yet signed for: held for the requester, leaves the books at 签收.
+    reserved = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
     #: Below this quantity the office is told and a purchase is drafted.
     safety_stock = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
     location = fields.CharField(max_length=64, default="")
@@ -105,6 +124,8 @@ class SupplyItem(Model):
     class Meta:
         table = "supply_item"
         unique_together = (("name", "spec"),)
+        # reserved <= on_hand is only in the guards: as a table CHECK, SQLite would compare the
+        # decimals as text ('3.00' > '10.00') and a migration would rebuild the table for it.
         constraints = (
             CheckConstraint(check="on_hand >= 0", name="supply_item_on_hand_not_negative"),
         )
@@ -181,6 +202,8 @@ class SupplyRequest(Model):
     #: Why less than requested was issued.
     partial_reason = fields.CharField(max_length=200, default="")
     signed_at = fields.DatetimeField(null=True)
+    #: How many times it was issued (an issue withdrawn before 签收 can be issued again).
+    issue_round = fields.IntField(default=0)
     #: What the draft's next plain message is read as: items, purpose, or nothing.
     awaiting = fields.CharField(max_length=16, default="")
     touched_at = fields.DatetimeField(null=True)
@@ -272,6 +295,7 @@ class StockTakeLine(Model):
     item: fields.ForeignKeyRelation[SupplyItem] = fields.ForeignKeyField(
         "supplies.SupplyItem", related_name=False, on_delete=fields.RESTRICT
     )
+    #: What the books say is on the shelf: on hand less what was issued but not signed for.
     expected = fields.DecimalField(max_digits=12, decimal_places=2)
     counted = fields.DecimalField(max_digits=12, decimal_places=2)
     reason = fields.CharField(max_length=200, default="")

@@ -61,7 +61,8 @@ ZH = {
     "supplies.card.to_issue": "\n请核对后发放；部分发放请发送 <code>/issue {id} 物品 数量 原因 …</code>",
     "supplies.to_sign": "请当面核对物品，无误后点“签收”。",
     "supplies.signed": "✅ 已签收领用单 #{id}，谢谢。",
-    "supplies.issued": "✅ 领用单 #{id} 已发放，已通知 {name} 签收。",
+    "supplies.issued": "✅ 领用单 #{id} 已发放，已通知 {name} 签收；签收后出库。",
+    "supplies.issue_withdrawn": "↩️ 领用单 #{id} 的发放已撤回，预留的物品已放回可用库存，可重新发放。",
     "supplies.part_hint": (
         "部分发放请发送：\n<code>/issue {id} 物品 实发数量 原因 说明</code>\n例如 "
         "<code>/issue {id} A4纸 1包 原因 库存不足</code>"
@@ -69,9 +70,16 @@ ZH = {
     "supplies.issue.none": "目前没有待发放的领用单。",
     "supplies.issue.title": "待发放的领用单：",
     "supplies.issue.line": "#{id} {requester}：{items}",
-    "supplies.issue.usage": "部分发放：<code>/issue 单号 物品 实发数量 原因 说明</code>",
+    "supplies.issue.usage": (
+        "部分发放：<code>/issue 单号 物品 实发数量 原因 说明</code>\n"
+        "撤回未签收的发放：<code>/issue 单号 撤回</code>"
+    ),
     "supplies.stock.title": "📦 <b>库存</b>（{n} 种）",
     "supplies.stock.line": "{low}{name}{spec}：{qty}{unit}（安全 {safety}）{location}",
+    "supplies.stock.line_reserved": (
+        "{low}{name}{spec}：可用 {available}{unit}（库存 {qty} − 已发放待签收 {reserved}；"
+        "安全 {safety}）{location}"
+    ),
     "supplies.stock.none": "没有找到“{q}”相关的物品。可以用名称或拼音首字母搜索，例如 <code>/stock zxb</code>。",
     "supplies.stock.more": "……另有 {n} 种未列出。请按名称或拼音首字母缩小范围，例如 <code>/stock zxb</code>。",
     "supplies.stock.office_help": (
@@ -109,7 +117,7 @@ ZH = {
         "盘点：按实物清点后发送实盘数量，有差异的写原因，每种物品一行或用“；”分开：\n"
         "<code>/stocktake A4纸 38 原因 受潮报损；中性笔 120</code>"
     ),
-    "supplies.take.book": "账面库存：",
+    "supplies.take.book": "账面库存（实盘数与“可用”比较：已发放待签收的物品已不在架上）：",
     "supplies.take.done": "✅ 盘点 #{id} 已记录 {n} 种物品，{d} 处差异已调整：",
     "supplies.take.diff": "• {name}：账面 {expected} → 实盘 {counted}（{reason}）",
     "supplies.take.same": "账实相符。",
@@ -196,6 +204,7 @@ ZH = {
     "supplies.error.partial_reason": "部分发放请写明原因，例如 <code>原因 库存不足</code>。",
     "supplies.error.already_signed": "领用单 #{id} 已经签收过了。",
     "supplies.error.not_issued": "领用单 #{id} 还没有发放，暂不能签收。",
+    "supplies.error.nothing_to_withdraw": "领用单 #{id} 没有待签收的发放，无需撤回。",
     "supplies.error.purchase_gone": "没有找到采购单 #{id}。",
     "supplies.error.purchase_not_draft": "采购单 #{id} 已经提交过了。",
     "supplies.error.purchase_not_approved": "采购单 #{id} 还没有批准，不能入库。",
@@ -271,7 +280,8 @@ EN = {
     "supplies.card.to_issue": "\nCheck and issue; for part send <code>/issue {id} item qty reason …</code>",
     "supplies.to_sign": "Check the items in person, then tap “Sign for it”.",
     "supplies.signed": "✅ Signed for request #{id}. Thank you.",
-    "supplies.issued": "✅ Request #{id} issued; {name} was asked to sign for it.",
+    "supplies.issued": "✅ Request #{id} issued; {name} was asked to sign for it. The stock moves at signing.",
+    "supplies.issue_withdrawn": "↩️ The issue of request #{id} was taken back; its items are available again and it can be issued anew.",
     "supplies.part_hint": (
         "To issue part, send:\n<code>/issue {id} item qty reason text</code>\ne.g. "
         "<code>/issue {id} A4纸 1包 reason short of stock</code>"
@@ -279,9 +289,16 @@ EN = {
     "supplies.issue.none": "No request is waiting to be issued.",
     "supplies.issue.title": "Requests waiting to be issued:",
     "supplies.issue.line": "#{id} {requester}: {items}",
-    "supplies.issue.usage": "Partial issue: <code>/issue NO item qty reason text</code>",
+    "supplies.issue.usage": (
+        "Partial issue: <code>/issue NO item qty reason text</code>\n"
+        "Take back an issue not yet signed for: <code>/issue NO withdraw</code>"
+    ),
     "supplies.stock.title": "📦 <b>Stock on hand</b> ({n} items)",
     "supplies.stock.line": "{low}{name}{spec}: {qty} {unit} (safety {safety}){location}",
+    "supplies.stock.line_reserved": (
+        "{low}{name}{spec}: {available} {unit} available ({qty} on hand − {reserved} issued, "
+        "not yet signed for; safety {safety}){location}"
+    ),
     "supplies.stock.none": "Nothing matches “{q}”. Search by name or pinyin initials, e.g. <code>/stock zxb</code>.",
     "supplies.stock.more": "… {n} more not shown. Narrow it by name or pinyin initials, e.g. <code>/stock zxb</code>.",
     "supplies.stock.office_help": (
@@ -317,7 +334,7 @@ EN = {
         "Stock-take: send counted quantities, a reason for each difference, one item a line:\n"
         "<code>/stocktake A4纸 38 reason damp; 中性笔 120</code>"
     ),
-    "supplies.take.book": "On the books:",
+    "supplies.take.book": "On the books (a count is compared with what is available: items issued but not yet signed for have left the shelf):",
     "supplies.take.done": "✅ Stock-take #{id}: {n} items, {d} differences adjusted:",
     "supplies.take.diff": "• {name}: books {expected} → counted {counted} ({reason})",
     "supplies.take.same": "Books and shelves agree.",
@@ -404,6 +421,7 @@ EN = {
     "supplies.error.partial_reason": "A partial issue needs a reason, e.g. <code>reason short of stock</code>.",
     "supplies.error.already_signed": "Request #{id} was already signed for.",
     "supplies.error.not_issued": "Request #{id} has not been issued yet.",
+    "supplies.error.nothing_to_withdraw": "Request #{id} has no issue waiting to be signed for; nothing to take back.",
     "supplies.error.purchase_gone": "Purchase #{id} was not found.",
     "supplies.error.purchase_not_draft": "Purchase #{id} was already submitted.",
     "supplies.error.purchase_not_approved": "Purchase #{id} is not approved yet.",

@@ -60,7 +60,7 @@ def draft_card(draft: SupplyRequest, lines: list[SupplyRequestLine], choices: li
     if lines:
         text += [t("supplies.draft.line", lang, name=escape(ln.item.name), spec=spec(ln.item),
                    qty=qty(ln.quantity), unit=escape(ln.item.unit),
-                   stock=qty(ln.item.on_hand)) for ln in lines]
+                   stock=qty(stock.available(ln.item))) for ln in lines]
     else:
         text.append(t("supplies.draft.empty", lang))
     text.append(t("supplies.draft.purpose", lang, purpose=escape(draft.purpose))
@@ -181,17 +181,23 @@ async def digest(payload: dict[str, Any], lang: str) -> Rendered:  # type: ignor
         return Rendered(t("supplies.digest.none", lang))
     lines = [t("supplies.digest.title", lang, day=payload.get("day", ""))]
     lines += [t("supplies.digest.line", lang, name=escape(i.name), spec=spec(i),
-                qty=qty(i.on_hand), unit=escape(i.unit), safety=qty(i.safety_stock))
+                qty=qty(stock.available(i)), unit=escape(i.unit), safety=qty(i.safety_stock))
               for i in low]
     return Rendered("\n".join(lines))
 
 
 def stock_lines(items: list[SupplyItem], lang: str) -> list[str]:
-    return [t("supplies.stock.line", lang,
-              low="⚠️ " if i.safety_stock > 0 and i.on_hand < i.safety_stock else "",
-              name=escape(i.name), spec=spec(i), qty=qty(i.on_hand), unit=escape(i.unit),
-              safety=qty(i.safety_stock),
-              location=f" · {escape(i.location)}" if i.location else "") for i in items]
+    """One line an item; an item with issues not yet signed for shows 可用 = 库存 − 待签收."""
+    found = []
+    for i in items:
+        shelf = stock.available(i)
+        found.append(t("supplies.stock.line_reserved" if i.reserved else "supplies.stock.line",
+                       lang, low="⚠️ " if i.safety_stock > 0 and shelf < i.safety_stock else "",
+                       name=escape(i.name), spec=spec(i), qty=qty(i.on_hand),
+                       available=qty(shelf), reserved=qty(i.reserved), unit=escape(i.unit),
+                       safety=qty(i.safety_stock),
+                       location=f" · {escape(i.location)}" if i.location else ""))
+    return found
 
 
 #: Each ledger's columns: (row key, column text key, width).

@@ -16,7 +16,7 @@ from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleA
 from services.staff import require_role
 from services.supplies import parse
 from services.supplies.catalogue import OFFICE, check_qty, find, get
-from services.supplies.stock import _n, move
+from services.supplies.stock import _n, available, move, release, reserve
 
 KIND = "supply_request"
 TO_ISSUE = "supplies.to_issue"
@@ -156,9 +156,9 @@ async def submit(staff: Staff, draft_id: int, tz: ZoneInfo) -> SupplyRequest:
             await draft.save(update_fields=["awaiting"])
             raise InvalidInput("supplies.error.purpose_missing")
         for line in lines:
-            if line.quantity > line.item.on_hand:
+            if line.quantity > available(line.item):
                 raise Conflict("supplies.error.short", item=line.item.name, unit=line.item.unit,
-                               on_hand=_n(line.item.on_hand), wanted=_n(line.quantity))
+                               on_hand=_n(available(line.item)), wanted=_n(line.quantity))
             await _check_limit(staff, line, tz)
         now = clock.now()
         draft.status, draft.submitted_at, draft.awaiting = RequestStatus.PENDING, now, ""
@@ -223,9 +223,18 @@ async def on_outcome(subject_id: int, outcome: str, approval: ApprovalRequest) -
     await request.save(update_fields=["status", "decided_at"])
 
 
+def _round(request: SupplyRequest, key: str) -> str:
+    """An issue's outbox key: the first issue keeps the plain key, a re-issue gets its round."""
+    return key if request.issue_round <= 1 else f"{key}.{request.issue_round}"
+
+
 async def issue(actor: Staff, request_id: int, partial: dict[int, Decimal] | None = None,
                 reason: str = "") -> SupplyRequest:
-    """Hand the items out (all, or the given quantities with a reason) and move the stock."""
+    """Hand the items out (all, or the given quantities with a reason) and reserve them.
+
+    The stock leaves the books when the requester signs for it; until then the issued quantity
+    is reserved, so no one else can be given it.
+    """
     require_role(actor, *OFFICE)
     if not 0 < request_id <= parse.MAX_ID:
         raise NotFound("supplies.error.request_gone", id=request_id)
@@ -256,44 +265,89 @@ async def issue(actor: Staff, request_id: int, partial: dict[int, Decimal] | Non
             raise InvalidInput("supplies.error.nothing_issued")
         if short and not reason.strip():
             raise InvalidInput("supplies.error.partial_reason")
+        request.issue_round += 1
         for line in lines:
             qty = chosen[line.item.id]
             line.issued = qty
             await line.save(update_fields=["issued"])
             if qty:
-                await move(line.item.id, -qty, MoveKind.ISSUE, ref=f"request:{request.id}",
-                           by=actor)
+                await reserve(line.item.id, qty,
+                              ref=_round(request, f"request:{request.id}"))
         request.status, request.issued_at, request.issued_by = (
             RequestStatus.ISSUED, clock.now(), actor)
         request.partial_reason = reason.strip()[:200] if short else ""
         await request.save(update_fields=["status", "issued_at", "issued_by_id",
-                                          "partial_reason"])
+                                          "partial_reason", "issue_round"])
         requester = await Staff.get(id=request.requester_id)  # type: ignore[attr-defined]
         await outbox.emit_to_staff(requester, TO_SIGN, {"request_id": request.id},
-                                   f"supplies.sign:{request.id}")
+                                   _round(request, f"supplies.sign:{request.id}"))
         await outbox.emit_to_purpose(
             ChatPurpose.OFFICE, TO_ISSUE,
             {"request_id": request.id, "_edit_of": f"supplies.issue:{request.id}@office"},
-            f"supplies.issued:{request.id}",
+            _round(request, f"supplies.issued:{request.id}"),
         )
     return request
 
 
 async def sign(staff: Staff, request_id: int) -> SupplyRequest:
-    """The requester signs for what was issued (a second press changes nothing)."""
+    """The requester signs for what was issued: the stock moves and the reservation is released
+    in one transaction (a second press changes nothing)."""
     request = await SupplyRequest.get_or_none(id=request_id)
     if request is None:
         raise NotFound("supplies.error.request_gone", id=request_id)
     if request.requester_id != staff.id:  # type: ignore[attr-defined]
         raise NotAllowed("error.not_your_button")
-    updated = await SupplyRequest.filter(id=request_id, status=RequestStatus.ISSUED).update(
-        status=RequestStatus.SIGNED, signed_at=clock.now())
+    async with in_transaction():
+        # The status update decides a double press or a race with a withdrawal: the loser
+        # waits for the row and then finds nothing left to sign.
+        updated = await SupplyRequest.filter(id=request_id, status=RequestStatus.ISSUED).update(
+            status=RequestStatus.SIGNED, signed_at=clock.now())
+        if updated:
+            for line in await lines_of(request_id):
+                if line.issued:
+                    await move(line.item.id, -line.issued, MoveKind.ISSUE,
+                               ref=f"request:{request_id}", by=staff, released=line.issued)
+    await request.refresh_from_db()
     if not updated:
-        await request.refresh_from_db()
         if request.status == RequestStatus.SIGNED:
             raise StaleAction("supplies.error.already_signed", id=request_id)
         raise StaleAction("supplies.error.not_issued", id=request_id)
-    await request.refresh_from_db()
+    return request
+
+
+async def withdraw_issue(actor: Staff, request_id: int) -> SupplyRequest:
+    """The office takes back an issue not yet signed for: the reservation is released and the
+    request waits to be issued again."""
+    require_role(actor, *OFFICE)
+    if not 0 < request_id <= parse.MAX_ID:
+        raise NotFound("supplies.error.request_gone", id=request_id)
+    async with in_transaction():
+        request = await SupplyRequest.filter(id=request_id).select_for_update().first()
+        if request is None:
+            raise NotFound("supplies.error.request_gone", id=request_id)
+        updated = await SupplyRequest.filter(id=request_id, status=RequestStatus.ISSUED).update(
+            status=RequestStatus.APPROVED, issued_at=None, issued_by_id=None, partial_reason="")
+        if not updated:
+            await request.refresh_from_db()
+            if request.status == RequestStatus.SIGNED:
+                raise StaleAction("supplies.error.already_signed", id=request_id)
+            raise StaleAction("supplies.error.nothing_to_withdraw", id=request_id)
+        for line in await lines_of(request_id):
+            if line.issued:
+                await release(line.item.id, line.issued)
+            line.issued = None
+            await line.save(update_fields=["issued"])
+        requester = await Staff.get(id=request.requester_id)  # type: ignore[attr-defined]
+        sent = _round(request, f"supplies.sign:{request.id}")
+        await outbox.emit_to_staff(
+            requester, TO_SIGN,
+            {"request_id": request.id, "_edit_of": f"{sent}@{requester.tg_user_id}"},
+            f"supplies.withdrawn:{request.id}.{request.issue_round}")
+        await outbox.emit_to_purpose(
+            ChatPurpose.OFFICE, TO_ISSUE,
+            {"request_id": request.id, "_edit_of": f"supplies.issue:{request.id}@office"},
+            f"supplies.reissue:{request.id}.{request.issue_round}")
+        await request.refresh_from_db()
     return request
 
 

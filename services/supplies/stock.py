@@ -33,31 +33,72 @@ DIGEST = "supplies.digest"
 
 
 async def move(item_id: int, delta: Decimal, kind: MoveKind, *, ref: str, by: Staff | None,
-               reason: str = "", unit_price: Decimal | None = None) -> StockMove:
-    """Change an item's stock by delta and write its ledger entry (refuses going below zero)."""
+               reason: str = "", unit_price: Decimal | None = None,
+               released: Decimal = Decimal(0)) -> StockMove:
+    """Change an item's stock by delta and write its ledger entry; released is the part of an
+    issue that was reserved for it (signed for now). Refuses taking what is not available."""
     if delta == 0 or (kind == MoveKind.ISSUE and delta > 0):
         raise InvalidInput("supplies.error.qty_zero" if delta == 0
                            else "supplies.error.qty_negative", item=f"#{item_id}")
     async with in_transaction():
-        item = await SupplyItem.filter(id=item_id).select_for_update().first()
-        if item is None:
-            raise NotFound("supplies.error.item_gone", id=item_id)
-        before = item.on_hand
-        after = before + delta
-        if after < 0:
+        item = await _locked(item_id)
+        before = available(item)
+        on_hand, reserved = item.on_hand + delta, item.reserved - released
+        if on_hand - reserved < 0 or reserved < 0:
             raise Conflict("supplies.error.short", item=item.name, unit=item.unit,
-                           on_hand=_n(before), wanted=_n(-delta))
-        item.on_hand = after
+                           on_hand=_n(before), wanted=_n(-delta - released))
+        item.on_hand, item.reserved = on_hand, reserved
         if unit_price is not None and delta > 0:
             item.unit_price = unit_price
-        await item.save(update_fields=["on_hand", "unit_price"])
+        await item.save(update_fields=["on_hand", "reserved", "unit_price"])
         entry = await StockMove.create(
-            item=item, kind=kind, delta=delta, balance_after=after, unit_price=unit_price,
+            item=item, kind=kind, delta=delta, balance_after=on_hand, unit_price=unit_price,
             ref=ref[:32], reason=reason[:200], at=clock.now(), by=by,
         )
-        if item.safety_stock > 0 and before >= item.safety_stock > after:
-            await _crossed_safety(item, entry)
+        await _check_safety(item, before, f"{item.id}:{entry.id}")
     return entry
+
+
+async def reserve(item_id: int, qty: Decimal, *, ref: str) -> SupplyItem:
+    """Hold qty of an item for an issue not yet signed for (refuses more than is available)."""
+    async with in_transaction():
+        item = await _locked(item_id)
+        before = available(item)
+        if qty > before:
+            raise Conflict("supplies.error.short", item=item.name, unit=item.unit,
+                           on_hand=_n(before), wanted=_n(qty))
+        item.reserved += qty
+        await item.save(update_fields=["reserved"])
+        await _check_safety(item, before, f"{item.id}:{ref}")
+    return item
+
+
+async def release(item_id: int, qty: Decimal) -> SupplyItem:
+    """Give back a reservation of an issue withdrawn before it was signed for."""
+    async with in_transaction():
+        item = await _locked(item_id)
+        item.reserved -= qty
+        await item.save(update_fields=["reserved"])
+    return item
+
+
+def available(item: SupplyItem) -> Decimal:
+    """What is on the shelf: stock on hand less what was issued but not yet signed for."""
+    return Decimal(item.on_hand) - Decimal(item.reserved)
+
+
+async def _locked(item_id: int) -> SupplyItem:
+    item = await SupplyItem.filter(id=item_id).select_for_update().first()
+    if item is None:
+        raise NotFound("supplies.error.item_gone", id=item_id)
+    return item
+
+
+async def _check_safety(item: SupplyItem, before: Decimal, key: str) -> None:
+    """The safety level is about the shelf: an issue crosses it, its 签收 later does not."""
+    after = available(item)
+    if item.safety_stock > 0 and before >= item.safety_stock > after:
+        await _crossed_safety(item, key)
 
 
 def _n(value: Decimal) -> str:
@@ -65,14 +106,14 @@ def _n(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
-async def _crossed_safety(item: SupplyItem, entry: StockMove) -> None:
+async def _crossed_safety(item: SupplyItem, key: str) -> None:
     """Tell the office group once per crossing and draft a purchase of the item."""
     draft = await _draft_purchase(item)
     await outbox.emit_to_purpose(
         ChatPurpose.OFFICE, LOW_STOCK,
-        {"item_id": item.id, "on_hand": str(item.on_hand), "safety": str(item.safety_stock),
+        {"item_id": item.id, "on_hand": str(available(item)), "safety": str(item.safety_stock),
          "purchase_id": draft.id if draft else None},
-        f"supplies.low:{item.id}:{entry.id}",
+        f"supplies.low:{key}",
     )
 
 
@@ -85,7 +126,7 @@ async def _draft_purchase(item: SupplyItem) -> Purchase | None:
     ).exists()
     if open_:
         return None
-    qty = (item.safety_stock * 2 - item.on_hand).to_integral_value(ROUND_CEILING)
+    qty = (item.safety_stock * 2 - available(item)).to_integral_value(ROUND_CEILING)
     qty = max(qty, Decimal(1))
     purchase = await Purchase.create(
         status=PurchaseStatus.DRAFT, method=BuyMethod.DIRECT, amount=qty * item.unit_price,
@@ -178,7 +219,11 @@ class Count:
 
 
 async def stock_take(actor: Staff, counts: list[Count]) -> tuple[StockTake, list[StockTakeLine]]:
-    """Record counted quantities; each difference needs a reason and becomes an adjustment."""
+    """Record counted quantities; each difference needs a reason and becomes an adjustment.
+
+    A count is of the shelf: what was issued but not yet signed for has left it, so the count is
+    compared with the available quantity (on hand less reserved) and the reservation stands.
+    """
     require_role(actor, *OFFICE)
     if not counts:
         raise InvalidInput("supplies.error.no_items")
@@ -191,27 +236,28 @@ async def stock_take(actor: Staff, counts: list[Count]) -> tuple[StockTake, list
         for count in counts:
             item = items[count.item_id]
             check_qty(item, count.counted, allow_zero=True)
-            if count.counted != item.on_hand and not count.reason.strip():
-                missing.append(f"{item.name}（{_n(item.on_hand)}→{_n(count.counted)}）")
+            if count.counted != available(item) and not count.reason.strip():
+                missing.append(f"{item.name}（{_n(available(item))}→{_n(count.counted)}）")
         if missing:
             raise InvalidInput("supplies.error.take_reason", items="、".join(missing))
         take = await StockTake.create(by=actor, at=clock.now())
         lines = []
         for count in counts:
             item = items[count.item_id]
+            shelf = available(item)
             lines.append(await StockTakeLine.create(
-                take=take, item=item, expected=item.on_hand, counted=count.counted,
+                take=take, item=item, expected=shelf, counted=count.counted,
                 reason=count.reason.strip()[:200],
             ))
-            if count.counted != item.on_hand:
-                await move(item.id, count.counted - item.on_hand, MoveKind.ADJUST,
+            if count.counted != shelf:
+                await move(item.id, count.counted - shelf, MoveKind.ADJUST,
                            ref=f"take:{take.id}", by=actor, reason=count.reason.strip())
     return take, lines
 
 
 async def below_safety() -> list[SupplyItem]:
     every = await SupplyItem.filter(active=True).order_by("category", "name")
-    return [i for i in every if i.safety_stock > 0 and i.on_hand < i.safety_stock]
+    return [i for i in every if i.safety_stock > 0 and available(i) < i.safety_stock]
 
 
 async def low_stock_digest(now: Any, tz: Any) -> int:

@@ -174,19 +174,88 @@ async def test_stock_take_needs_reasons_and_writes_adjustments(db: str, fixed_cl
     assert len(lines) == 2
 
 
-async def test_issue_twice_is_refused_and_stock_moves_once(db: str, fixed_clock: FixedClock
-                                                            ) -> None:
+async def test_issue_reserves_and_the_stock_moves_once_at_signing(db: str, fixed_clock: FixedClock
+                                                                   ) -> None:
     clerk, worker = await _people()
     item = await _item(stock_=5)
     request = await _approved(worker, item, 3)
     await requests.issue(clerk, request.id)
     with pytest.raises(StaleAction):
         await requests.issue(clerk, request.id)
-    assert (await SupplyItem.get(id=item.id)).on_hand == 2
+    held = await SupplyItem.get(id=item.id)
+    assert (held.on_hand, held.reserved, stock.available(held)) == (5, 3, 2)
+    assert not await StockMove.filter(ref=f"request:{request.id}").exists()
     await requests.sign(worker, request.id)
     with pytest.raises(StaleAction) as again:
         await requests.sign(worker, request.id)
     assert again.value.code == "supplies.error.already_signed"
+    signed = await SupplyItem.get(id=item.id)
+    assert (signed.on_hand, signed.reserved) == (2, 0)
+    assert await stock.ledger_balance(item.id) == 2
+    moves = await StockMove.filter(ref=f"request:{request.id}")
+    assert [(m.kind, m.delta, m.balance_after) for m in moves] == [(MoveKind.ISSUE, -3, 2)]
+
+
+async def test_withdrawn_issue_releases_its_reservation_and_can_be_issued_again(
+        db: str, fixed_clock: FixedClock) -> None:
+    clerk, worker = await _people()
+    item = await _item(stock_=2)
+    request = await _approved(worker, item, 2)
+    await requests.issue(clerk, request.id, {item.id: Decimal(1)}, "先发一包")
+    assert (await SupplyItem.get(id=item.id)).reserved == 1
+    with pytest.raises(Exception) as refused:
+        await requests.withdraw_issue(worker, request.id)
+    assert refused.value.__class__.__name__ == "NotAllowed"
+    back = await requests.withdraw_issue(clerk, request.id)
+    assert (back.status, back.issued_at, back.partial_reason) == (RequestStatus.APPROVED, None, "")
+    assert (await SupplyItem.get(id=item.id)).reserved == 0
+    with pytest.raises(StaleAction) as twice:
+        await requests.withdraw_issue(clerk, request.id)
+    assert twice.value.code == "supplies.error.nothing_to_withdraw"
+    with pytest.raises(StaleAction):
+        await requests.sign(worker, request.id)
+    await requests.issue(clerk, request.id)
+    assert (await SupplyItem.get(id=item.id)).reserved == 2
+    await requests.sign(worker, request.id)
+    with pytest.raises(StaleAction) as signed:
+        await requests.withdraw_issue(clerk, request.id)
+    assert signed.value.code == "supplies.error.already_signed"
+    done = await SupplyItem.get(id=item.id)
+    assert (done.on_hand, done.reserved) == (0, 0)
+    assert await StockMove.filter(ref=f"request:{request.id}").count() == 1
+
+
+async def test_database_refuses_a_reservation_beyond_the_stock_on_either_engine(db: str) -> None:
+    item = await _item(stock_=2)
+    conn = connections.get("default")
+    for sql in (f"UPDATE supply_item SET reserved = 3 WHERE id = {item.id}",
+                f"UPDATE supply_item SET reserved = -1 WHERE id = {item.id}"):
+        with pytest.raises((IntegrityError, OperationalError)):
+            await conn.execute_query(sql)
+    await conn.execute_query(f"UPDATE supply_item SET reserved = 2 WHERE id = {item.id}")
+    with pytest.raises((IntegrityError, OperationalError)):
+        await conn.execute_query(f"UPDATE supply_item SET on_hand = 1 WHERE id = {item.id}")
+    held = await SupplyItem.get(id=item.id)
+    assert (held.on_hand, held.reserved) == (2, 2)
+    with pytest.raises(Conflict):  # a loss written off cannot take reserved stock either
+        await stock.move(item.id, Decimal(-1), MoveKind.ADJUST, ref="x", by=None)
+
+
+async def test_stock_take_compares_the_count_with_what_is_on_the_shelf(
+        db: str, fixed_clock: FixedClock) -> None:
+    clerk, worker = await _people()
+    item = await _item(stock_=10)
+    request = await _approved(worker, item, 3)
+    await requests.issue(clerk, request.id)
+    # 3 were handed over but not signed for: 7 on the shelf agrees with the books.
+    take, lines = await stock.stock_take(clerk, [Count(item.id, Decimal(7))])
+    assert (lines[0].expected, lines[0].counted) == (7, 7)
+    assert not await StockMove.filter(ref=f"take:{take.id}").exists()
+    take, lines = await stock.stock_take(clerk, [Count(item.id, Decimal(6), "少了一包")])
+    after = await SupplyItem.get(id=item.id)
+    assert (after.on_hand, after.reserved, stock.available(after)) == (9, 3, 6)
+    await requests.sign(worker, request.id)
+    assert (await SupplyItem.get(id=item.id)).on_hand == 6 == await stock.ledger_balance(item.id)
 
 
 async def test_two_issues_racing_for_the_last_unit_give_it_once(db: str, fixed_clock: FixedClock
@@ -201,10 +270,16 @@ async def test_two_issues_racing_for_the_last_unit_give_it_once(db: str, fixed_c
     failures = [r for r in results if isinstance(r, Exception)]
     assert len(failures) == 1 and isinstance(failures[0], Conflict), results
     assert failures[0].code == "supplies.error.short"
-    assert (await SupplyItem.get(id=item.id)).on_hand == 0
+    held = await SupplyItem.get(id=item.id)
+    assert (held.on_hand, held.reserved) == (1, 1)  # reserved at issue, moved at 签收
+    assert await stock.ledger_balance(item.id) == 1
+    statuses = {r.id: (await SupplyRequest.get(id=r.id)).status for r in (first, second)}
+    assert sorted(s.value for s in statuses.values()) == ["approved", "issued"]
+    winner = next(i for i, s in statuses.items() if s == RequestStatus.ISSUED)
+    await requests.sign(worker, winner)
+    signed = await SupplyItem.get(id=item.id)
+    assert (signed.on_hand, signed.reserved) == (0, 0)
     assert await stock.ledger_balance(item.id) == 0
-    statuses = sorted([(await SupplyRequest.get(id=r.id)).status.value for r in (first, second)])
-    assert statuses == ["approved", "issued"]
 
 
 async def test_crossing_the_safety_level_alerts_once_per_crossing(db: str, fixed_clock: FixedClock
@@ -232,6 +307,7 @@ async def test_figures_count_requests_items_and_stock_in(db: str, fixed_clock: F
                                             BuyMethod.DIRECT, [], date(2026, 11, 25)))
     request = await _approved(worker, item, 3)
     await requests.issue(clerk, request.id, {item.id: Decimal(2)}, "库存留作会议")
+    await requests.sign(worker, request.id)
     figures = await supplies.supply_figures(date(2026, 11, 1), date(2026, 12, 1))
     assert figures["requests_handled"] == 1
     assert figures["items_issued"] == 2
