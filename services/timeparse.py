@@ -150,6 +150,18 @@ _POD = re.compile(
     r"夜里|夜间|半夜|深夜|白天|"
     r"早|晨|晚|夜)"
 )
+#: Words of the working day that fix the half of a clock time right after them (午饭后两点 is
+#: 14:00, 晚饭后7点 19:00); alone they are not a time.
+_POD_CONTEXT = re.compile(
+    r"(早饭后|早餐后|上班前|午饭前|午餐前|午饭后|午餐后|午休后|下班前|晚饭前|晚餐前|"
+    r"下班后|晚饭后|晚餐后|睡觉前|睡前)[ \t]*"
+)
+_POD_CONTEXT_CODE = {
+    "早饭后": "morning", "早餐后": "morning", "上班前": "morning", "午饭前": "forenoon",
+    "午餐前": "forenoon", "午饭后": "afternoon", "午餐后": "afternoon", "午休后": "afternoon",
+    "下班前": "afternoon", "晚饭前": "afternoon", "晚餐前": "afternoon", "下班后": "evening",
+    "晚饭后": "evening", "晚餐后": "evening", "睡觉前": "evening", "睡前": "evening",
+}  # fmt: skip
 _POD_CODE = {
     "凌晨": "dawn", "黎明": "daybreak", "拂晓": "daybreak", "后半夜": "night", "前半夜": "night",
     "清晨": "morning", "早晨": "morning", "早上": "morning", "早间": "morning",
@@ -209,7 +221,7 @@ _EVERY = re.compile(
 
 _TRIGGER = re.compile(
     r"[0-9零〇○一二两三四五六七八九十今明后昨前大上下本这每周星礼早晚中凌傍午半从自次翌当同去第"
-    r"清白深夜黎晨月于在之未接还过最近现马立此全拂]"
+    r"清白深夜黎晨月于在之未接还过最近现马立此全拂睡]"
 )
 _WEEKDAY_NUM = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -606,7 +618,12 @@ class _Parser:
                 q += 1
             elif t.startswith(("-", "T"), q) and self.clock_at(q + 1):
                 q += 1
-        m = _POD.match(t, q)
+        m = _POD_CONTEXT.match(t, q)
+        ctx = m is not None and (e.day is not None or self.clock_at(m.end(), bare_ok=True))
+        if m and ctx:
+            e.pod = _POD_CONTEXT_CODE[m[1]]  # 明天晚饭后 alone: the evening
+            q = m.end()
+        m = None if ctx else _POD.match(t, q)
         if m:
             word = m[1]
             after = q + len(word)
@@ -816,7 +833,13 @@ class _Parser:
 
     def _resolve_times(self, hit: _Hit, a: _End, b: _End | None, deadline: bool) -> _Hit:
         """Fill the hit's times from the two ends; raise _Ask when a reading is unsure."""
-        start, sgrain, end = self._start(a, a.day.day if a.day else self.today)
+        try:
+            start, sgrain, end = self._start(a, a.day.day if a.day else self.today)
+        except _Ask:
+            # 3点到晚上8点: the end's half of day decides the start's
+            if not self._start_from_end(a, b):
+                raise
+            start, sgrain, end = self._start(a, a.day.day if a.day else self.today)
         grain = sgrain
         if b is not None:
             bday = b.day
@@ -858,6 +881,29 @@ class _Parser:
             if not deadline:
                 hit.part = a.pod  # 下午, 夜间至次日上午: parts of day, no clock time
         return hit
+
+    def _start_from_end(self, a: _End, b: _End | None) -> bool:
+        """Fix a bare 1-6 o'clock start by a range end of known half on the same day.
+
+        The start takes the latest reading before the end (3点到晚上8点 is 15:00-20:00;
+        3点到上午11点 03:00-11:00). Tell whether it could.
+        """
+        if b is None or a.clock is None or b.clock is None or b.day is not None:
+            return False
+        if b.pod is None and not b.clock.explicit24 and b.clock.ampm is None:
+            return False  # 3点到8点: 8点 is morning by convention only, not by the words
+        day = a.day.day if a.day else self.today
+        try:
+            bstart = self._start(_End(b.begin, b.stop, _Day(day), b.pod, b.clock), day)[0]
+        except _Ask:
+            return False  # 5:00到6:00: neither end knows its half
+        c = a.clock
+        for h in (c.hour + 12, c.hour):
+            at = datetime.combine(day, time(h, c.minute, c.second), self.now.tzinfo)
+            if at < bstart:
+                c.hour, c.explicit24 = h, True
+                return True
+        return False
 
     def _start(
         self, e: _End, day: date, after: datetime | None = None

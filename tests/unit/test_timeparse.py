@@ -250,6 +250,43 @@ def test_range_of_bare_small_hours_asks_am_or_pm() -> None:
     assert p("3点到5点").question == "am_or_pm"
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("3点到晚上8点", (26, 15, 0), (26, 20, 0)),
+        ("明天两点到下午四点", (27, 14, 0), (27, 16, 0)),
+        ("3点-17:00", (26, 15, 0), (26, 17, 0)),
+        ("明天3点到上午11点", (27, 3, 0), (27, 11, 0)),
+    ],
+)
+def test_range_end_with_a_stated_half_of_day_fixes_a_bare_start(
+    text: str, start: tuple[int, int, int], end: tuple[int, int, int]
+) -> None:
+    r = p(text, need_start=True)
+    assert (r.status, r.start, r.end) == ("ok", at(*start), at(*end))
+
+
+@pytest.mark.parametrize("text", ["3点到8点", "5:00到6:00", "两点到四点", "2点-明天4点"])
+def test_range_end_whose_half_is_only_a_convention_or_another_day_still_asks(text: str) -> None:
+    assert p(text, need_start=True).question == "am_or_pm"
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [("明天午饭后两点", 14), ("明天晚饭后7点", 19), ("明天下班前4点", 16), ("明天下班后6点", 18),
+     ("明天早饭后8点", 8), ("明天午饭前11点", 11)],
+)  # fmt: skip
+def test_meal_and_work_words_before_a_clock_time_fix_its_half(text: str, hour: int) -> None:
+    r = p(text, need_start=True)
+    assert (r.status, r.start, r.rest) == ("ok", at(27, hour), "")
+
+
+def test_meal_word_after_a_day_with_no_clock_is_a_part_of_day_to_ask_about() -> None:
+    r = p("明天晚饭后", need_start=True)
+    assert (r.question, r.part, r.rest) == ("need_clock_time", "evening", "")
+    assert p("晚饭后").status == "none"
+
+
 def test_range_of_days_includes_the_last_day() -> None:
     r = p("12月3日到5日")
     assert (r.start, r.end) == (at(3, month=12), at(6, month=12))
