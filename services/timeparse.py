@@ -347,10 +347,12 @@ class _Parser:
         m = _DMY.match(t, p)
         if m:
             a, b, y = int(m[1]), int(m[3]), _year(m[4], self.now)
-            if len(m[4]) == 1 and len(m[1]) == 2:
-                # 27-7-3: a year is never written with one digit, so the two-digit one leads
-                d = _safe_date(_year(m[1], self.now), b, int(m[4]))
-                return (m.end(), _Day(d)) if d else None
+            if len(m[1]) == 2 and len(m[4]) <= 2:
+                # 27-7-3, 12-11-10: no part is marked as the year (a year is never written with
+                # one digit), so the Chinese order applies: year, month, day
+                ymd = _safe_date(_year(m[1], self.now), b, int(m[4]))
+                if ymd:
+                    return m.end(), _Day(ymd)
             if len(m[4]) == 1 or len(m[4]) == 3:
                 return m.end(), _Day(today, ambiguous=True)
             if a == b:

@@ -478,14 +478,19 @@ def test_date_with_a_mismatching_weekday_reads_as_the_date_when_not_booking() ->
     assert (r.status, r.start) == ("ok", at(3, 15, month=12))
 
 
-@pytest.mark.parametrize("text", ["3-7-2017", "3-7-27", "12-11-10"])
-def test_numeric_date_whose_order_is_open_asks(text: str) -> None:
+@pytest.mark.parametrize("text", ["3-7-2017", "3-7-27", "3-7-07"])
+def test_numeric_date_with_the_year_last_and_day_month_order_open_asks(text: str) -> None:
     assert p(text, allow_past=True).question == "ambiguous_date"
 
 
-def test_numeric_date_with_a_two_digit_first_and_one_digit_last_part_is_year_first() -> None:
-    # a year is never written with one digit: 27-7-3 is 2027-07-03
+def test_numeric_date_of_two_digit_parts_led_by_two_digits_is_year_month_day() -> None:
+    # no part is marked as the year (and none is written with one digit): the Chinese order
     assert p("27-7-3").start == at(3, month=7, year=2027)
+    assert p("12-11-10", allow_past=True).start == at(10, month=11, year=2012)
+
+
+def test_numeric_date_that_is_no_year_month_day_falls_back_to_day_month_year() -> None:
+    assert p("05/05/89", allow_past=True).start == at(5, month=5, year=1989)
 
 
 def test_two_digit_year_is_the_nearest_such_year() -> None:
