@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -151,6 +150,7 @@ def _first_existing(paths: list[Path]) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """Read the settings from the environment and .env now (not cached: the CLI and tests
+    change the environment between calls, and it is only read at the edges)."""
     return Settings()

