@@ -93,11 +93,17 @@ async def test_request_is_approved_issued_in_part_and_signed_for(env: Env) -> No
     assert "写明原因" in no_reason["text"]
     done = await env.say(1003, f"/issue {request.id} A4纸 1包 原因 库存留作全会用纸")
     assert "已发放" in done["text"] and "库存留作全会用纸" in done["text"]
-    assert (await _item("A4纸")).on_hand == paper.on_hand - 1
-    assert (await _item("中性笔")).on_hand == pens.on_hand - 5
+    # Issued is reserved, not yet moved: the books change when the requester signs.
+    held = await _item("A4纸")
+    assert (held.on_hand, held.reserved) == (paper.on_hand, 1)
+    assert (await _item("中性笔")).reserved == 5
+    assert not await StockMove.filter(ref=f"request:{request.id}").exists()
+    listing = await env.say(1003, "/stock A4纸", contains="📦 库存")
+    assert f"可用 {int(paper.on_hand) - 1}包（库存 {int(paper.on_hand)} − 已发放待签收 1" in (
+        listing["text"])
     again = await env.press(1003, to_issue, button="全部发放", chat_id=-2001)
     assert "已经发放过了" in (again["answer"] or "")
-    assert (await _item("A4纸")).on_hand == paper.on_hand - 1
+    assert (await _item("A4纸")).reserved == 1
 
     await env.delivered()
     group_card = await env.message(-2001, to_issue["message_id"])
@@ -112,6 +118,42 @@ async def test_request_is_approved_issued_in_part_and_signed_for(env: Env) -> No
     assert signed.status == RequestStatus.SIGNED and signed.signed_at is not None
     moves = await StockMove.filter(ref=f"request:{request.id}").order_by("id")
     assert [(m.kind, m.delta) for m in moves] == [(MoveKind.ISSUE, -1), (MoveKind.ISSUE, -5)]
+    after = await _item("A4纸")
+    assert (after.on_hand, after.reserved) == (paper.on_hand - 1, 0)
+    assert (await _item("中性笔")).on_hand == pens.on_hand - 5
+    assert await stock.ledger_balance(paper.id) == after.on_hand
+
+
+async def test_an_issue_taken_back_before_signing_gives_its_stock_back(env: Env) -> None:
+    await _office(env)
+    card = await env.say(1004, "/supply 中性笔 5支 用途 会议记录")
+    await env.press(1004, card, button="提交")
+    await _approve(env, 1005, "中性笔")
+    await _approve(env, 1003, "中性笔")
+    request = await SupplyRequest.get(requester__tg_user_id=1004)
+    before = await _item("中性笔")
+    await env.say(1003, f"/issue {request.id} 中性笔 3支 原因 先发一部分")
+    assert (await _item("中性笔")).reserved == 3
+    await env.delivered()
+    sign = await env.client.wait_for_bot_message(1004, contains="签收")
+    back = await env.say(1003, f"/issue {request.id} 撤回")
+    assert "发放已撤回" in back["text"] and "待发放" in back["text"]
+    assert (await _item("中性笔")).reserved == 0
+    assert (await SupplyRequest.get(id=request.id)).status == RequestStatus.APPROVED
+    await env.delivered()
+    assert not _buttons(await env.message(1004, sign["message_id"]))  # no 签收 left to press
+    late = await env.press(1004, sign, data=f"sup:sign:{request.id}")
+    assert "还没有发放" in (late["answer"] or "")
+    twice = await env.say(1003, f"/issue {request.id} 撤回")
+    assert "无需撤回" in twice["text"]
+    # Issued again, it is signed for on a new card and only then leaves the books.
+    await env.say(1003, f"/issue {request.id} 中性笔 5支")
+    await env.delivered()
+    again = await env.client.wait_for_bot_message(1004, after=sign["message_id"], contains="签收")
+    await env.press(1004, again, button="签收")
+    after = await _item("中性笔")
+    assert (after.on_hand, after.reserved) == (before.on_hand - 5, 0)
+    assert [m.delta for m in await StockMove.filter(ref=f"request:{request.id}")] == [-5]
 
 
 async def test_careless_request_input_gets_clear_answers_and_keeps_the_draft(env: Env) -> None:
@@ -199,7 +241,8 @@ async def test_low_stock_tells_the_office_group_once_and_drafts_a_purchase(env: 
         issue = await env.client.wait_for_bot_message(-2001, contains=f"领用单 #{request.id}")
         await env.press(1003, issue, button="全部发放", chat_id=-2001)
         await env.delivered()
-    assert (await _item("硒鼓")).on_hand == toner.on_hand - 2
+    held = await _item("硒鼓")  # handed over, not yet signed for: off the shelf, on the books
+    assert (held.on_hand, held.reserved) == (toner.on_hand, 2)
     alerts = await OutboxMessage.filter(kind="supplies.low_stock")
     assert len(alerts) == 1 and alerts[0].chat_id == -2001  # 3→2 is not below; 2→1 crosses
     alert = await env.client.wait_for_bot_message(-2001, contains="库存预警")
@@ -293,7 +336,14 @@ async def test_ledgers_come_out_as_workbooks_with_the_right_rows(env: Env) -> No
     assert row[1] == "刘工" and row[7] == 3 and row[10] == "未签收"
     on_hand = await sheet("stock")
     folder = next(r for r in on_hand[2:] if r[1] == "文件夹")
-    assert folder[4] == 35 + 10 - 3 and folder[6] == folder[4] * 6
+    assert folder[4] == 35 + 10 and folder[6] == folder[4] * 6  # leaves the books at 签收
+    await env.delivered()
+    sign = await env.client.wait_for_bot_message(1004, contains="请当面核对")
+    await env.press(1004, sign, button="签收")
+    row = next(r for r in (await sheet("issue"))[2:] if r[3] == "文件夹")
+    assert row[7] == 3 and row[10] not in (None, "未签收")
+    folder = next(r for r in (await sheet("stock"))[2:] if r[1] == "文件夹")
+    assert folder[4] == 35 + 10 - 3
     assert on_hand[-1][0] == "合计"
     purchases = await sheet("purchase")
     assert purchases[1][0] == "单号"
@@ -349,10 +399,17 @@ async def test_two_clerks_issuing_the_last_unit_at_once_give_it_once(env: Env) -
     texts = [a["answer"] or "" for a in answers]
     assert sum("已发放" in a for a in texts) == 1, texts
     assert sum("库存不足" in a for a in texts) == 1, texts
+    held = await _item("订书机")
+    assert (held.on_hand, held.reserved) == (1, 1)  # the last unit is reserved, once
+    statuses = {i: (await SupplyRequest.get(id=i)).status for i in ids}
+    assert sorted(s.value for s in statuses.values()) == ["approved", "issued"]
+    winner = next(i for i, s in statuses.items() if s == RequestStatus.ISSUED)
+    requester = 1004 if winner == ids[0] else 1005
+    await env.delivered()
+    sign = await env.client.wait_for_bot_message(requester, contains="请当面核对")
+    await env.press(requester, sign, button="签收")
     assert (await _item("订书机")).on_hand == 0
     assert await stock.ledger_balance(stapler.id) == 0
-    statuses = sorted([(await SupplyRequest.get(id=i)).status.value for i in ids])
-    assert statuses == ["approved", "issued"]
 
 
 async def test_an_english_speaker_gets_english_cards(env: Env) -> None:
