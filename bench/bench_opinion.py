@@ -34,15 +34,16 @@ SEED = 20240601
 HOLDOUT = 0.2
 BATCH = 1024
 PARK_CSV = ROOT / "tests" / "data" / "park_opinion_sentences.csv"
-Rows = list[tuple[str, int]]
+Rows = list[tuple[str, int, int | None]]
 Scorer = Callable[[Sequence[str]], list[int]]
 
 
 def read_csv(path: Path) -> Rows:
-    """Read (text, neg) rows from one CSV file."""
+    """Read (text, neg, y3) rows from one CSV file (y3 None when the file has no such column)."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return [(r["text"], int(r["neg"])) for r in csv.DictReader(fh)
-                if r.get("text") and r.get("neg") in {"0", "1"}]
+        return [(r["text"], int(r["neg"]),
+                 int(r["y3"]) if (r.get("y3") or "") in {"0", "1", "2"} else None)
+                for r in csv.DictReader(fh) if r.get("text") and r.get("neg") in {"0", "1"}]
 
 
 def split(rows: Rows, seed: int = SEED) -> tuple[Rows, Rows]:
@@ -120,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--c", type=float, default=ModelParams.c)
     parser.add_argument("--ngram-max", type=int, default=ModelParams.ngram_max)
     parser.add_argument("--threshold", type=float, default=ModelParams.threshold)
+    parser.add_argument("--plain", action="store_true",
+                        help="one binary LR on plain TF-IDF (the pre-blend model) for comparison")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--save", type=Path, help="write the trained model here")
     args = parser.parse_args(argv)
@@ -134,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         held[path.stem] = test_rows
         if path.stem in args.train:
             fit.extend(train_rows)
-    params = ModelParams(c=args.c, ngram_max=args.ngram_max, threshold=args.threshold)
+    params = ModelParams(c=args.c, ngram_max=args.ngram_max, threshold=args.threshold,
+                         nb_weighting=not args.plain, three_class=not args.plain)
     start = time.perf_counter()
     model = train(fit, params)
     print(f"trained on {len(fit)} rows of {', '.join(args.train)} in "
@@ -161,16 +165,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds = 0.0
         for stem in EVAL_FILES:
             rows = held[stem]
-            preds, rate = timed(scorer, [t for t, _ in rows])
-            metrics = evaluate([n for _, n in rows], preds)
+            preds, rate = timed(scorer, [r[0] for r in rows])
+            metrics = evaluate([r[1] for r in rows], preds)
             f1s.append(metrics["f1"])
             items += len(rows)
             seconds += len(rows) / rate
             print(f"{stem:22s} n={len(rows):5d}  {fmt(metrics)}  {rate:9.0f} items/s")
-        preds, _ = timed(scorer, [t for t, _ in park])
-        negs = sum(1 for _, n in park if n)
-        caught = sum(1 for (_, n), p in zip(park, preds, strict=True) if n and p)
-        false = sum(1 for (_, n), p in zip(park, preds, strict=True) if not n and p)
+        preds, _ = timed(scorer, [r[0] for r in park])
+        negs = sum(1 for r in park if r[1])
+        caught = sum(1 for r, p in zip(park, preds, strict=True) if r[1] and p)
+        false = sum(1 for r, p in zip(park, preds, strict=True) if not r[1] and p)
         print(f"{'average':22s} F1 {statistics.mean(f1s):.3f}  "
               f"{items / seconds:.0f} items/s over all {items} items")
         print(f"{'park sentences':22s} negatives flagged {caught}/{negs}, "

@@ -89,9 +89,13 @@ class Classifier:
         return Verdict(neg, round(final, 4), level, sentiment, reasons)  # type: ignore[arg-type]
 
 
-def read_rows(paths: Iterable[Path]) -> list[tuple[str, int]]:
-    """Read (text, neg) rows from CSV files or directories of CSV files."""
-    rows: list[tuple[str, int]] = []
+def read_rows(paths: Iterable[Path]) -> list[tuple[str, int, int | None]]:
+    """Read (text, neg, y3) rows from CSV files or directories of CSV files.
+
+    y3 (0 negative / 1 neutral / 2 positive) is read when the file has that column and is None
+    otherwise or where it disagrees with neg.
+    """
+    rows: list[tuple[str, int, int | None]] = []
     for path in paths:
         files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
         for file in files:
@@ -102,8 +106,16 @@ def read_rows(paths: Iterable[Path]) -> list[tuple[str, int]]:
                 for row in reader:
                     text, neg = (row.get("text") or "").strip(), (row.get("neg") or "").strip()
                     if text and neg in {"0", "1"}:
-                        rows.append((text, int(neg)))
+                        rows.append((text, int(neg), _y3(row.get("y3"), int(neg))))
     return rows
+
+
+def _y3(value: str | None, neg: int) -> int | None:
+    """Return a three-way label that agrees with neg, or None."""
+    value = (value or "").strip()
+    if value not in {"0", "1", "2"} or (value == "0") != bool(neg):
+        return None
+    return int(value)
 
 
 def evaluate(labels: Sequence[int], preds: Sequence[int]) -> dict[str, float]:
@@ -122,7 +134,7 @@ def evaluate(labels: Sequence[int], preds: Sequence[int]) -> dict[str, float]:
 def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, int]] = (),
                   holdout: float = 0.1, params: ModelParams | None = None) -> dict[str, Any]:
     """Train on CSV rows plus extra rows, save the model to out and return its metrics."""
-    rows = read_rows([Path(p) for p in data]) + [(t, int(n)) for t, n in extra_rows]
+    rows = read_rows([Path(p) for p in data]) + [(t, int(n), None) for t, n in extra_rows]
     if not rows:
         raise ValueError("no training rows found")
     order = list(range(len(rows)))
@@ -133,10 +145,10 @@ def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, i
     model = train(fit, params)
     metrics: dict[str, Any] = {**model.meta, "rows": len(rows), "held_out": len(test)}
     if test:
-        probs = model.predict_proba([t for t, _ in test])
+        probs = model.predict_proba([r[0] for r in test])
         preds = [int(p >= model.threshold) for p in probs]
         metrics.update({k: round(v, 4) for k, v in
-                        evaluate([n for _, n in test], preds).items()})
+                        evaluate([r[1] for r in test], preds).items()})
     model.meta.update(metrics)
     model.save(Path(out))
     return metrics

@@ -212,6 +212,29 @@ def test_model_scores_in_batches_give_the_same_figures(tmp_path: Path) -> None:
     assert model.predict_proba(texts, batch=3) == pytest.approx(model.predict_proba(texts))
 
 
+def test_model_blends_nb_weighted_and_three_way_learners() -> None:
+    rows = [(t, n, 0 if n else (2 if "增长" in t or "获评" in t else 1)) for t, n in _TINY]
+    model = train(rows, ModelParams(min_df=1))
+    assert model.ratio is not None and model.classifier3 is not None
+    assert list(model.classifier3.classes_) == [0, 1, 2]
+    plain = train(_TINY, ModelParams(min_df=1, nb_weighting=False, three_class=False))
+    assert plain.ratio is None and plain.classifier3 is None
+    for m in (model, plain):
+        probs = m.predict_proba(["企业偷排被罚款", "园区召开会议"])
+        assert all(0.0 <= p <= 1.0 for p in probs) and probs[0] > probs[1]
+
+
+def test_a_first_format_model_file_still_loads(tmp_path: Path) -> None:
+    import joblib
+
+    plain = train(_TINY, ModelParams(min_df=1, nb_weighting=False, three_class=False))
+    path = tmp_path / "old.joblib"
+    joblib.dump({"format": "officebot-opinion-model/1", "vectorizer": plain.vectorizer,
+                 "classifier": plain.classifier, "params": plain.params, "meta": {}}, path)
+    texts = ["企业偷排被罚款", "园区召开会议"]
+    assert Model.load(path).predict_proba(texts) == pytest.approx(plain.predict_proba(texts))
+
+
 def test_loading_a_file_that_is_no_model_fails(tmp_path: Path) -> None:
     import joblib
 
