@@ -225,11 +225,7 @@ async def add_signer(assignee_id: int, actor: Staff, signer_id: int) -> Staff:
 async def withdraw_request(request_id: int, actor: Staff) -> ApprovalRequest:
     """The requester takes a request back while nobody has decided anything yet."""
     async with in_transaction():
-        request = await _lock(request_id)
-        if request.requester_id != actor.id:  # type: ignore[attr-defined]
-            raise NotAllowed("approvals.error.not_requester")
-        if request.status != RequestStatus.PENDING:
-            raise StaleAction("approvals.error.closed", status=request.status.value)
+        request = await _lock_own_pending(request_id, actor)
         decided = await ApprovalAssignee.filter(
             step__request_id=request.id, verdict__in=[Verdict.APPROVED, Verdict.REJECTED]
         ).exists()
@@ -242,11 +238,7 @@ async def withdraw_request(request_id: int, actor: Staff) -> ApprovalRequest:
 async def urge(request_id: int, actor: Staff) -> int:
     """Re-ping the waiting approvers, at most once per interval; returns how many."""
     async with in_transaction():
-        request = await _lock(request_id)
-        if request.requester_id != actor.id:  # type: ignore[attr-defined]
-            raise NotAllowed("approvals.error.not_requester")
-        if request.status != RequestStatus.PENDING:
-            raise StaleAction("approvals.error.closed", status=request.status.value)
+        request = await _lock_own_pending(request_id, actor)
         now = clock.now()
         if request.last_urged_at is not None:
             wait = request.last_urged_at + POLICY.urge_interval - now
@@ -576,6 +568,16 @@ async def _lock(request_id: int) -> ApprovalRequest:
     request = await ApprovalRequest.filter(id=request_id).select_for_update().first()
     if request is None:
         raise NotFound("approvals.error.unknown")
+    return request
+
+
+async def _lock_own_pending(request_id: int, actor: Staff) -> ApprovalRequest:
+    """Lock a request its requester acts on (withdraw, urge); it must still be waiting."""
+    request = await _lock(request_id)
+    if request.requester_id != actor.id:  # type: ignore[attr-defined]
+        raise NotAllowed("approvals.error.not_requester")
+    if request.status != RequestStatus.PENDING:
+        raise StaleAction("approvals.error.closed", status=request.status.value)
     return request
 
 
