@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from html import escape
 
@@ -324,7 +325,8 @@ async def ledger_command(ctx: Ctx) -> None:
     kind = args[0].lower()
     start, end = parse.period(" ".join(args[1:]), _today(ctx))  # type: ignore[arg-type]
     rows = await ledgers.rows(kind, start, end, ctx.settings.tz)
-    data = views.ledger_xlsx(kind, rows, ctx.lang, start, end)
+    # A year's ledger takes a while to write: off the event loop, so others are not kept waiting.
+    data = await asyncio.to_thread(views.ledger_xlsx, kind, rows, ctx.lang, start, end)
     title = ctx.t(f"supplies.ledger.{kind}")
     await ctx.context.bot.send_document(
         ctx.chat_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from models.core import Staff
@@ -78,7 +79,9 @@ async def export_ledger(year: int, month: int | None, tz: str) -> tuple[str, byt
         start, end = month_span(year, month, zone)
         title, name = f"{year}年{month}月公务接待清单", f"reception-list-{year}-{month:02d}.xlsx"
     found = await between(start, end)
-    return name, export.reception_list(found, title, zone), len(found)
+    # Written off the event loop: a year's ledger must not keep other users waiting.
+    data = await asyncio.to_thread(export.reception_list, found, title, zone)
+    return name, data, len(found)
 
 
 async def export_form(reception_id: int, tz: str) -> tuple[str, bytes]:
