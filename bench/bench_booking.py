@@ -22,9 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
-
+from bench.echo import echo_bot  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -90,36 +88,19 @@ async def officebot(sandbox: Sandbox, users: list[int], db_url: str) -> tuple[fl
         await close_db()
 
 
-async def echo_bot(sandbox: Sandbox, users: list[int]) -> tuple[float, list[float]]:
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
-
-    app = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
-           .base_file_url(sandbox.file_api_base).build())
-    app.add_handler(MessageHandler(filters.ALL, echo))
-    await app.initialize()
-    assert app.updater is not None
-    await app.updater.start_polling(timeout=1, poll_interval=0)
-    await app.start()
-
+async def echo_round_trips(sandbox: Sandbox, users: list[int]) -> tuple[float, list[float]]:
     async def one(client: SandboxClient, uid: int) -> float:
         t0 = time.perf_counter()
         sent = await client.send_message(uid, uid, "echo")
         await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=60)
         return time.perf_counter() - t0
 
-    try:
-        async with SandboxClient(sandbox.base_url) as client:
-            half = len(users) // 2
-            latencies = [await one(client, uid) for uid in users[:half]]
-            t0 = time.perf_counter()
-            await asyncio.gather(*(one(client, uid) for uid in users[half:]))
-            return (len(users) - half) / (time.perf_counter() - t0), latencies
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+    async with echo_bot(sandbox), SandboxClient(sandbox.base_url) as client:
+        half = len(users) // 2
+        latencies = [await one(client, uid) for uid in users[:half]]
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(client, uid) for uid in users[half:]))
+        return (len(users) - half) / (time.perf_counter() - t0), latencies
 
 
 async def main() -> None:
@@ -137,7 +118,7 @@ async def main() -> None:
                 for uid in users:
                     await client.add_user(uid, f"u{uid}", started=True)
             if name == "echo":
-                results[name] = await echo_bot(sandbox, users)
+                results[name] = await echo_round_trips(sandbox, users)
             else:
                 results[name] = await officebot(sandbox, users, f"sqlite://{tmp}/book.sqlite3")
             await sandbox.stop()

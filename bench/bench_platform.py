@@ -19,9 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
-
+from bench.echo import echo_bot  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -57,25 +55,9 @@ async def drive(client: SandboxClient, users: list[int], text: str) -> tuple[flo
     return len(users) / (time.perf_counter() - t0), latencies
 
 
-async def echo_bot(sandbox: Sandbox, users: list[int]) -> tuple[float, list[float]]:
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
-
-    app = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
-           .base_file_url(sandbox.file_api_base).build())
-    app.add_handler(MessageHandler(filters.ALL, echo))
-    await app.initialize()
-    assert app.updater is not None
-    await app.updater.start_polling(timeout=1, poll_interval=0)
-    await app.start()
-    try:
-        async with SandboxClient(sandbox.base_url) as client:
-            return await drive(client, users, "/help")
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+async def echo(sandbox: Sandbox, users: list[int]) -> tuple[float, list[float]]:
+    async with echo_bot(sandbox), SandboxClient(sandbox.base_url) as client:
+        return await drive(client, users, "/help")
 
 
 async def officebot(sandbox: Sandbox, users: list[int], db_url: str) -> tuple[float, list[float]]:
@@ -143,7 +125,7 @@ async def main() -> None:
                 for uid in users:
                     await client.add_user(uid, f"u{uid}", started=True)
             if name == "echo":
-                results[name] = await echo_bot(sandbox, users)
+                results[name] = await echo(sandbox, users)
             else:
                 results[name] = await officebot(sandbox, users, f"sqlite://{tmp}/help.sqlite3")
             await sandbox.stop()

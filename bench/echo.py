@@ -1,0 +1,36 @@
+"""The baseline every end-to-end benchmark runs beside: a bare PTB bot echoing each message."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from sandbox.server import Sandbox
+
+TOKEN = "123456:BENCH-token"
+
+
+@asynccontextmanager
+async def echo_bot(sandbox: Sandbox) -> AsyncIterator[None]:
+    """Run a bare echo bot (no database, no rate limiter) against the sandbox while inside."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
+           .base_file_url(sandbox.file_api_base).build())
+    app.add_handler(MessageHandler(filters.ALL, echo))
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=1, poll_interval=0)
+    await app.start()
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
