@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -29,10 +28,6 @@ from services import outbox
 from services.clock import Clock
 
 log = logging.getLogger("officebot")
-
-#: Start-up hooks features add (jobs, feeds): called with the running Runtime.
-STARTUP_HOOKS: list[Callable[[Runtime], Awaitable[None]]] = []
-
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """Build the PTB Application with every handler registered."""
@@ -140,8 +135,6 @@ class Runtime:
                 allowed_updates=["message", "callback_query", "my_chat_member"],
             )
         await self.app.start()
-        for hook in STARTUP_HOOKS:
-            await hook(self)
         if self.settings.scheduler_enabled and self.app.job_queue is not None:
             self.app.job_queue.run_repeating(
                 self._tick, interval=self.settings.scheduler_tick_seconds, first=1,

@@ -124,21 +124,6 @@ class Notifier:
             return True
         return started
 
-    async def drain(self, timeout: float = 10.0) -> int:
-        """Deliver until nothing is due or in flight (tests, shutdown); returns rows sent."""
-        before = self.sent
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            progressed = await self.step()
-            if not progressed and not self.queues and not self._tasks:
-                if not await outbox.due_count():
-                    break
-            if not progressed:
-                await asyncio.sleep(0.01)
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=max(deadline - time.monotonic(), 0.1))
-        return self.sent - before
-
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
             async with self.slots:

@@ -104,15 +104,6 @@ async def claim_due(
     return list(rows)
 
 
-async def due_count() -> int:
-    """How many rows a worker could claim right now."""
-    now = clock.now()
-    return await OutboxMessage.filter(
-        Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-        | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
-    ).count()
-
-
 async def mark_sent(
     row_id: int, text: str, tg_message_id: int | None, markup: str | None = None
 ) -> None:
