@@ -130,6 +130,7 @@ _NOW = re.compile(r"(现在|马上|立刻|立即|此刻|当前|全天)")
 _AFTER_WEEKDAY = re.compile(r"[ \t,，]*(?:周|星期|礼拜)[一二三四五六日天]")
 _WINDOW_AHEAD = re.compile(r"(?:之后|以后|未来的?|今后|接下来的?|还剩|还有)[ \t]*")
 _WINDOW_BACK = re.compile(r"(?:之前|过去的?|最近的?|近|前)[ \t]*")
+_SINCE = re.compile(r"[ \t]*以来")
 _WINDOW_TAIL = re.compile(r"(?:里|内|之内|以内)?")
 _VAGUE = re.compile(r"(?:最近|近期|近日|近来)(?![的\d零〇○一二两三四五六七八九十几半])")
 _LAST_HOUR = re.compile(r"上一?个?(?:小时|钟头)")
@@ -262,6 +263,7 @@ class _Clock:
     ampm: str | None = None
     bare: bool = False  # a number with no 点/时 that only counts as the start of a range
     or_next: bool = False  # 七八点: seven or eight o'clock, the two hours from seven
+    colon: bool = False  # written 5:00, the 24-hour clock's notation
 
 
 @dataclass
@@ -362,8 +364,11 @@ class _Parser:
             elif b > 12 and a <= 12:
                 d = _safe_date(y, a, b)
             else:
+                # 1/2/2020, 3-7-2017: with the year written last, the order is day-month-year
+                # wherever that order is used (both suites read it so). Reading takes it; a
+                # booking asks, since a wrong guess would book the wrong day.
                 d = _safe_date(y, b, a) if a <= 31 else None
-                if d:
+                if d and self.booking:
                     return m.end(), _Day(d, ambiguous=True)
             return (m.end(), _Day(d)) if d else None
         m = _REL_DAY_POD.match(t, p)
@@ -557,7 +562,7 @@ class _Parser:
             h, mi = int(m[1]), int(m[2])
             if h > 24 or mi > 59:
                 return None
-            c = _Clock(h, mi, int(m[3] or 0), grain="minute")
+            c = _Clock(h, mi, int(m[3] or 0), grain="minute", colon=True)
             c.explicit24 = (len(m[1]) == 2 and m[1][0] == "0") or h >= 13 or h == 0
             if m[4]:
                 c.ampm = m[4].lower()
@@ -708,6 +713,12 @@ class _Parser:
                 stop = _skip_re(_WINDOW_TAIL, t, dw.end())
                 return _Hit(p, stop, lo, hi, "minute", timedelta(seconds=secs))
         d = _DURATION.match(t, p)
+        since = _SINCE.match(t, d.end()) if d else None
+        if d and since:
+            # 一天半以来: the window from that long ago until now
+            secs = _duration_seconds(d)[0]
+            return _Hit(p, since.end(), self.now - timedelta(seconds=secs), self.now, "minute",
+                        timedelta(seconds=secs))
         if d:
             secs, unit = _duration_seconds(d)
             bare_day = (
@@ -835,11 +846,14 @@ class _Parser:
 
     def _resolve_times(self, hit: _Hit, a: _End, b: _End | None, deadline: bool) -> _Hit:
         """Fill the hit's times from the two ends; raise _Ask when a reading is unsure."""
+        if a.day is None and b is not None and b.day is not None and b.clock is not None:
+            if not b.day.day_only:
+                a.day = _Day(self.today)  # 2:00-明天4:00: the start is today's, not rolled on
         try:
             start, sgrain, end = self._start(a, a.day.day if a.day else self.today)
         except _Ask:
             # 3点到晚上8点: the end's half of day decides the start's
-            if not self._start_from_end(a, b):
+            if not self._start_from_end(a, b) and not self._read_colon_as_24h(a):
                 raise
             start, sgrain, end = self._start(a, a.day.day if a.day else self.today)
         grain = sgrain
@@ -883,6 +897,18 @@ class _Parser:
             if not deadline:
                 hit.part = a.pod  # 下午, 夜间至次日上午: parts of day, no clock time
         return hit
+
+    def _read_colon_as_24h(self, a: _End) -> bool:
+        """Read a 5:00 with no half of day as the 24-hour clock it is written in, when reading.
+
+        A booking asks instead (a meeting at 05:00 is far less likely than a slip of notation).
+        Tell whether the start could be fixed so.
+        """
+        c = a.clock
+        if self.booking or c is None or not c.colon or a.pod is not None or c.ampm is not None:
+            return False
+        c.explicit24 = True
+        return True
 
     def _start_from_end(self, a: _End, b: _End | None) -> bool:
         """Fix a bare 1-6 o'clock start by a range end of known half on the same day.

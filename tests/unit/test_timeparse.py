@@ -478,9 +478,30 @@ def test_date_with_a_mismatching_weekday_reads_as_the_date_when_not_booking() ->
     assert (r.status, r.start) == ("ok", at(3, 15, month=12))
 
 
-@pytest.mark.parametrize("text", ["3-7-2017", "3-7-27", "3-7-07"])
-def test_numeric_date_with_the_year_last_and_day_month_order_open_asks(text: str) -> None:
-    assert p(text, allow_past=True).question == "ambiguous_date"
+@pytest.mark.parametrize(
+    ("text", "year"), [("3-7-2017", 2017), ("3-7-27", 2027), ("3-7-07", 2007), ("1/2/2020", 2020)]
+)
+def test_numeric_date_with_the_year_last_reads_day_month_year_but_a_booking_asks(
+    text: str, year: int
+) -> None:
+    day, month = (int(x) for x in text.replace("/", "-").split("-")[:2])
+    assert p(text, allow_past=True).start == at(day, month=month, year=year)
+    assert p(text).question == "ambiguous_date"
+
+
+def test_colon_time_without_a_half_reads_as_the_24_hour_clock_but_a_booking_asks() -> None:
+    r = p("5:00到6:00", allow_past=True)
+    assert (r.status, r.start.hour, r.end.hour) == ("ok", 5, 6)
+    assert p("5:00到6:00").question == "am_or_pm"
+    assert p("明天下午5:00", allow_past=True).start.hour == 17  # the half of day still counts
+    # the start takes the day of an end that names one, instead of rolling to tomorrow
+    r = p("2:00-明天4:00", allow_past=True)
+    assert (r.start.date(), r.end.date()) == (NOW.date(), NOW.date() + timedelta(days=1))
+
+
+def test_a_length_followed_by_since_is_the_window_until_now() -> None:
+    r = p("一天半以来", allow_past=True)
+    assert (r.start, r.end) == (NOW - timedelta(hours=36), NOW)
 
 
 def test_numeric_date_of_two_digit_parts_led_by_two_digits_is_year_month_day() -> None:
