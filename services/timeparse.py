@@ -716,9 +716,8 @@ class _Parser:
         since = _SINCE.match(t, d.end()) if d else None
         if d and since:
             # 一天半以来: the window from that long ago until now
-            secs = _duration_seconds(d)[0]
-            return _Hit(p, since.end(), self.now - timedelta(seconds=secs), self.now, "minute",
-                        timedelta(seconds=secs))
+            span = timedelta(seconds=_duration_seconds(d)[0])
+            return _Hit(p, since.end(), self.now - span, self.now, "minute", span)
         if d:
             secs, unit = _duration_seconds(d)
             bare_day = (
