@@ -13,6 +13,7 @@ from handlers import callback as cb
 from handlers import rooms_charts
 from handlers import rooms_view as rv
 from handlers.common import Ctx, buttons, for_staff
+from handlers.texts.timeparse import render_question
 from models.core import Role
 from models.rooms import Room
 from services import clock
@@ -57,6 +58,9 @@ async def rooms_command(ctx: Ctx) -> None:
         parsed = parse_time(" ".join(args), now, tz=RULES.tz, allow_past=True,
                             prefer_future=False)
         if parsed.start is None:
+            if parsed.question:  # 2月30日, 5:00 and the like: say what is wrong with the day
+                await ctx.reply(render_question(parsed.question, parsed.question_params, ctx.lang))
+                return
             await ctx.reply(ctx.t("rooms.admin.usage"))
             return
         day = parsed.start.astimezone(RULES.zone).date()

@@ -23,6 +23,7 @@ Q_AMBIGUOUS_DATE = "ambiguous_date"
 Q_WEEKDAY_MISMATCH = "weekday_mismatch"
 Q_LAST_OR_NEXT = "last_or_next"
 Q_VAGUE_TIME = "vague_time"
+Q_NO_SUCH_DATE = "no_such_date"
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ class _Day:
     day_only: bool = False  # "十二日" alone: takes year and month from a range's start
     weekday: int | None = None  # a weekday said beside the date (0 = Monday), to cross-check
     last: date | None = None  # the reading already past when this one was rolled forward
+    no_such: bool = False  # 2月30日, 13月5日, 2026-02-30: written as a date, on no calendar
 
     @property
     def end_or_day(self) -> date:
@@ -264,6 +266,7 @@ class _Clock:
     bare: bool = False  # a number with no 点/时 that only counts as the start of a range
     or_next: bool = False  # 七八点: seven or eight o'clock, the two hours from seven
     colon: bool = False  # written 5:00, the 24-hour clock's notation
+    no_such: bool = False  # 25点, 3点75分: written as a clock time, on no clock
 
 
 @dataclass
@@ -341,7 +344,7 @@ class _Parser:
         m = _ISO.match(t, p)
         if m:
             d = _safe_date(int(m[1]), int(m[3]), int(m[4]))
-            return (m.end(), _Day(d)) if d else None
+            return m.end(), _Day(d) if d else _Day(today, no_such=True)
         m = _YMD_SP.match(t, p) or _YMD8.match(t, p)
         if m:
             d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
@@ -460,7 +463,8 @@ class _Parser:
                 year = _year(m[1], self.now)
             month = _num(m[2])
             if not 1 <= month <= 12:
-                return None
+                # 13月5日 is written as a date but is none: say so rather than read 5日 alone
+                return (m.end(), _Day(today, no_such=True)) if m[3] and m[4] else None
             if m[3] is None or (m[4] is None and _re_room(t, m.end())):
                 end = m.end() if m[3] is None else m.start(3)
                 y = year if year is not None else today.year
@@ -476,8 +480,8 @@ class _Parser:
             day = _num(m[3])
             if year is not None:
                 d = _safe_date(year, month, day)
-                return (m.end(), _Day(d)) if d else None
-            return self._roll_month_day(month, day, m.end())
+                return m.end(), _Day(d) if d else _Day(today, no_such=True)
+            return self._roll_month_day(month, day, m.end(), written=m[4] is not None)
         m = _YEAR_ONLY.match(t, p)
         if m and not _CN_DATE.match(t, m.end()):
             y = _year(m[1], self.now)
@@ -489,7 +493,7 @@ class _Parser:
             return None
         m = _MD_SLASH.match(t, p) or _MD_DASH.match(t, p)
         if m:
-            return self._roll_month_day(int(m[1]), int(m[2]), m.end())
+            return self._roll_month_day(int(m[1]), int(m[2]), m.end(), written=int(m[2]) <= 31)
         m = _DAY_ONLY.match(t, p)
         if m:
             day = _num(m[1])
@@ -524,10 +528,20 @@ class _Parser:
             return me.end(), _month_part(first, me)
         return end, _Day(first, grain="month", end=_add_months(first, 1))
 
-    def _roll_month_day(self, month: int, day: int, end: int) -> tuple[int, _Day] | None:
-        """Resolve a month and day without a year; a day gone this year is last_or_next."""
+    def _roll_month_day(
+        self, month: int, day: int, end: int, written: bool = True
+    ) -> tuple[int, _Day] | None:
+        """Resolve a month and day without a year; a day gone this year is last_or_next.
+
+        A day no month has (2月30日, 11月31号, 4/31) is ``no_such`` when the form is plainly a
+        date (``written``: 日/号 or a slash), else no date at all.
+        """
         if not (1 <= month <= 12 and 1 <= day <= 31):
+            if written and 1 <= month <= 12 and day <= 99:
+                return end, _Day(self.today, no_such=True)
             return None
+        if _safe_date(2028, month, day) is None:  # a leap year holds every month-day there is
+            return (end, _Day(self.today, no_such=True)) if written else None
         y = self.today.year
         last: date | None = None
         for k in range(0, 9):
@@ -576,8 +590,10 @@ class _Parser:
             if m[1] in ("一", "两") and p > 0 and t[p - 1] in _NOT_CLOCK_BEFORE:
                 return None
             h = _num(m[1])
+            if (p > 0 and t[p - 1] == "第") or (m[2] is None and _NOT_CLOCK_AFTER.match(t, m.end())):
+                return None  # 第3点, 三点意见: points of a list, not the time
             if h > 24:
-                return None
+                return m.end(), _Clock(0, no_such=True)
             c = _Clock(h)
             c.explicit24 = h >= 13 or h == 0
             tail = m[2]
@@ -590,9 +606,7 @@ class _Parser:
                 if m[4]:
                     c.second = _num(m[4])
             if c.minute > 59:
-                return None
-            if tail is None and _NOT_CLOCK_AFTER.match(t, m.end()):
-                return None
+                return m.end(), _Clock(0, no_such=True)
             return m.end(), c
         if bare_ok:
             m = _CLOCK_BARE.match(t, p)
@@ -817,6 +831,14 @@ class _Parser:
     def resolve(self, p: int, stop: int, a: _End, b: _End | None, deadline: bool) -> _Hit:
         """Turn the matched pieces into datetimes, or a question."""
         hit = _Hit(p, stop)
+        if any(
+            e is not None
+            and ((e.day is not None and e.day.no_such) or (e.clock is not None and e.clock.no_such))
+            for e in (a, b)
+        ):
+            hit.question = Q_NO_SUCH_DATE
+            hit.params = {"text": self.text[p:stop].strip()}
+            return hit
         a_amb = a.day is not None and a.day.ambiguous
         if a_amb or (b is not None and b.day is not None and b.day.ambiguous):
             hit.question = Q_AMBIGUOUS_DATE
@@ -1270,6 +1292,7 @@ def parse_time(
     if question is not None:
         status = "ask"
     if question in (
+        Q_NO_SUCH_DATE,
         Q_AM_OR_PM,
         Q_AMBIGUOUS_DATE,
         Q_WEEKDAY_MISMATCH,

@@ -25,6 +25,7 @@ ZH = {
     "time.ask.ambiguous_date": "“{text}”可以有几种读法，请写成“12月3日”或“2026-12-03”这样的格式。",
     "time.ask.last_or_next": "您说的是 {last} 还是 {next}？请带上年份或月份。",
     "time.ask.vague_time": "“{text}”不是一个确定的时间，请说具体的日期和时间，例如“明天下午3点”。",
+    "time.ask.no_such_date": "日历上没有“{text}”这个日期或时间，请检查月份、日期和钟点后再说一遍。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
@@ -39,6 +40,9 @@ EN = {
     "time.ask.last_or_next": "Did you mean {last} or {next}? Please add the year or month.",
     "time.ask.vague_time": (
         "\u201c{text}\u201d is not a definite time; please give a date and time."
+    ),
+    "time.ask.no_such_date": (
+        "\u201c{text}\u201d is not on the calendar; please check the month, day and hour."
     ),
 }
 

@@ -143,6 +143,8 @@ async def test_bad_input_gets_a_clear_answer_and_keeps_what_was_entered(
     assert "没有符合要求的空闲会议室" in huge["text"] and "30" in huge["text"]
     nonsense = await env.say(1004, "/book 随便写点什么")
     assert "没有看懂时间" in nonsense["text"] and "请选择日期" in nonsense["text"]
+    no_day = await env.say(1004, "/book 11月31号下午3点到4点 1号会议室 评审")
+    assert "日历上没有“11月31号下午3点到4点”" in no_day["text"] and "评审" in no_day["text"]
     ask = await env.say(1004, "/book 明天3点到4点 1号会议室 碰头会")
     assert "上午还是下午" in ask["text"]
     await env.press(1004, ask, button="下午 3:00")
@@ -219,6 +221,8 @@ async def test_schedule_picture_and_feeds_follow_changes(
     assert "周例会" in schedule["text"] and "10:00–11:00" in schedule["text"]
     photo = await env.client.wait_for_bot_message(1003, after=schedule["message_id"])
     assert photo.get("photo")
+    no_day = await env.say(1003, "/rooms 2月30日")
+    assert "日历上没有“2月30日”" in no_day["text"]
     url = re.search(r"http://\S+/feeds/rooms/\S+\.ics", schedule["text"])[0]
     async with aiohttp.ClientSession() as http:
         async with http.get(url) as resp:

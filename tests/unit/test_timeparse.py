@@ -445,10 +445,10 @@ def test_a_bit_later_is_not_one_oclock() -> None:
 
 
 def test_every_question_code_has_both_sentences() -> None:
-    codes = {
-        "am_or_pm", "past_date", "need_clock_time", "ambiguous_date", "weekday_mismatch",
-        "last_or_next", "vague_time",
-    }  # fmt: skip
+    import services.timeparse as tp
+
+    codes = {v for k, v in vars(tp).items() if k.startswith("Q_")}
+    assert len(codes) == 8
     assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
     r = p("三点")
     assert "下午" in render_question(r.question or "", r.question_params)
@@ -650,3 +650,19 @@ def test_after_noon_is_early_afternoon() -> None:
     r = p("明天午后")
     assert (r.start, r.end, r.part) == (at(27, 13), at(27, 15), "early_afternoon")
     assert p("明天午后2点").start == at(27, 14)
+
+
+@pytest.mark.parametrize(
+    "text", ["2月30日", "11月31号下午3点", "13月5日", "2026-02-30", "4/31", "明天25点", "明天3点75分"]
+)
+def test_a_date_or_hour_on_no_calendar_is_asked_back_not_reread(text: str) -> None:
+    # 11月31号 used to become 12月31日 and 2月30日 this month's 30th: a confident wrong answer
+    for kw in ({}, {"allow_past": True}):
+        r = p(text, **kw)
+        assert (r.status, r.question, r.start) == ("ask", "no_such_date", None)
+        assert r.question_params["text"] in text
+
+
+@pytest.mark.parametrize("text", ["第3点要求", "第25点", "25点意见"])
+def test_numbered_points_are_not_clock_times(text: str) -> None:
+    assert p(text, allow_past=True).status == "none"
