@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from handlers import callback as cb
 from handlers import rooms_view as rv
-from handlers.common import Ctx, for_staff, make_ctx
+from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from models.core import Role
 from models.rooms import BookingDraft, DraftStep, Room
@@ -64,7 +64,7 @@ async def card_button(ctx: Ctx) -> None:
     if data is None:
         return
     action, draft_id, extra = data.action, data.int_id, data.extra
-    if action in ("cx", "mv", "in"):
+    if action in ("cx", "mv", "in", "c1", "cs"):
         await booking_button(ctx, action, draft_id)
         return
     try:
@@ -152,11 +152,34 @@ async def booking_button(ctx: Ctx, action: str, booking_id: int) -> None:
         await ctx.reply(ctx.t("rooms.ask.reason", id=booking_id))
         await ctx.answer()
         return
+    if action == "cs":
+        gone = await manage.cancel_series_from(ctx.me, booking_id, now)
+        text = ctx.t("rooms.cancelled_series_ok", n=len(gone),
+                     room=html.escape(gone[0].room.name),
+                     when=rv.booking_when(gone[0], ctx.lang))
+        await ctx.answer(text[:200])
+        await ctx.edit(text)
+        return
+    later = await manage.later_in_series(booking) if action == "cx" else 0
+    if later:
+        # one occurrence of a weekly meeting, or the rest of the series? Ask, cancel nothing yet
+        await ctx.reply(
+            ctx.t("rooms.ask.series_cancel", id=booking_id, later=later,
+                  when=rv.booking_when(booking, ctx.lang), title=html.escape(booking.title)),
+            buttons([[(ctx.t("rooms.btn.cancel_one", id=booking_id),
+                       cb.encode("rooms", "c1", booking_id))],
+                     [(ctx.t("rooms.btn.cancel_series", n=later + 1),
+                       cb.encode("rooms", "cs", booking_id))]]))
+        await ctx.answer()
+        return
     cancelled = await manage.cancel(ctx.me, booking_id, "", now)
     text = ctx.t("rooms.cancelled_ok", id=cancelled.id, room=html.escape(cancelled.room.name),
                  when=rv.booking_when(cancelled, ctx.lang))
     await ctx.answer(text[:200])
-    await ctx.reply(text)
+    if action == "c1":
+        await ctx.edit(text)  # the question about the series becomes its answer
+    else:
+        await ctx.reply(text)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

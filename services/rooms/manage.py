@@ -75,6 +75,45 @@ async def cancel(actor: Staff, booking_id: int, reason: str, now: datetime) -> B
     return booking
 
 
+async def later_in_series(booking: Booking) -> int:
+    """How many occurrences of the booking's series still hold the room after this one."""
+    if booking.series_id is None:  # type: ignore[attr-defined]
+        return 0
+    return await Booking.filter(series_id=booking.series_id,  # type: ignore[attr-defined]
+                                status__in=list(HOLDING), start_at__gt=booking.start_at).count()
+
+
+async def cancel_series_from(actor: Staff, booking_id: int, now: datetime) -> list[Booking]:
+    """The organiser cancels an occurrence of a recurring booking and every later one.
+
+    One transaction: the occurrences are locked and cancelled together, so a double press or
+    a change made meanwhile finds them gone rather than half cancelled.
+    """
+    async with in_transaction():
+        first = await Booking.filter(id=booking_id).select_for_update().first()
+        if first is None:
+            raise NotFound("rooms.error.booking_gone")
+        if not await _may_change(actor, first):
+            raise NotAllowed("rooms.error.not_yours")
+        if first.end_at <= now:
+            raise StaleAction("rooms.error.booking_over")
+        query = Booking.filter(id=first.id)
+        if first.series_id is not None:  # type: ignore[attr-defined]
+            query = Booking.filter(series_id=first.series_id,  # type: ignore[attr-defined]
+                                   status__in=list(HOLDING), start_at__gte=first.start_at)
+        gone = list(await query.select_for_update().order_by("start_at"))
+        for booking in gone:
+            booking.status = BookingStatus.CANCELLED
+            booking.sequence += 1
+            await booking.save(update_fields=["status", "sequence"])
+        await BookingDraft.filter(target_id__in=[b.id for b in gone], step__in=[
+            DraftStep.REASON, DraftStep.DAY, DraftStep.START, DraftStep.LENGTH,
+            DraftStep.CONFIRM]).update(step=DraftStep.DROPPED)
+    for booking in gone:
+        await booking.fetch_related("room", "organiser")
+    return gone
+
+
 async def begin_cancel_with_reason(actor: Staff, booking_id: int, chat_id: int) -> BookingDraft:
     """The office cancels someone else's booking: wait for the reason typed next."""
     booking = await get_booking(booking_id)

@@ -303,6 +303,41 @@ async def test_recurring_booking_in_chat_lists_clashes_and_books_the_rest(
     assert "已预定 2 次" in done["text"] and "跳过 1 次" in done["text"]
 
 
+async def test_cancelling_one_of_a_series_asks_this_one_or_all_later(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_demo()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    card = await env.say(1004, "/book 每周一上午10点到11点 1号会议室 周例会 共4次")
+    await env.press(1004, card, button="✅ 确认预定")
+    first, second, third, fourth = await Booking.filter(title="周例会").order_by("start_at")
+    mine = await env.say(1004, "/mybookings")
+    await env.press(1004, mine, button=f"取消 #{first.id}")
+    ask = await env.client.wait_for_bot_message(1004, after=mine["message_id"],
+                                                contains="周期预定中的一次")
+    assert "之后还有 3 次" in ask["text"]
+    assert await Booking.filter(status=BookingStatus.CANCELLED).count() == 0  # nothing yet
+    await env.press(1004, ask, button=f"只取消这一次 #{first.id}")
+    assert (await Booking.get(id=first.id)).status == BookingStatus.CANCELLED
+    assert "已取消预定" in (await env.message(1004, ask["message_id"]))["text"]
+    mine = await env.say(1004, "/mybookings")
+    await env.press(1004, mine, button=f"取消 #{third.id}")
+    ask = await env.client.wait_for_bot_message(1004, after=mine["message_id"],
+                                                contains="之后还有 1 次")
+    stale = next(b["callback_data"] for row in ask["reply_markup"]["inline_keyboard"]
+                 for b in row if b["text"].startswith("取消这次及以后"))
+    await env.press(1004, ask, button="取消这次及以后全部（2 次）")
+    done = await env.message(1004, ask["message_id"])
+    assert "已取消周期预定中的 2 次" in done["text"]
+    statuses = [(await Booking.get(id=b.id)).status for b in (first, second, third, fourth)]
+    assert statuses == [BookingStatus.CANCELLED, BookingStatus.CONFIRMED,
+                        BookingStatus.CANCELLED, BookingStatus.CANCELLED]
+    # a second press of the same button changes nothing and says the booking is gone
+    again = await env.press(1004, ask, data=stale)
+    assert "已取消或不存在" in again["answer"]
+    assert (await Booking.get(id=second.id)).status == BookingStatus.CONFIRMED
+
+
 async def test_change_time_from_mybookings_moves_the_booking(
     env: Env, fixed_clock: FixedClock
 ) -> None:
