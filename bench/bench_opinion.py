@@ -34,15 +34,19 @@ SEED = 20240601
 HOLDOUT = 0.2
 BATCH = 1024
 PARK_CSV = ROOT / "tests" / "data" / "park_opinion_sentences.csv"
-Rows = list[tuple[str, int, int | None]]
+Rows = list[tuple[str, int, int | None, str]]
 Scorer = Callable[[Sequence[str]], list[int]]
 
 
 def read_csv(path: Path) -> Rows:
-    """Read (text, neg, y3) rows from one CSV file (y3 None when the file has no such column)."""
+    """Read (text, neg, y3, source) rows from one CSV file (y3 None when it has no such column).
+
+    The source (the file's stem) is a training label for the model's per-source experts only:
+    scoring sees the text alone.
+    """
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [(r["text"], int(r["neg"]),
-                 int(r["y3"]) if (r.get("y3") or "") in {"0", "1", "2"} else None)
+                 int(r["y3"]) if (r.get("y3") or "") in {"0", "1", "2"} else None, path.stem)
                 for r in csv.DictReader(fh) if r.get("text") and r.get("neg") in {"0", "1"}]
 
 
@@ -123,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=ModelParams.threshold)
     parser.add_argument("--plain", action="store_true",
                         help="one binary LR on plain TF-IDF (the pre-blend model) for comparison")
+    parser.add_argument("--no-experts", action="store_true",
+                        help="general learners only (no per-source experts), for comparison")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--save", type=Path, help="write the trained model here")
     args = parser.parse_args(argv)
@@ -138,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if path.stem in args.train:
             fit.extend(train_rows)
     params = ModelParams(c=args.c, ngram_max=args.ngram_max, threshold=args.threshold,
-                         nb_weighting=not args.plain, three_class=not args.plain)
+                         nb_weighting=not args.plain, three_class=not args.plain,
+                         domain_experts=not (args.plain or args.no_experts))
     start = time.perf_counter()
     model = train(fit, params)
     print(f"trained on {len(fit)} rows of {', '.join(args.train)} in "

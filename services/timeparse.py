@@ -590,7 +590,8 @@ class _Parser:
             if m[1] in ("一", "两") and p > 0 and t[p - 1] in _NOT_CLOCK_BEFORE:
                 return None
             h = _num(m[1])
-            if (p > 0 and t[p - 1] == "第") or (m[2] is None and _NOT_CLOCK_AFTER.match(t, m.end())):
+            listed = p > 0 and t[p - 1] == "第"
+            if listed or (m[2] is None and _NOT_CLOCK_AFTER.match(t, m.end())):
                 return None  # 第3点, 三点意见: points of a list, not the time
             if h > 24:
                 return m.end(), _Clock(0, no_such=True)
@@ -833,7 +834,10 @@ class _Parser:
         hit = _Hit(p, stop)
         if any(
             e is not None
-            and ((e.day is not None and e.day.no_such) or (e.clock is not None and e.clock.no_such))
+            and (
+                (e.day is not None and e.day.no_such)
+                or (e.clock is not None and e.clock.no_such)
+            )
             for e in (a, b)
         ):
             hit.question = Q_NO_SUCH_DATE

@@ -89,13 +89,14 @@ class Classifier:
         return Verdict(neg, round(final, 4), level, sentiment, reasons)  # type: ignore[arg-type]
 
 
-def read_rows(paths: Iterable[Path]) -> list[tuple[str, int, int | None]]:
-    """Read (text, neg, y3) rows from CSV files or directories of CSV files.
+def read_rows(paths: Iterable[Path]) -> list[tuple[str, int, int | None, str]]:
+    """Read (text, neg, y3, source) rows from CSV files or directories of CSV files.
 
     y3 (0 negative / 1 neutral / 2 positive) is read when the file has that column and is None
-    otherwise or where it disagrees with neg.
+    otherwise or where it disagrees with neg; source is the file's name without .csv (each file
+    is one source for the model's per-source experts).
     """
-    rows: list[tuple[str, int, int | None]] = []
+    rows: list[tuple[str, int, int | None, str]] = []
     for path in paths:
         files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
         for file in files:
@@ -106,7 +107,7 @@ def read_rows(paths: Iterable[Path]) -> list[tuple[str, int, int | None]]:
                 for row in reader:
                     text, neg = (row.get("text") or "").strip(), (row.get("neg") or "").strip()
                     if text and neg in {"0", "1"}:
-                        rows.append((text, int(neg), _y3(row.get("y3"), int(neg))))
+                        rows.append((text, int(neg), _y3(row.get("y3"), int(neg)), file.stem))
     return rows
 
 
@@ -134,7 +135,8 @@ def evaluate(labels: Sequence[int], preds: Sequence[int]) -> dict[str, float]:
 def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, int]] = (),
                   holdout: float = 0.1, params: ModelParams | None = None) -> dict[str, Any]:
     """Train on CSV rows plus extra rows, save the model to out and return its metrics."""
-    rows = read_rows([Path(p) for p in data]) + [(t, int(n), None) for t, n in extra_rows]
+    rows: list[tuple[str, int, int | None, str | None]] = [*read_rows([Path(p) for p in data])]
+    rows += [(t, int(n), None, None) for t, n in extra_rows]
     if not rows:
         raise ValueError("no training rows found")
     order = list(range(len(rows)))

@@ -215,24 +215,74 @@ def test_model_scores_in_batches_give_the_same_figures(tmp_path: Path) -> None:
 def test_model_blends_nb_weighted_and_three_way_learners() -> None:
     rows = [(t, n, 0 if n else (2 if "增长" in t or "获评" in t else 1)) for t, n in _TINY]
     model = train(rows, ModelParams(min_df=1))
-    assert model.ratio is not None and model.classifier3 is not None
-    assert list(model.classifier3.classes_) == [0, 1, 2]
+    assert [(h.kind, h.hi - h.lo) for h in model.heads] == [("general", 1), ("general", 3)]
+    assert model.domains == [] and model.weights.shape[1] == 4
     plain = train(_TINY, ModelParams(min_df=1, nb_weighting=False, three_class=False))
-    assert plain.ratio is None and plain.classifier3 is None
+    assert [(h.kind, h.hi - h.lo) for h in plain.heads] == [("general", 1)]
     for m in (model, plain):
         probs = m.predict_proba(["企业偷排被罚款", "园区召开会议"])
         assert all(0.0 <= p <= 1.0 for p in probs) and probs[0] > probs[1]
 
 
-def test_a_first_format_model_file_still_loads(tmp_path: Path) -> None:
-    import joblib
+def _two_sources() -> list[tuple[str, int, int | None, str]]:
+    """Headline-like and forum-like rows where 跌 is bad news only in the forum."""
+    news = [(f"{c}公司{w}", n, None, "news") for c in "甲乙丙丁戊己庚辛壬癸" for w, n in (
+        ("股价下跌百分之三", 0), ("发布年度报告", 0), ("签约新项目", 0), ("被立案调查", 1),
+        ("遭证监会处罚", 1), ("召开股东大会", 0))]
+    forum = [(f"{c}{w}", n, 1 if not n else 0, "forum") for c in "啊哎呀哦嗯唉哈嘿呵喔"
+             for w, n in (
+        ("又跌了亏惨了", 1), ("跌成狗了割肉吧", 1), ("明天应该会涨", 0), ("今天收盘持平", 0),
+        ("主力又在砸盘", 1), ("大家周末愉快", 0))]
+    return news + forum
 
-    plain = train(_TINY, ModelParams(min_df=1, nb_weighting=False, three_class=False))
-    path = tmp_path / "old.joblib"
-    joblib.dump({"format": "officebot-opinion-model/1", "vectorizer": plain.vectorizer,
-                 "classifier": plain.classifier, "params": plain.params, "meta": {}}, path)
-    texts = ["企业偷排被罚款", "园区召开会议"]
-    assert Model.load(path).predict_proba(texts) == pytest.approx(plain.predict_proba(texts))
+
+def test_two_sources_get_experts_mixed_by_a_guess_from_the_text_alone(tmp_path: Path) -> None:
+    rows = _two_sources()
+    model = train(rows, ModelParams(min_df=1, domain_min_rows=20))
+    assert model.domains == ["forum", "news"] and model.meta["domains"] == ["forum", "news"]
+    kinds = [(h.kind, h.domain, h.member) for h in model.heads]
+    assert ("domain", None, 0) in kinds
+    assert {("expert", d, m) for d in ("forum", "news") for m in (0, 1)} <= set(kinds)
+    probs = model.predict_proba(["啊又跌了亏惨了", "甲公司召开股东大会"])
+    assert probs[0] > 0.5 > probs[1]
+    path = tmp_path / "m.joblib"
+    model.save(path)
+    assert Model.load(path).predict_proba(["啊又跌了亏惨了"]) == pytest.approx(probs[:1])
+    # too few rows of a source, or experts turned off: the general learners only
+    assert train(rows, ModelParams(min_df=1)).domains == []
+    assert train(rows, ModelParams(min_df=1, domain_min_rows=20,
+                                   domain_experts=False)).domains == []
+
+
+def test_earlier_format_model_files_still_load_and_score_as_before(tmp_path: Path) -> None:
+    import joblib
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [normalize(t) for t, _ in _TINY]
+    y = np.asarray([n for _, n in _TINY])
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit(texts)
+    feats = vec.transform(texts)
+    ratio = np.linspace(0.5, 1.5, feats.shape[1]).astype(np.float32)
+    clf = LogisticRegression(C=10).fit(feats.multiply(ratio).tocsr(), y)
+    clf3 = LogisticRegression(C=10).fit(feats, np.where(y == 1, 0, 1 + (np.arange(len(y)) % 2)))
+    probe = ["企业偷排被罚款", "园区召开会议"]
+    feats_probe = vec.transform([normalize(t) for t in probe])
+    old1 = clf.predict_proba(feats_probe.multiply(ratio).tocsr())[:, 1]
+    old2 = (old1 + clf3.predict_proba(feats_probe)[:, 0]) / 2
+    params = ModelParams(min_df=1)
+    for fmt, extra, want in (("officebot-opinion-model/1", {}, old1),
+                             ("officebot-opinion-model/2",
+                              {"ratio": ratio, "classifier3": clf3}, old2)):
+        path = tmp_path / "old.joblib"
+        blob = {"format": fmt, "vectorizer": vec, "classifier": clf, "params": params,
+                "meta": {}, **extra}
+        if fmt.endswith("/1"):
+            blob["classifier"] = LogisticRegression(C=10).fit(feats, y)
+            want = blob["classifier"].predict_proba(feats_probe)[:, 1]
+        joblib.dump(blob, path)
+        assert Model.load(path).predict_proba(probe) == pytest.approx(want, abs=1e-5)
 
 
 def test_loading_a_file_that_is_no_model_fails(tmp_path: Path) -> None:
@@ -283,7 +333,8 @@ def test_guard_overrides_a_weak_model_score() -> None:
             return [0.7] * len(texts)
 
     base = train(_TINY, ModelParams(min_df=1))
-    classifier = Classifier(None, model=Fixed(base.vectorizer, base.classifier, base.params))
+    classifier = Classifier(None, model=Fixed(base.vectorizer, base.weights, base.bias,
+                                              base.heads, base.params))
     assert classifier.classify_one("园区开展消防应急演练").neg == 0
     assert classifier.classify_one("园区召开会议").neg == 1
 
