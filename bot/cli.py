@@ -289,10 +289,8 @@ def cmd_opinion_train(args: argparse.Namespace) -> int:
 async def _feedback_rows(settings: Any) -> list[tuple[str, int]]:
     from bot.db import close_db
 
-    try:
-        from services.opinion.handling import feedback_rows  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+    from services.opinion.handling import feedback_rows
+
     await _open_database(settings)
     try:
         return list(await feedback_rows())

@@ -99,6 +99,35 @@ def test_rooms_and_supplies_import_then_calendar_and_audit(
     assert (workdir / "audit.xlsx").exists()
 
 
+def test_opinion_train_writes_a_model_that_classify_then_uses(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+    import json
+
+    data = workdir / "labelled"
+    data.mkdir()
+    for name, rows in (
+        ("news", [(f"{c}公司{w}", n) for c in "甲乙丙丁戊己庚辛壬癸" for w, n in (
+            ("被立案调查", 1), ("遭到处罚", 1), ("签约新项目", 0), ("召开股东大会", 0))]),
+        ("forum", [(f"{c}{w}", n) for c in "啊哎呀哦嗯唉哈嘿呵喔" for w, n in (
+            ("又跌了亏惨了", 1), ("割肉离场了", 1), ("明天会涨", 0), ("周末愉快", 0))]),
+    ):
+        with (data / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["text", "neg"])
+            writer.writerows(rows)
+    out = workdir / "model.joblib"
+    main(["opinion", "train", "--data", str(data), "--out", str(out), "--with-feedback"])
+    printed = capsys.readouterr().out
+    assert out.exists() and "'rows': 80" in printed and "'held_out': 8" in printed
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"text": "嗯又跌了亏惨了"}\n'))
+    main(["opinion", "classify", "--model", str(out)])
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["neg"] == 1 and any(r["kind"] == "model" for r in answer["reasons"])
+
+
 def test_parse_time_and_classify_read_json_lines(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
