@@ -288,7 +288,6 @@ def cmd_opinion_train(args: argparse.Namespace) -> int:
 
 async def _feedback_rows(settings: Any) -> list[tuple[str, int]]:
     from bot.db import close_db
-
     from services.opinion.handling import feedback_rows
 
     await _open_database(settings)

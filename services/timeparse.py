@@ -410,6 +410,9 @@ class _Parser:
             return m.end(), _Day(mon + timedelta(days=3), grain="day", end=mon + timedelta(7))
         m = _WEEK.match(t, p)
         if m:
+            q = m.end()
+            if t[q : q + 1] in tuple("零〇○八九089") and t[q + 1 : q + 2] not in ("点", "时", ":"):
+                return q + 1, _Day(today, no_such=True)  # 下周八: no such weekday
             mon = _monday(today) + timedelta(weeks=_week_shift(m[1]))
             return m.end(), _Day(mon, grain="week", end=mon + timedelta(weeks=1))
         m = _REL_MONTH.match(t, p)

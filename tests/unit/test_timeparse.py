@@ -654,7 +654,10 @@ def test_after_noon_is_early_afternoon() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2月30日", "11月31号下午3点", "13月5日", "2026-02-30", "4/31", "明天25点", "明天3点75分"],
+    [
+        "2月30日", "11月31号下午3点", "13月5日", "2026-02-30", "4/31", "明天25点", "明天3点75分",
+        "下周八下午3点",
+    ],
 )
 def test_a_date_or_hour_on_no_calendar_is_asked_back_not_reread(text: str) -> None:
     # 11月31号 used to become 12月31日 and 2月30日 this month's 30th: a confident wrong answer
