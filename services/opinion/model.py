@@ -177,7 +177,7 @@ class _Folder:
 
     def add(self, kind: str, clf: LogisticRegression, ratio: np.ndarray | None = None,
             neg_label: int = 1, domain: str | None = None, member: int = 0) -> None:
-        """Fold a fitted learner in; neg_label is its negative class (the source guesser: -)."""
+        """Fold a fitted learner in; neg_label is its negative class (unused for "domain")."""
         coef = clf.coef_.T.astype(np.float32)
         bias = clf.intercept_.astype(np.float32)
         if ratio is not None:
@@ -270,7 +270,9 @@ def train(rows: Iterable[tuple[Any, ...]], params: ModelParams | None = None) ->
     folder = _Folder()
     _fit_pair(folder, "general", feats, y, y3, params)
     domains = _learnable_domains(sources, labels, params) if params.domain_experts else []
-    if len(domains) >= 2:
+    if len(domains) < 2:
+        domains = []  # one source: its experts would only repeat the general learners
+    else:
         where = np.asarray([s if s in domains else "" for s in sources])
         known = where != ""
         guess = LogisticRegression(C=params.c, max_iter=3000)
@@ -283,7 +285,7 @@ def train(rows: Iterable[tuple[Any, ...]], params: ModelParams | None = None) ->
                       domain=name)
         domains = order
     meta = {"trained": len(texts), "negatives": int(sum(labels)),
-            "features": len(vec.vocabulary_), "domains": domains if len(domains) >= 2 else []}
+            "features": len(vec.vocabulary_), "domains": domains}
     return folder.model(vec, params, meta)
 
 
