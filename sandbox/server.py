@@ -296,7 +296,10 @@ class Sandbox:
         bot_username: str = "officebot_demo_bot",
         bot_name: str = "办公助手",
         enforce_limits: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        #: Seconds since the epoch for the dates it stamps (a test gives the bot's clock).
+        self.clock = clock
         self.spec: ApiSpec | None = ApiSpec.load(spec_path) if spec_path else None
         self.bot_id = bot_id
         self.bot_username = bot_username
@@ -817,7 +820,7 @@ class Sandbox:
             chat_id=chat.id,
             from_id=from_id,
             is_bot=is_bot,
-            date=int(time.time()),
+            date=int(self.clock()),
             **msg_kwargs,
         )
         chat.next_message_id += 1
@@ -1093,7 +1096,7 @@ class Sandbox:
                         self._updates.pop(0)
                     backoff = 0.05
                 else:
-                    self._webhook_last_error = (int(time.time()), error)
+                    self._webhook_last_error = (int(self.clock()), error)
                     await _wait_event(self._stopping, backoff)
                     backoff = min(backoff * 2, self.webhook_backoff_max)
 
@@ -1194,7 +1197,7 @@ class Sandbox:
             raise ApiError(400, NOT_MODIFIED)
         for k, v in changes.items():
             setattr(msg, k, v)
-        msg.edit_date = int(time.time())
+        msg.edit_date = int(self.clock())
         self._touch(chat)
         return self.api_message(msg)
 
@@ -1597,7 +1600,7 @@ class Sandbox:
         if forward_origin is not None:
             if not isinstance(forward_origin, dict) or "type" not in forward_origin:
                 raise ControlError("forward_origin must be a MessageOrigin object with a type")
-            fields["forward_origin"] = {"date": int(time.time()), **forward_origin}
+            fields["forward_origin"] = {"date": int(self.clock()), **forward_origin}
             fields.pop("entities", None)
         if chat.type == "private":
             user.started = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,9 +34,12 @@ async def push_weekly(now: datetime) -> str:
     return await daily.push_weekly(now, _tz())
 
 
-@job("calendar.check", at="09:00")
+@job("calendar.check", at="09:00", grace=timedelta(hours=14))
 async def check_calendar(now: datetime) -> str:
-    """Re-read the saved notices (another replica may have added one), then warn if needed."""
+    """Re-read the saved notices (another replica may have added one), then warn if needed.
+
+    The long grace makes a bot started later in the day still check that day.
+    """
     settings = current_settings()
     if settings is not None:
         calendar.load_store(calendar_store(settings))

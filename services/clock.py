@@ -35,6 +35,22 @@ class FixedClock:
         self._at += delta
 
 
+class ShiftedClock:
+    """Real time moved to start at a chosen instant and running on from there (tests, demos).
+
+    Time still passes, so leases, timeouts and reminders behave as in real life, while the date
+    every test sees is the same whatever day the suite runs on.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 _clock: Clock = SystemClock()
 
 

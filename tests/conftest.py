@@ -14,7 +14,7 @@ from tortoise import Tortoise, connections
 
 from bot.db import close_db, is_sqlite, migrate, open_db
 from services import clock
-from services.clock import FixedClock, SystemClock
+from services.clock import FixedClock, ShiftedClock, SystemClock
 
 # Opt in to PTB's timedelta retry_after now rather than see a deprecation warning per 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -100,10 +100,36 @@ async def db(db_url: str) -> AsyncIterator[str]:
         await close_db()
 
 
+#: The office's "now" in every test: Thursday 2026-11-26 10:00 in Shanghai.
+OFFICE_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def office_clock() -> Iterator[ShiftedClock]:
+    """Every test starts at OFFICE_NOW with time running on, whatever day the suite runs.
+
+    The bot reads only this clock, so expected dates never depend on the day of the run; code
+    that reads the system clock instead shows up when CI runs the suite under libfaketime.
+    A test that must run on real time says so with `real_clock`.
+    """
+    shifted = ShiftedClock(OFFICE_NOW)
+    clock.set_clock(shifted)
+    yield shifted
+    clock.set_clock(SystemClock())
+
+
 @pytest.fixture
-def fixed_clock() -> Iterator[FixedClock]:
-    """Thursday 2026-11-26 10:00 in Shanghai, unless a test moves it."""
-    fixed = FixedClock(datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
+def real_clock(office_clock: ShiftedClock) -> Iterator[SystemClock]:
+    """The system clock, for tests that check the bot on whatever day it really is."""
+    system = SystemClock()
+    clock.set_clock(system)
+    yield system
+
+
+@pytest.fixture
+def fixed_clock(office_clock: ShiftedClock) -> Iterator[FixedClock]:
+    """Thursday 2026-11-26 10:00 in Shanghai, standing still unless a test moves it."""
+    fixed = FixedClock(OFFICE_NOW)
     clock.set_clock(fixed)
     yield fixed
     clock.set_clock(SystemClock())

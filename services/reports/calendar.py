@@ -12,10 +12,11 @@ import yaml
 
 from models.core import Role, Staff
 from services import outbox, workdays
+from services.approvals.flows import POLICY
 from services.errors import InvalidInput
 from services.reports import Item, todo
 
-#: From this month on, an unknown next year is worth a warning.
+#: From this month on, an unknown next year is worth a warning (this year always is).
 WARN_FROM_MONTH = 12
 
 
@@ -88,31 +89,37 @@ def save_notice(source: Path, store: Path) -> list[int]:
     return sorted(notice)
 
 
-def unknown_next_year(today: date) -> int | None:
-    """Next year, when it is December or later and the calendar does not know it."""
-    year = today.year + 1
-    if today.month >= WARN_FROM_MONTH and not workdays.known_year(year):
-        return year
-    return None
+def unknown_years(today: date) -> list[int]:
+    """The years the calendar lacks and needs now: this year, and next year from December on.
+
+    In an unknown year workdays are simply Monday to Friday (services.workdays); the bot keeps
+    working, and the admin is asked to load the State Council's notice.
+    """
+    years = [] if workdays.known_year(today.year) else [today.year]
+    if today.month >= WARN_FROM_MONTH and not workdays.known_year(today.year + 1):
+        years.append(today.year + 1)
+    return years
 
 
 async def warn_if_unknown(now: datetime, today: date) -> str:
-    """Tell the admins once a year that next year's holidays are missing."""
-    year = unknown_next_year(today)
-    if year is None:
-        return f"{today.year + 1} known" if today.month >= WARN_FROM_MONTH else "not December"
-    sent = await outbox.emit_to_admins("reports.calendar_unknown", {"year": year},
-                                       f"calendar-unknown:{year}")
-    return f"{year} unknown: {sent} admins told" if sent else f"{year} unknown: already told"
+    """Tell the admins once per year (through the outbox) that a year's holidays are missing."""
+    years = unknown_years(today)
+    if not years:
+        return "calendar known"
+    told = []
+    for year in years:
+        sent = await outbox.emit_to_admins("reports.calendar_unknown", {"year": year},
+                                           f"calendar-unknown:{year}")
+        told.append(f"{year} unknown: {sent} admins told" if sent
+                    else f"{year} unknown: already told")
+    return "; ".join(told)
 
 
 @todo("calendar", order=90)
 async def calendar_todo(staff: Staff, now: datetime) -> list[Item]:
-    """For admins in December: load next year's holiday notice."""
+    """For admins: load the holiday notice of this year or (in December) next year."""
     if staff.role != Role.ADMIN:
         return []
-    year = unknown_next_year(now.date())
-    if year is None:
-        return []
     return [Item("reports.item.calendar_unknown", {"year": year},
-                 button=("reports.btn.calendar", "reports", "cal", str(year)))]
+                 button=("reports.btn.calendar", "reports", "cal", str(year)))
+            for year in unknown_years(now.astimezone(POLICY.tz).date())]

@@ -16,6 +16,7 @@ from bot.settings import Settings
 from models.core import OutboxMessage, OutboxStatus, Role, Staff
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
+from services import clock
 from tests.conftest import shared_path
 
 TOKEN = "123456:TEST-token"
@@ -140,7 +141,9 @@ async def start_env(db_url: str, sandbox: Sandbox, **overrides: Any) -> Runtime:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    sb = Sandbox(shared_path("telegram-bot-api", "api-10.0.json"))
+    # The sandbox stamps messages with the bot's clock, as Telegram's would agree with it.
+    sb = Sandbox(shared_path("telegram-bot-api", "api-10.0.json"),
+                 clock=lambda: clock.now().timestamp())
     sb.fault_timeout = 5.0
     await sb.start()
     try:

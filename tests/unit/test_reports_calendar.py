@@ -75,6 +75,12 @@ def test_missing_file_is_named(settings: Settings, capsys: pytest.CaptureFixture
 
 
 def test_unknown_next_year_is_warned_from_december_only() -> None:
-    assert calendar.unknown_next_year(date(2030, 11, 30)) is None
-    assert calendar.unknown_next_year(date(2030, 12, 1)) == 2031
-    assert calendar.unknown_next_year(date(2025, 12, 1)) is None  # 2026 is in the library
+    assert calendar.unknown_years(date(2025, 11, 30)) == []  # the library knows 2025 and 2026
+    assert calendar.unknown_years(date(2025, 12, 1)) == []
+    assert not workdays.known_year(2031)
+    assert calendar.unknown_years(date(2030, 11, 30)) == [2030]
+    assert calendar.unknown_years(date(2030, 12, 1)) == [2030, 2031]
+
+
+def test_an_unknown_current_year_is_warned_all_year() -> None:
+    assert calendar.unknown_years(date(2030, 3, 2)) == [2030]
