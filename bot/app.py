@@ -8,7 +8,8 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.ext import AIORateLimiter, Application
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, Defaults
 from telegram.request import HTTPXRequest
 
 import bot.web_feeds
@@ -24,7 +25,7 @@ from handlers.menu import push_default_menus
 from scheduler import load_all as load_jobs
 from scheduler import runner
 from services import clock as clock_module
-from services import outbox
+from services import outbox, security
 from services.clock import Clock
 
 log = logging.getLogger("officebot")
@@ -53,6 +54,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
     if settings.webhook_url:
         builder = builder.updater(None)
+    # Every reply is Telegram HTML (texts escape what they fill in): captions and edits too.
+    builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML))
     application = builder.build()
     application.bot_data["settings"] = settings
     handlers.register_all(application)
@@ -96,6 +99,8 @@ class Runtime:
         self.web_runner: web.AppRunner | None = None
         self.web_port: int | None = None
         self._notifier_task: asyncio.Task[None] | None = None
+        #: The secret Telegram must echo on /telegram (webhook mode only).
+        self.webhook_secret: str | None = None
 
     @property
     def app(self) -> Application:  # type: ignore[type-arg]
@@ -118,13 +123,16 @@ class Runtime:
         self.app.bot_data["notifier"] = self.notifier
         self.app.bot_data["runtime"] = self
         await push_default_menus(self.app.bot, self.settings.locale)
+        if self.settings.webhook_url:
+            # Never without a secret: one the bot made and keeps when none is configured.
+            configured = self.settings.webhook_secret
+            self.webhook_secret = await security.webhook_secret(
+                configured.get_secret_value() if configured else None)
         if self.serve_web or self.settings.webhook_url:
             await self._start_web()
         if self.settings.webhook_url:
-            secret = self.settings.webhook_secret
             await self.app.bot.set_webhook(
-                self.settings.webhook_url,
-                secret_token=secret.get_secret_value() if secret else None,
+                self.settings.webhook_url, secret_token=self.webhook_secret,
                 allowed_updates=["message", "callback_query", "my_chat_member"],
             )
         else:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import importlib
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
+from tortoise import timezone as tortoise_timezone
 from tortoise.backends.sqlite.client import SqliteTransactionWrapper
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from bot.settings import Settings, get_settings
 from models import APPS
+from services import clock
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,16 @@ async def _begin_immediate(self: SqliteTransactionWrapper) -> None:
     await self._connection.commit()
     await self._connection.execute("BEGIN IMMEDIATE")
 
+
+def _office_now() -> datetime:
+    """Tortoise's "now" for auto_now fields, read from the bot's clock."""
+    now = clock.now()
+    return now if tortoise_timezone.get_use_tz() else now.replace(tzinfo=None)
+
+
+# Why patch: auto_now and auto_now_add stamp rows with Tortoise's own reading of the system
+# clock; the bot's records must agree with the clock its services (and tests) run on.
+tortoise_timezone.now = _office_now
 
 # Why patch: Tortoise opens SQLite transactions with a plain BEGIN (deferred), which lets two
 # processes both read and then fail to upgrade to a write lock ("database is locked").

@@ -29,7 +29,9 @@ def build_web_app(runtime: Runtime) -> web.Application:
     app = web.Application(client_max_size=8 * 1024 * 1024)
     app[RUNTIME] = runtime
     app[STARTED] = time.monotonic()
-    app.router.add_post("/telegram", telegram_webhook)
+    # Only a bot in webhook mode takes updates over HTTP: in polling mode nobody can post one.
+    if runtime.settings.webhook_url:
+        app.router.add_post("/telegram", telegram_webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
@@ -41,11 +43,11 @@ def build_web_app(runtime: Runtime) -> web.Application:
 async def telegram_webhook(request: web.Request) -> web.Response:
     """Handle the update first, answer after: a crash mid-way makes Telegram send it again."""
     runtime = request.app[RUNTIME]
-    secret = runtime.settings.webhook_secret
-    if secret is not None:
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given, secret.get_secret_value()):
-            return web.json_response({"ok": False, "error": "bad secret token"}, status=403)
+    secret: str | None = runtime.webhook_secret
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    # Constant time, on bytes (compare_digest refuses non-ASCII text); no secret, no entry.
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        return web.json_response({"ok": False, "error": "bad secret token"}, status=403)
     try:
         data = await request.json()
         update = Update.de_json(data, runtime.app.bot)

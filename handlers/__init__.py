@@ -7,6 +7,7 @@ from telegram.ext import Application
 from handlers import (
     admin,
     approvals,
+    errors,
     jobs,
     opinion,
     receptions,
@@ -15,7 +16,6 @@ from handlers import (
     start,
     supplies,
 )
-from handlers.errors import on_error
 
 
 def register_all(application: Application) -> None:  # type: ignore[type-arg]
@@ -32,4 +32,5 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     supplies.register(application)
     reports.register(application)
     jobs.register(application)
-    application.add_error_handler(on_error)
+    # Last: answer any button press nothing answered, and the one error handler.
+    errors.register(application)

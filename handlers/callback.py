@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.inputs import INT_MAX, to_int
+
 MAX_BYTES = 64
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")
 
@@ -18,7 +20,12 @@ class CallbackData:
 
     @property
     def int_id(self) -> int | None:
-        return int(self.id) if self.id.lstrip("-").isdigit() else None
+        """The id as a record number (0 to what an id column holds); None for anything else."""
+        return to_int(self.id, low=0)
+
+    def extra_int(self, index: int = 0, *, low: int = 0, high: int = INT_MAX) -> int | None:
+        """An extra part as a bounded whole number; None when missing or not one."""
+        return to_int(self.extra[index], low=low, high=high) if index < len(self.extra) else None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import html
 import logging
-import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, cast
@@ -23,12 +22,14 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.callback import ButtonData, decode
-from handlers.texts import DEFAULT_LANG, t
+from handlers.texts import DEFAULT_LANG, has, plain, t
 from models.core import Role, Staff
 from services.errors import DomainError, NotAllowed
+from services.inputs import normalize
 from services.staff import find_staff
 
 log = logging.getLogger(__name__)
+ROLE_CODES = {role.value for role in Role}
 Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
@@ -64,12 +65,15 @@ class Ctx:
 
     @property
     def args(self) -> list[str]:
-        return list(self.context.args or [])
+        """The command's words, through the input boundary (empty words dropped)."""
+        words = (normalize(a, multiline=False).strip() for a in self.context.args or [])
+        return [w for w in words if w]
 
     @property
     def text(self) -> str:
+        """What the person typed, through the input boundary (services.inputs.normalize)."""
         msg = self.update.effective_message
-        return (msg.text or msg.caption or "") if msg else ""
+        return normalize((msg.text or msg.caption or "") if msg else "")
 
     @property
     def me(self) -> Staff:
@@ -98,9 +102,9 @@ class Ctx:
         return ButtonData(data.feature, data.action, data.id, data.extra)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
-        """Answer the pressed button (a toast, or an alert box)."""
+        """Answer the pressed button (a toast, or an alert box: plain text, 200 characters)."""
         if self.query is not None:
-            await self.query.answer(text, show_alert=alert)
+            await answer_query(self.query, text, alert)
 
     async def edit(self, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
         """Replace the pressed card's text and buttons; an identical edit is not an error."""
@@ -127,14 +131,35 @@ class Ctx:
             await self.reply(text)
 
 
-def plain(text: str) -> str:
-    """Drop the HTML tags and entities of a reply, for a button's alert box (plain text)."""
-    return html.unescape(re.sub(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>", "", text))
+#: Button presses answered in this process (newest last): each press is answered exactly once.
+_ANSWERED: dict[str, None] = {}
+_ANSWERED_KEEP = 10_000
+
+
+def was_answered(query: CallbackQuery) -> bool:
+    return query.id in _ANSWERED
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None, alert: bool = False
+                       ) -> None:
+    """Answer a button press once; a second answer of the same press is dropped (Telegram
+    refuses it, and the person has already seen the first)."""
+    if query.id in _ANSWERED:
+        return
+    _ANSWERED[query.id] = None
+    if len(_ANSWERED) > _ANSWERED_KEEP:
+        del _ANSWERED[next(iter(_ANSWERED))]
+    await query.answer(plain(text)[:200] if text else None, show_alert=alert)
 
 
 def error_text(error: DomainError, lang: str) -> str:
-    """Word a domain error as an HTML reply (what the user typed is escaped)."""
-    params = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    """Word a domain error as an HTML reply (t() escapes what the user typed)."""
+    params = dict(error.params)
+    if isinstance(params.get("field"), str) and has(f"field.{params['field']}"):
+        params["field"] = t(f"field.{params['field']}", lang)
+    if params.get("role") in ROLE_CODES:
+        # Services name roles by code; people read the role's name in their language.
+        params["role"] = t(f"role.{params['role']}", lang)
     if "reason" in params:
         params["reason_text"] = t(f"invite.reason.{params['reason']}", lang)
     return t(error.code, lang, **params)
@@ -190,7 +215,8 @@ def for_staff(*roles: Role, private_only: bool = False, group_only: bool = False
 
 
 def buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Build an inline keyboard from rows of (label, callback data)."""
+    """Build an inline keyboard from rows of (label, callback data); labels are plain text."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [[InlineKeyboardButton(html.unescape(label), callback_data=data) for label, data in row]
+         for row in rows]
     )

@@ -25,8 +25,12 @@ def delivery_failed(payload: dict[str, Any], lang: str) -> Rendered:
 
 @view("core.error_report")
 def error_report(payload: dict[str, Any], lang: str) -> Rendered:
-    return Rendered(t("error_report", lang, **{k: payload.get(k) for k in
-                                                ("error", "user", "chat", "update_id")}))
+    text = t("error_report", lang, **{k: payload.get(k) for k in
+                                      ("error", "user", "chat", "update_id")})
+    count = int(payload.get("count") or 1)
+    if count > 1:
+        text += t("error_report.repeated", lang, n=count)
+    return Rendered(text + t("error_report.quiet", lang))
 
 
 @view("core.text")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -111,6 +112,10 @@ class Env:
         return [m for m in await self.client.messages(chat_id, after=after)
                 if m["from"]["is_bot"]]
 
+    def expect_literal_markup(self) -> None:
+        """This test types HTML-like text on purpose: the bot shows it as typed."""
+        self.sandbox.literal_markup_expected = True  # type: ignore[attr-defined]
+
     def allow_failure(self, description: str) -> None:
         """Expect the Bot API to refuse calls with this description in this test."""
         allowed = getattr(self.sandbox, "allowed_failures", set())
@@ -159,6 +164,28 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         and not any(a.lower() in str(c.get("description", "")).lower() for a in allowed)
     ]
     assert failed == [], "a Bot API call failed validation or was refused"
+    if not getattr(sb, "literal_markup_expected", False):
+        leaks = markup_leaks(sb)
+        assert leaks == [], f"HTML shown as text (escaped twice?): {leaks[:5]}"
+
+
+#: A tag or an entity the user sees as text: a value escaped twice, or a template's markup
+#: escaped as if it were a value. Tests that type such text on purpose say so.
+_LEAK = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>|&(?:amp|lt|gt|quot|#39|#x27);")
+
+
+def markup_leaks(sb: Sandbox) -> list[str]:
+    """The bot's message texts, captions and button labels that show HTML markup as text."""
+    found = []
+    for chat in sb.chats.values():
+        for msg in chat.messages.values():
+            if not msg.is_bot:
+                continue
+            labels = [b.get("text", "") for row in (msg.reply_markup or {}).get(
+                "inline_keyboard", []) for b in row]
+            found += [text for text in (msg.text, msg.caption, *labels)
+                      if text and _LEAK.search(text)]
+    return found
 
 
 @pytest.fixture

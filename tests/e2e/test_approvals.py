@@ -416,6 +416,7 @@ async def test_admin_sees_an_approvers_record_and_the_flows(env: Env) -> None:
 
 
 async def test_a_request_with_huge_details_still_reaches_the_approver(env: Env) -> None:
+    env.expect_literal_markup()
     await _office(env)
     request = await approvals.submit("t.one", 9, env.users[1004], title="<b>标题</b>" * 100,
                                      details=[("备注&说明", "很长的内容<>&" * 1000)] * 40)

@@ -439,7 +439,8 @@ async def test_yq_lists_reports_exports_and_manages_terms(
     assert "不对" in (await env.say(1003, "/yq export 2026-11-01 9999-12-31"))["text"]
     assert "没有找到" in (await env.say(1003, "/yq 99999999999999999999"))["text"]
     forged = await env.press(1002, card, data="yq:ack:99999999999999999")
-    assert "没有找到" in (forged["answer"] or "")
+    # No record has an id beyond what the column holds: the button itself is not valid.
+    assert "无法识别这个按钮" in (forged["answer"] or "")
 
     added = await env.say(1003, "/yq terms add 企业 谷丰新材料 清泉水务")
     assert "谷丰新材料" in added["text"] and "已存在：清泉水务" in added["text"]

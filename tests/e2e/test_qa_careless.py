@@ -12,6 +12,7 @@ from tests.e2e.test_supplies import _office
 
 
 async def test_unknown_item_with_angle_brackets_is_named_back_not_a_crash(env: Env) -> None:
+    env.expect_literal_markup()
     await _office(env)
     reply = await env.say(1004, "/supply <b 2包")
     assert "目录里没有“<b”" in reply["text"]
