@@ -41,7 +41,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         # Direct replies wait out a 429 and try again; the outbox has its own bot and pacing.
         # No overall limiter on replies: aiolimiter's 30/s bucket added ~30 ms to every reply
         # even at a trickle (p50 33 ms against 6 ms without); groups keep their 20/min.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3,
+                                     group_max_rate=settings.reply_group_per_minute))
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)

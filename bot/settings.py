@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     outbox_global_per_second: float = 29.0
     outbox_private_per_second: float = 1.0
     outbox_group_per_minute: float = 19.0
+    #: Direct replies per minute in one group (Telegram allows 20; a stand-in may allow more).
+    reply_group_per_minute: int = 20
     outbox_max_attempts: int = 8
     #: The scheduler's ticker (tests switch it off and call scheduler.runner.tick themselves).
     scheduler_enabled: bool = True

@@ -13,6 +13,7 @@ from handlers.menu import push_menu
 from models.core import Role, Staff
 from services import staff as staff_service
 from services.errors import InvalidInput
+from services.inputs import INT_MAX, to_int
 
 ADMIN = (Role.ADMIN,)
 
@@ -30,9 +31,9 @@ async def invite(ctx: Ctx) -> None:
     role = staff_service.parse_role(ctx.args[0])
     rest = ctx.args[1:]
     uses: int | None = 1
-    if rest and rest[-1].isdigit():
-        uses = int(rest.pop())
-        if not 1 <= uses <= 1000:
+    if rest and to_int(rest[-1], low=-INT_MAX) is not None:
+        uses = to_int(rest.pop(), low=-INT_MAX)
+        if uses is None or not 1 <= uses <= 1000:
             raise InvalidInput("error.bad_number", value=uses)
     department = " ".join(rest)
     created = await staff_service.create_invite(
@@ -100,10 +101,11 @@ def _card(ctx: Ctx, person: Staff) -> tuple[str, object]:
 async def staff_command(ctx: Ctx) -> None:
     """Lists the staff, or shows one person with buttons to change their role."""
     if ctx.args:
-        if not ctx.args[0].isdigit():
+        number = to_int(ctx.args[0].lstrip("#"), low=0, high=10**20)
+        if number is None:
             await ctx.reply(ctx.t("staff.usage"))
             return
-        text, keyboard = _card(ctx, await staff_service.get_staff(int(ctx.args[0])))
+        text, keyboard = _card(ctx, await staff_service.get_staff(number))
         await ctx.reply(text, keyboard)  # type: ignore[arg-type]
         return
     people = await staff_service.list_staff(include_inactive=False)

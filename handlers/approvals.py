@@ -233,7 +233,7 @@ async def _pick(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def _picked(ctx: Ctx, data: cb.CallbackData) -> None:
-    if not data.extra or not data.extra[0].isdigit():
+    if data.extra_int(0) is None:
         raise InvalidInput("error.bad_button")
     if data.action == "fwdto":
         person = await approvals.transfer(_id(data), ctx.me, int(data.extra[0]))
@@ -305,9 +305,10 @@ def _id(data: cb.CallbackData) -> int:
 
 
 def _extra_int(data: cb.CallbackData) -> int:
-    if not data.extra or not data.extra[0].isdigit():
+    number = data.extra_int(0)
+    if number is None:
         raise InvalidInput("error.bad_button")
-    return int(data.extra[0])
+    return number
 
 
 ACTIONS: dict[str, Callable[[Ctx, cb.CallbackData], Awaitable[None]]] = {

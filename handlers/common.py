@@ -111,6 +111,8 @@ class Ctx:
         if self.query is None or self.query.message is None:
             await self.reply(text, keyboard)
             return
+        if _shows_already(self.query.message, text, keyboard):
+            return  # Telegram refuses an edit that changes nothing
         try:
             await self.query.edit_message_text(
                 text, reply_markup=keyboard, parse_mode=ParseMode.HTML
@@ -129,6 +131,16 @@ class Ctx:
             await self.answer(plain(text)[:200], alert=alert)
         else:
             await self.reply(text)
+
+
+def _shows_already(message: object, text: str, keyboard: InlineKeyboardMarkup | None) -> bool:
+    """True when the card already shows this text and these buttons."""
+    if not isinstance(message, Message):
+        return False
+    shown = (message.text or message.caption or "").strip()
+    current = message.reply_markup.to_dict() if message.reply_markup else None
+    wanted = keyboard.to_dict() if keyboard and keyboard.inline_keyboard else None
+    return shown == plain(text).strip() and (current or None) == wanted
 
 
 #: Button presses answered in this process (newest last): each press is answered exactly once.

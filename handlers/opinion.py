@@ -34,6 +34,7 @@ from models.core import Role
 from models.opinion import SourceKind, TermKind
 from services import clock
 from services.errors import DomainError, InvalidInput
+from services.inputs import to_int
 from services.opinion import config, handling, pipeline, report, sources, terms
 
 ROLES = (Role.OFFICE, Role.LEADER)
@@ -55,7 +56,7 @@ async def yq(ctx: Ctx) -> None:
         await _open_list(ctx)
     elif word in HELP:
         await ctx.reply(ctx.t("opinion.usage"))
-    elif word.lstrip("#").isdigit() and len(args) == 1:
+    elif to_int(word.lstrip("#"), high=10**20) is not None and len(args) == 1:
         await _show_case(ctx, int(word.lstrip("#")))
     elif word in TODAY or word in WEEK:
         await _report(ctx, daily=word in TODAY)
@@ -237,7 +238,7 @@ async def on_button(ctx: Ctx) -> None:
         await ctx.answer(ctx.t("opinion.false_alarm.done"))
     elif action == "as":
         await _pick_person(ctx, case_id)
-    elif action == "to" and len(data.extra) == 2 and data.extra[0].isdigit():
+    elif action == "to" and len(data.extra) == 2 and data.extra_int(0) is not None:
         if data.extra[1] != str(ctx.user_id):
             await ctx.answer(ctx.t("error.not_your_button"), alert=True)
             return

@@ -27,6 +27,7 @@ from models.core import Role
 from models.receptions import Reception, ReceptionStatus
 from services import receptions as service
 from services.errors import DomainError, InvalidInput, NotAllowed, StaleAction
+from services.inputs import to_int
 
 F = "rcp"
 ROLES = (Role.OFFICE, Role.LEADER)
@@ -146,9 +147,10 @@ async def show_card(ctx: Ctx, reception: Reception, *, prefix: str = "",
 async def reception_command(ctx: Ctx) -> None:
     """Starts or resumes a plan; `/reception ID` shows one reception's card."""
     if ctx.args:
-        if not ctx.args[0].isdigit() or len(ctx.args[0]) > 9:
+        number = to_int(ctx.args[0].lstrip("#"))
+        if number is None:
             raise InvalidInput("receptions.error.not_found", id=ctx.args[0][:12])
-        await show_card(ctx, await service.get(int(ctx.args[0])))
+        await show_card(ctx, await service.get(number))
         return
     reception = await service.start_or_resume(ctx.me)
     resumed = bool(reception.unit) or reception.start is not None
@@ -247,14 +249,14 @@ async def on_button(ctx: Ctx) -> None:
 
 
 async def _leader(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
-    leader_id = int(extra[0]) if extra and extra[0].isdigit() else 0
+    leader_id = (to_int(extra[0]) or 0) if extra else 0
     updated = await service.choose_leader(ctx.me, reception.id, leader_id)
     await ctx.edit(f"{ctx.t('receptions.q.leader')}\n→ {views.escape(updated.host_leader.name)}")  # type: ignore[union-attr]
     await question(ctx, updated)
 
 
 async def _room(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
-    room_id = int(extra[0]) if extra and extra[0].isdigit() else 0
+    room_id = (to_int(extra[0]) or 0) if extra else 0
     updated = await service.choose_room(ctx.me, reception.id, room_id or None)
     chosen = ctx.t("receptions.room_booked", room=views.escape(updated.room_name)) \
         if updated.room_name else ctx.t("receptions.btn.no_room")

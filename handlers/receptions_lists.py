@@ -12,6 +12,7 @@ from models.receptions import Reception
 from services import clock
 from services import receptions as service
 from services.errors import InvalidInput
+from services.inputs import to_int
 
 F = "rcp"
 ROLES = (Role.OFFICE, Role.LEADER)
@@ -28,7 +29,7 @@ def _this_month(ctx: Ctx) -> tuple[int, int]:
 
 async def list_button(ctx: Ctx, action: str, year: int, extra: tuple[str, ...]) -> None:
     """Show a month's receptions, or send its list or the year's ledger as XLSX."""
-    month = int(extra[0]) if extra and extra[0].isdigit() else 0
+    month = (to_int(extra[0], high=12) or 0) if extra else 0
     if not 2000 <= year <= 2100 or not 0 <= month <= 12:
         raise InvalidInput("error.bad_button")
     if action == "month":

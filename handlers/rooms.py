@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import date
 
 from telegram import Update
 from telegram.ext import (
@@ -24,6 +23,7 @@ from models.rooms import BookingDraft, DraftStep, Room
 from services import clock
 from services import rooms as rooms_service
 from services.errors import Conflict, DomainError
+from services.inputs import to_date, to_int
 from services.rooms import booking as bk
 from services.rooms import manage
 
@@ -88,9 +88,9 @@ async def _apply(ctx: Ctx, action: str, draft_id: int, extra: tuple[str, ...]
                  ) -> BookingDraft | None:
     me = ctx.me
     arg = extra[0] if extra else ""
-    number = int(arg) if arg.isdigit() else None
-    if action == "d" and len(arg) == 8 and arg.isdigit():
-        return await bk.choose_day(draft_id, me, date(int(arg[:4]), int(arg[4:6]), int(arg[6:])))
+    number = to_int(arg)
+    if action == "d" and to_date(arg) is not None:
+        return await bk.choose_day(draft_id, me, to_date(arg))  # type: ignore[arg-type]
     if action == "s" and number is not None:
         return await bk.choose_start(draft_id, me, number)
     if action == "l" and number is not None:
@@ -103,8 +103,8 @@ async def _apply(ctx: Ctx, action: str, draft_id: int, extra: tuple[str, ...]
         return await bk.needs_done(draft_id, me)
     if action == "r" and number is not None:
         return await bk.choose_room(draft_id, me, number)
-    if action == "t" and number is not None and len(extra) > 1 and extra[1].isdigit():
-        return await bk.choose_slot(draft_id, me, number, int(extra[1]))
+    if action == "t" and number is not None and len(extra) > 1 and to_int(extra[1]) is not None:
+        return await bk.choose_slot(draft_id, me, number, to_int(extra[1]))  # type: ignore[arg-type]
     if action == "h":
         return await bk.choose_half(draft_id, me, arg)
     if action == "dt":

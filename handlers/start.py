@@ -99,7 +99,9 @@ async def lang_command(ctx: Ctx) -> None:
 async def lang_chosen(ctx: Ctx) -> None:
     """Switches the person's language and their command menu."""
     data = cb.decode(ctx.query.data if ctx.query else None)
-    assert data is not None
+    if data is None:
+        await ctx.answer(ctx.t("error.bad_button"), alert=True)
+        return
     staff = await staff_service.set_lang(ctx.me, data.id)
     ctx.lang = data.id
     await ctx.edit(ctx.t("lang.set"))

@@ -26,6 +26,7 @@ from models.core import Role
 from models.supplies import StockIn, SupplyItem, SupplyRequest
 from services import clock
 from services.errors import DomainError, InvalidInput
+from services.inputs import to_int
 from services.supplies import catalogue, ledgers, parse, purchases, requests, stock
 
 OFFICE = (Role.OFFICE,)
@@ -101,8 +102,8 @@ async def on_button(ctx: Ctx) -> None:
     if data is None:
         return
     action, key = data.action, data.int_id
-    if action == "add" and data.extra and data.extra[0].isdigit():
-        draft = await requests.add_item(ctx.me, key, int(data.extra[0]))
+    if action == "add" and data.extra_int(0) is not None:
+        draft = await requests.add_item(ctx.me, key, data.extra_int(0))  # type: ignore[arg-type]
         await ctx.edit(*await _draft_card(ctx, draft))  # type: ignore[arg-type]
     elif action == "clr":
         draft = await requests.clear(ctx.me, key)
@@ -166,7 +167,7 @@ async def issue_command(ctx: Ctx) -> None:
                                    cb.encode("sup", "issue", r.id))] for r in waiting[:10]]))
         return
     number, _, text = rest.lstrip("#").partition(" ")
-    if not number.isdigit() or not text.strip():
+    if to_int(number, high=10**30) is None or not text.strip():
         raise InvalidInput("supplies.error.bad_issue")
     if text.strip().lower() in WITHDRAW_WORDS:
         request = await requests.withdraw_issue(ctx.me, int(number))
@@ -236,7 +237,7 @@ async def stockin_command(ctx: Ctx) -> None:
     if word.lower() in CORRECT_WORDS:
         head, fields = parse.fields_of(tail)
         parts = head.lstrip("#").split()
-        if len(parts) != 2 or not parts[0].isdigit():
+        if len(parts) != 2 or to_int(parts[0], high=10**30) is None:
             await ctx.reply(ctx.t("supplies.stockin.usage"))
             return
         entry = await stock.correct_stock_in(ctx.me, int(parts[0]), parse.number(parts[1]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
@@ -11,6 +12,7 @@ from tortoise.transactions import in_transaction
 from models.core import BoundChat, ChatPurpose, Invite, Role, Staff
 from services import clock
 from services.errors import Conflict, InvalidInput, InviteInvalid, NotAllowed, NotFound
+from services.inputs import clean_name
 
 LANGS = ("zh_CN", "en")
 #: Roles that may manage the office's shared records (rooms, stock, opinion terms).
@@ -65,10 +67,21 @@ async def create_invite(
     )
 
 
+def _person_name(name: str | None, tg_user_id: int) -> str:
+    """A Telegram name as the staff list keeps it (any name can be set there)."""
+    try:
+        return clean_name((name or "")[:64], "person")
+    except InvalidInput:
+        return str(tg_user_id)
+
+
 async def join_with_invite(
     token: str, tg_user_id: int, name: str, username: str | None = None
 ) -> Staff:
     """Register the user with the invite's role and department, using up one use of it."""
+    # A token the bot never makes (too long, odd characters) names no invite.
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", token or ""):
+        raise InviteInvalid(reason="unknown")
     async with in_transaction():
         invite = await Invite.filter(token=token).select_for_update().first()
         if invite is None:
@@ -85,8 +98,8 @@ async def join_with_invite(
         invite.uses += 1
         await invite.save(update_fields=["uses"])
         fields = {
-            "name": (name or "")[:64] or str(tg_user_id),
-            "username": username,
+            "name": _person_name(name, tg_user_id),
+            "username": (username or "")[:64] or None,
             "role": invite.role,
             "department": invite.department,
             "is_head": invite.is_head,

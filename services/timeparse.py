@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from services.inputs import FIRST_YEAR, LAST_YEAR
+
 __all__ = ["TimeParse", "main_parse_time", "parse_time"]
 
 Q_AM_OR_PM = "am_or_pm"
@@ -24,6 +26,7 @@ Q_WEEKDAY_MISMATCH = "weekday_mismatch"
 Q_LAST_OR_NEXT = "last_or_next"
 Q_VAGUE_TIME = "vague_time"
 Q_NO_SUCH_DATE = "no_such_date"
+Q_OUT_OF_RANGE = "out_of_range"
 
 
 @dataclass(frozen=True)
@@ -1256,9 +1259,17 @@ def parse_time(
     local_now = now.astimezone(zone)
     norm = text.translate(_FULLWIDTH)
     parser = _Parser(norm, local_now, prefer_future, booking=not allow_past)
-    hit = parser.parse()
+    try:
+        hit = parser.parse()
+    except (OverflowError, ValueError):  # 9999年12月31日 and the day after it: off the calendar
+        return TimeParse(status="ask", question=Q_OUT_OF_RANGE, rest=_tidy(text),
+                         question_params={"first": FIRST_YEAR, "last": LAST_YEAR})
     if hit is None:
         return TimeParse(status="none", rest=_tidy(text))
+    if any(moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR
+           for moment in (hit.start, hit.end)):
+        return TimeParse(status="ask", question=Q_OUT_OF_RANGE, rest=_tidy(text),
+                         question_params={"first": FIRST_YEAR, "last": LAST_YEAR})
     rest_text = text[: hit.begin] + " " + text[hit.stop :]
     duration = hit.duration
     start, end = hit.start, hit.end

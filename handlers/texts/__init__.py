@@ -13,6 +13,8 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 DEFAULT_LANG = "zh_CN"
@@ -53,6 +55,14 @@ def as_html(value: object) -> Html:
     return Html(text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
+def _filled(value: object) -> object:
+    """A value as t() fills it in: numbers and dates as they are (for format specs), the rest
+    as HTML."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | date):
+        return as_html(value)
+    return value
+
+
 def _template(key: str, lang: str | None) -> str | None:
     lang = lang if lang in CATALOGUES else DEFAULT_LANG
     # An empty text is a deliberate blank (English has no measure words), not a missing one.
@@ -66,7 +76,7 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> Html:
     if template is None:
         return Html(html.escape(key))
     try:
-        return Html(template.format(**{k: as_html(v) for k, v in params.items()}))
+        return Html(template.format(**{k: _filled(v) for k, v in params.items()}))
     except (KeyError, IndexError, ValueError):
         return Html(template)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from handlers.texts import Html, as_html
+
 PARTS_ZH = {
     "dawn": "凌晨", "daybreak": "黎明", "morning": "早上", "forenoon": "上午", "noon": "中午", "afternoon": "下午", "early_afternoon": "午后",
     "dusk": "傍晚", "evening": "晚上", "night": "夜里", "daytime": "白天",
@@ -26,6 +28,7 @@ ZH = {
     "time.ask.last_or_next": "您说的是 {last} 还是 {next}？请带上年份或月份。",
     "time.ask.vague_time": "“{text}”不是一个确定的时间，请说具体的日期和时间，例如“明天下午3点”。",
     "time.ask.no_such_date": "日历上没有“{text}”这个日期或时间，请检查月份、日期和钟点后再说一遍。",
+    "time.ask.out_of_range": "这个日期不在{first}年到{last}年之间，请检查年份后再说一遍。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
@@ -44,6 +47,7 @@ EN = {
     "time.ask.no_such_date": (
         "\u201c{text}\u201d is not on the calendar; please check the month, day and hour."
     ),
+    "time.ask.out_of_range": "That date is not between {first} and {last}: please check the year.",
 }
 
 
@@ -53,6 +57,7 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
     parts = PARTS_EN if catalogue is EN else PARTS_ZH
     values: dict[str, Any] = {
         "hour": 0, "minute": 0, "start": "", "date": "", "text": "", "last": "", "next": "",
+        "first": "",
     }  # fmt: skip
     values.update(params)
     zh_days, en_days = (
@@ -70,4 +75,6 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
     template = catalogue.get(f"time.ask.{code}") or catalogue.get(code)
     if template is None:
         raise KeyError(f"unknown timeparse question: {code}")
-    return template.format(**values)
+    # What the person typed comes back in the question: escaped, like every value t() fills in.
+    return Html(template.format(**{k: as_html(v) if isinstance(v, str) else v
+                                   for k, v in values.items()}))

@@ -31,6 +31,7 @@ from models.core import ChatPurpose, OutboxMessage, OutboxStatus, Role, Staff
 from services import clock, outbox, workdays
 from services.approvals.flows import POLICY, chain_for
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleAction
+from services.inputs import to_int
 
 log = logging.getLogger(__name__)
 OutcomeHandler = Callable[[int, str, ApprovalRequest], Awaitable[None]]
@@ -365,12 +366,13 @@ async def find_person(text: str) -> Staff:
     if not text:
         raise InvalidInput("approvals.error.who")
     # Nobody has a name over 64 characters or an id outside 64 bits: the database would refuse.
-    if len(text) > 65 or (text.lstrip("-").isdigit() and not -2**63 <= int(text) < 2**63):
+    tg_id = to_int(text, low=-2**63, high=2**63 - 1)
+    if len(text) > 65:
         people = []
     elif text.startswith("@"):
         people = await Staff.filter(active=True, username=text[1:])
-    elif text.lstrip("-").isdigit():
-        people = await Staff.filter(active=True, tg_user_id=int(text))
+    elif tg_id is not None:
+        people = await Staff.filter(active=True, tg_user_id=tg_id)
     else:
         people = await Staff.filter(active=True, name=text)
     if not people:
@@ -826,8 +828,9 @@ async def _resolve(spec: dict[str, Any], requester: Staff) -> list[Staff]:
         if spec.get("by_id"):
             people = await query.filter(id__in=wanted)
         else:
-            ids = [int(p) for p in wanted if str(p).lstrip("-").isdigit()]
-            names = [str(p) for p in wanted if not str(p).lstrip("-").isdigit()]
+            numbers = {str(p): to_int(str(p), low=-2**63, high=2**63 - 1) for p in wanted}
+            ids = [n for n in numbers.values() if n is not None]
+            names = [p for p, n in numbers.items() if n is None]
             from tortoise.expressions import Q
 
             people = await query.filter(Q(tg_user_id__in=ids) | Q(name__in=names)).order_by("id")

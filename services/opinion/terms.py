@@ -65,7 +65,10 @@ async def remove_term(actor: Staff | None, word: str, kind: TermKind | None = No
     """Remove a word (of any kind unless one is given); NotFound when it is not a term."""
     if actor is not None:
         require_role(actor, *OFFICE_ROLES)
-    query = WatchTerm.filter(word=normalize(word).lower())
+    wanted = normalize(word).lower()
+    if len(wanted) > MAX_LEN:  # longer than any stored term: nothing to remove
+        raise NotFound("opinion.error.term_unknown", value=word[:MAX_LEN] + "…")
+    query = WatchTerm.filter(word=wanted)
     if kind is not None:
         query = query.filter(kind=kind)
     removed = await query.delete()

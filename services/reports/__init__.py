@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from models.core import Staff
 from services.errors import InvalidInput
+from services.inputs import to_int
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +189,10 @@ def parse_year(text: str | None, today: date) -> int:
     relative = {"今": 0, "本": 0, "去": -1, "上": -1, "前": -2}
     if word in relative:
         return today.year + relative[word]
-    if not word.isdigit() or not FIRST_YEAR <= int(word) <= LAST_YEAR:
+    year = to_int(word, low=FIRST_YEAR, high=LAST_YEAR)
+    if year is None:
         raise InvalidInput("reports.error.bad_year", value=text[:20], first=FIRST_YEAR,
                            last=today.year)
-    year = int(word)
     if year > today.year:
         raise InvalidInput("reports.error.future_year", value=year, last=today.year)
     return year

@@ -14,6 +14,7 @@ from models.core import Role, Staff
 from services import outbox, workdays
 from services.approvals.flows import POLICY
 from services.errors import InvalidInput
+from services.inputs import to_int
 from services.reports import Item, todo
 
 #: From this month on, an unknown next year is worth a warning (this year always is).
@@ -31,9 +32,9 @@ def read_notice(text: str) -> dict[int, dict[str, list[date]]]:
         raise InvalidInput("calendar.error.shape")
     notice: dict[int, dict[str, list[date]]] = {}
     for year_key, days in data.items():
-        if not str(year_key).isdigit() or not 2000 <= int(year_key) <= 2100:
-            raise InvalidInput("calendar.error.year", value=str(year_key))
-        year = int(year_key)
+        year = to_int(str(year_key), low=2000, high=2100)
+        if year is None:
+            raise InvalidInput("calendar.error.year", value=str(year_key)[:20])
         if not isinstance(days, dict) or not set(days) <= {"holidays", "workdays"}:
             raise InvalidInput("calendar.error.shape")
         parsed: dict[str, list[date]] = {}

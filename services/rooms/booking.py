@@ -24,6 +24,7 @@ from models.rooms import (
 )
 from services import clock, workdays
 from services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, StaleAction
+from services.inputs import to_int
 from services.rooms import approval
 from services.rooms.catalog import (
     RULES,
@@ -95,7 +96,7 @@ class Confirmed:
 
 
 def _number(text: str) -> int:
-    if text.isdigit():
+    if to_int(text) is not None:
         return int(text)
     if text == "十":
         return 10

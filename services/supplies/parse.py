@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from models.supplies import BuyMethod
 from services.errors import InvalidInput
+from services.inputs import check_date
 
 MAX_QTY = Decimal("100000")
 MAX_PRICE = Decimal("10000000")
@@ -159,15 +160,19 @@ def period(text: str, today: date) -> tuple[date, date]:
         return date(today.year, 1, 1), date(today.year, 12, 31)
     if re.fullmatch(r"\d{4}年?", raw):
         year = int(raw[:4])
+        check_date(date(year, 1, 1))
         return date(year, 1, 1), date(year, 12, 31)
     month = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", raw)
     if month and 1 <= int(month[2]) <= 12:
+        check_date(date(int(month[1]), 1, 1))
         start = date(int(month[1]), int(month[2]), 1)
         return start, _month_end(start)
     if "~" in raw:
         left, _, right = raw.partition("~")
         far = date(today.year + 1, 12, 31)
         start, end = day(left, far), day(right, far)
+        check_date(start)
+        check_date(end)
         if end < start:
             raise InvalidInput("supplies.error.bad_period", value=text.strip())
         return start, end
