@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from models.core import Role, Staff
 from models.rooms import Room
 from services.errors import InvalidInput, NotAllowed, NotFound
+from services.inputs import clean_name, is_blank, normalize
 from services.staff import OFFICE_ROLES, require_role
 
 
@@ -214,11 +215,11 @@ async def save_room(actor: Staff | None, name: str, fields: Mapping[str, Any], *
     """Create or change a room; returns it and whether it is new (office staff only)."""
     if actor is not None:
         require_role(actor, *OFFICE_ROLES)
-    name = name.strip()
-    if not name or len(name) > 64:
+    name = normalize(name, multiline=False).strip()
+    if is_blank(name) or len(name) > 64:
         raise InvalidInput("rooms.error.bad_name", value=name[:64] + "…")
     values = parse_room_fields(fields)
-    new_name = values.pop("name", name).strip()
+    new_name = clean_name(values.pop("name", name), "room")
     async with in_transaction():
         room = await Room.filter(name=name.strip()).select_for_update().first()
         if room is None:

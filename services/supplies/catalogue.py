@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from models.core import Role, Staff
 from models.supplies import MoveKind, SupplyItem
 from services.errors import Conflict, InvalidInput, NotFound
+from services.inputs import clean_name, is_blank, normalize
 from services.staff import require_role
 from services.supplies import parse
 from services.supplies.parse import MAX_QTY
@@ -98,9 +99,8 @@ def _item_values(fields: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key in ("category", "spec", "location", "unit"):
         if key in fields:
-            if len(fields[key]) > (8 if key == "unit" else 32):
-                raise InvalidInput("error.too_long", limit=8 if key == "unit" else 32)
-            values[key] = fields[key]
+            values[key] = clean_name(fields[key], key if key in ("spec", "unit") else "name",
+                                     max_length=8 if key == "unit" else 32)
     if "unit" in values:
         values["whole"] = values["unit"].lower() not in FRACTIONAL_UNITS
     for key, column in (("safety", "safety_stock"), ("limit", "monthly_limit"),
@@ -117,11 +117,9 @@ async def add_item(actor: Staff, text: str) -> SupplyItem:
     """Add an item from 'name 单位 包 类别 … 安全 10 位置 …' (office staff)."""
     require_role(actor, *OFFICE)
     name, fields = parse.fields_of(text)
-    name = name.strip()
-    if not name:
+    if is_blank(name):
         raise InvalidInput("supplies.error.item_name_missing")
-    if len(name) > 64:
-        raise InvalidInput("error.too_long", limit=64)
+    name = clean_name(name, "item")
     if "unit" not in fields:
         raise InvalidInput("supplies.error.unit_missing", name=name)
     values = _item_values(fields)
@@ -149,9 +147,14 @@ async def import_rows(rows: Sequence[dict[str, Any]], actor: Staff | None = None
     count = 0
     async with in_transaction():
         for number_, row in enumerate(rows, start=2):
-            name = str(row.get("name") or "").strip()
-            if not name:
+            name = normalize(str(row.get("name") or ""), multiline=False).strip()
+            if is_blank(name):
                 continue
+            try:
+                name = clean_name(name, "item")
+            except InvalidInput as error:
+                raise InvalidInput("supplies.error.import_row", row=number_,
+                                   detail=error.code) from error
             fields = {k: str(v).strip() for k, v in row.items()
                       if k not in ("name", "stock") and v not in (None, "")}
             fields.setdefault("unit", "个")

@@ -125,6 +125,9 @@ def price_of(text: str) -> Decimal:
     value = number(text.replace("元", ""), "price")
     if value < 0 or value > MAX_PRICE:
         raise InvalidInput("supplies.error.bad_price", value=text.strip())
+    if value != value.quantize(CENT):  # 0.0000001 would be kept as 0.00 without a word
+        raise InvalidInput("input.error.precision", field="price", value=text.strip()[:20],
+                           places=2)
     return value.quantize(CENT)
 
 

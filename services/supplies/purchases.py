@@ -12,6 +12,7 @@ from models.core import ChatPurpose, Staff
 from models.supplies import BuyMethod, Purchase, PurchaseLine, PurchaseStatus, SupplyItem
 from services import approvals, clock, outbox
 from services.errors import InvalidInput, NotFound, StaleAction
+from services.inputs import clean_name
 from services.staff import require_role
 from services.supplies import parse
 from services.supplies.catalogue import OFFICE, check_qty, find
@@ -43,7 +44,8 @@ async def create(actor: Staff, text: str) -> Purchase:
         found.append((item, check_qty(item, line.qty)))
     method = parse.method(fields["method"]) if "method" in fields else BuyMethod.DIRECT
     quotes = parse.quotes(fields.get("quotes", ""))
-    supplier = fields.get("supplier", "")[:64]
+    supplier = fields.get("supplier", "")
+    supplier = clean_name(supplier, "supplier") if supplier.strip() else ""
     check_buying(method, supplier, quotes)
     estimated = sum((item.unit_price * qty for item, qty in found), Decimal(0))
     amount = parse.price_of(fields["amount"]) if "amount" in fields else estimated

@@ -24,6 +24,7 @@ from models.supplies import (
 )
 from services import clock, outbox
 from services.errors import Conflict, InvalidInput, NotFound
+from services.inputs import clean_name
 from services.staff import require_role
 from services.supplies import parse
 from services.supplies.catalogue import OFFICE, check_qty
@@ -170,6 +171,7 @@ async def stock_in(actor: Staff, form: StockInForm) -> StockIn:
         qty = check_qty(item, form.quantity)
         check_buying(form.method, form.supplier, form.quotes)
         supplier = form.supplier or (form.quotes[0]["supplier"] if form.quotes else "")
+        supplier = clean_name(supplier, "supplier") if supplier.strip() else ""
         entry = await StockIn.create(
             item=item, quantity=qty, unit_price=form.unit_price, supplier=supplier[:64],
             method=form.method, quotes=form.quotes, bought_on=form.bought_on,
