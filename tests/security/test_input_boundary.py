@@ -23,7 +23,7 @@ from services.inputs import (
 )
 from services.rooms.catalog import import_rows as import_rooms
 from services.supplies.catalogue import import_rows as import_items
-from tests.e2e.conftest import Env, env, sandbox  # noqa: F401
+from tests.e2e.conftest import Env
 
 
 def test_control_characters_go_newlines_stay_only_where_a_field_has_lines() -> None:

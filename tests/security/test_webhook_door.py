@@ -10,7 +10,7 @@ from models.core import Role, Staff
 from models.security import BotSecret
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
-from tests.e2e.conftest import Env, env, free_port, sandbox, start_env  # noqa: F401
+from tests.e2e.conftest import Env, free_port, start_env
 
 ADMIN, STAFF = 1001, 1004
 
