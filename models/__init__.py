@@ -8,4 +8,7 @@ APPS: dict[str, list[str]] = {
     "supplies": ["models.supplies"],
     "approvals": ["models.approvals"],
     "opinion": ["models.opinion"],
+    "seals": ["models.seals"],
+    "repairs": ["models.repairs"],
+    "meetings": ["models.meetings"],
 }
