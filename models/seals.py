@@ -58,6 +58,8 @@ class SealRequest(Model):
     status = fields.CharEnumField(SealStatus, max_length=16, default=SealStatus.DRAFT)
     #: What the request dialog waits for the requester to type (document, purpose, copies).
     asking = fields.CharField(max_length=16, default="")
+    #: When it asked (an old question no longer takes what the person types).
+    asked_at = fields.DatetimeField(null=True)
     #: The document as typed (its title).
     document = fields.CharField(max_length=200, default="")
     #: The document as a file the requester attached (Telegram file id and name).

@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 ('seal', fields.ForeignKeyField('seals.Seal', source_field='seal_id', null=True, db_constraint=True, to_field='id', related_name='requests', on_delete=OnDelete.RESTRICT)),
                 ('status', fields.CharEnumField(default=SealStatus.DRAFT, description='DRAFT: draft\nPENDING: pending\nAPPROVED: approved\nUSED: used\nREJECTED: rejected\nWITHDRAWN: withdrawn\nLAPSED: lapsed', enum_type=SealStatus, max_length=16)),
                 ('asking', fields.CharField(default='', description='What the request dialog waits for the requester to type (document, purpose, copies).', max_length=16)),
+                ('asked_at', fields.DatetimeField(null=True, description='When it asked (an old question no longer takes what the person types).', auto_now=False, auto_now_add=False)),
                 ('document', fields.CharField(default='', description='The document as typed (its title).', max_length=200)),
                 ('file_id', fields.CharField(default='', description='The document as a file the requester attached (Telegram file id and name).', max_length=255)),
                 ('file_name', fields.CharField(default='', max_length=128)),
