@@ -12,6 +12,7 @@ from handlers import (
     receptions,
     reports,
     rooms,
+    seals,
     start,
     supplies,
 )
@@ -26,6 +27,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     start.register(application)
     admin.register(application)
     approvals.register(application)
+    seals.register(application)
     rooms.register(application)
     opinion.register(application)
     receptions.register(application)

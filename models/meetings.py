@@ -1,4 +1,4 @@
-"""Meeting notices (会议通知): the notice of a booked meeting, its invitations and replies (回执)."""
+"""Meeting notices (会议通知): a booked meeting's notice, its invitations and replies (回执)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class InviteList(Model):
 
 
 class MeetingPrompt(Model):
-    """What the bot waits for a person to send about a meeting (names, agenda, a file, a reason)."""
+    """What the bot waits for a person to send about a meeting (names, a file, a reason)."""
 
     id = fields.IntField(primary_key=True)
     staff: fields.OneToOneRelation[Staff] = fields.OneToOneField(

@@ -1,4 +1,4 @@
-"""Booking changes other features follow (a meeting's notice goes out again when its booking moves).
+"""Booking changes other features follow (a meeting notice is sent again when its booking moves).
 
 Rooms knows nothing of those features: they register a listener here, and the booking services
 call `booking_changed` inside the transaction of the change, so what a listener writes (outbox

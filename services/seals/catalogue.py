@@ -15,9 +15,9 @@ from services.staff import OFFICE_ROLES, require_role
 
 #: Words people drop when they name a seal (合同章 for 合同专用章, 党工委 for 党工委章).
 _NOISE = re.compile(r"(专用|公章|印章|章|之印|印)$")
-ROLE_WORDS = {"admin": Role.ADMIN, "管理员": Role.ADMIN, "leader": Role.LEADER, "领导": Role.LEADER,
-              "office": Role.OFFICE, "办公室": Role.OFFICE, "党政办": Role.OFFICE,
-              "staff": Role.STAFF, "职工": Role.STAFF}
+ROLE_WORDS = {"admin": Role.ADMIN, "管理员": Role.ADMIN, "leader": Role.LEADER,
+              "领导": Role.LEADER, "office": Role.OFFICE, "办公室": Role.OFFICE,
+              "党政办": Role.OFFICE, "staff": Role.STAFF, "职工": Role.STAFF}
 KEYS = {"custodian": "custodian", "保管人": "custodian", "监印人": "custodian",
         "flow": "flow", "流程": "flow", "roles": "roles", "角色": "roles", "可用": "roles",
         "active": "active", "启用": "active", "name": "name", "名称": "name"}
@@ -112,7 +112,8 @@ async def save_seal(actor: Staff, name: str, pairs: Mapping[str, str], *,
     for key, value in pairs.items():
         field = KEYS.get(key.strip().lower())
         if field is None:
-            raise InvalidInput("seals.error.bad_key", key=key[:16], keys="保管人、流程、角色、启用、名称")
+            raise InvalidInput("seals.error.bad_key", key=key[:16],
+                               keys="保管人、流程、角色、启用、名称")
         if field == "custodian":
             values["custodian"] = await _custodian(value)
         elif field == "flow":

@@ -28,7 +28,7 @@ def unregister(kind: str) -> None:
 
 
 def find_ref(text: str) -> tuple[str, int, str] | None:
-    """A linkable record named in the text: (kind, id, the words used), if its kind has a resolver."""
+    """A record named in the text whose kind has a resolver: (kind, id, the words used)."""
     for match in _REF.finditer(text):
         kind = WORDS[match[1]]
         if kind in _RESOLVERS:

@@ -1,4 +1,4 @@
-"""The seal register (用印登记簿) in register order, the request log, and the figures of a period."""
+"""The seal register (用印登记簿) in register order, the request log, a period's figures."""
 
 from __future__ import annotations
 
