@@ -253,13 +253,7 @@ async def on_button(ctx: Ctx) -> None:
 async def _draft_action(ctx: Ctx, action: str, rid: int, arg: str) -> SealRequest | None:
     me = ctx.me
     if action == "seal" and arg.isdigit():
-        try:
-            return await requests.choose_seal(me, rid, int(arg))
-        except NotAllowed as error:
-            # The refusal stays on the card (with its reason) as well as in the alert.
-            await show_draft(ctx, await SealRequest.get(id=rid), problem=words(
-                error, ctx.lang), edit=True)
-            raise
+        return await requests.choose_seal(me, rid, int(arg))
     if action == "cp" and arg.isdigit():
         return await requests.set_copies(me, rid, int(arg))
     if action == "re" and arg in requests.FIELDS:

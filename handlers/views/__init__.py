@@ -17,7 +17,8 @@ class Rendered:
     keyboard: InlineKeyboardMarkup | None = None
     #: (file name, bytes) to send as a document with `text` as its caption.
     document: tuple[str, bytes] | None = None
-    photo: bytes | None = None
+    #: The photo's bytes, or the Telegram file id of a photo someone sent (sent again as is).
+    photo: bytes | str | None = None
 
 
 View = Callable[[dict[str, Any], str], Rendered | Awaitable[Rendered]]

@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.approvals import ApprovalRequest
-from models.core import ChatPurpose, OutboxMessage, Role, Staff
+from models.core import ChatPurpose, Role, Staff
 from models.seals import Seal, SealRequest, SealStatus
 from services import approvals, clock, outbox
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleAction
@@ -334,11 +334,7 @@ async def _send_card(request: SealRequest) -> None:
 
 async def _refresh_card(request: SealRequest, tag: str) -> None:
     """Edit the custodian's card so it shows what became of the request."""
-    for row in await OutboxMessage.filter(kind=CARD,
-                                          dedup_key__startswith=f"seals.stamp:{request.id}@"):
-        await outbox.emit(CARD, row.chat_id, {"request_id": request.id,
-                                              "_edit_of": row.dedup_key},
-                          f"{row.dedup_key}/{tag}")
+    await outbox.edit_sent(CARD, f"seals.stamp:{request.id}@", {"request_id": request.id}, tag)
 
 
 def may_stamp(request: SealRequest, seal: Seal, actor: Staff) -> bool:
