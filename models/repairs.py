@@ -141,11 +141,13 @@ class RepairEvent(Model):
     actor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "core.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    #: report, assign, accept, progress, estimate, approved, refused, done, reopen, confirm,
-    #: chase, cancel
+    #: report, assign, accept, decline, progress, photo, estimate, finish, approved, refused,
+    #: done, reopen, confirm, chase, cancel
     action = fields.CharField(max_length=16)
     note = fields.CharField(max_length=500, default="")
     amount = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
+    #: A photo that came with it (Telegram file id).
+    file_id = fields.CharField(max_length=255, default="")
     at = fields.DatetimeField()
 
     class Meta:

@@ -70,14 +70,16 @@ async def emit_to_purpose(
 async def edit_sent(kind: str, key_prefix: str, payload: dict[str, Any], tag: str) -> int:
     """Queue an edit of every card of this kind sent under keys starting with `key_prefix`.
 
-    The view renders the card afresh, so it shows the record as it is now; `tag` makes the
-    edit's own dedup key (one edit per change). Returns how many cards will be edited.
+    The view renders the card afresh (from the sent row's payload updated with `payload`), so
+    it shows the record as it is now; `tag` makes the edit's own dedup key (one edit per
+    change). Returns how many cards will be edited.
     """
     count = 0
     for row in await OutboxMessage.filter(kind=kind, dedup_key__startswith=key_prefix):
         if row.payload.get("_edit_of"):
             continue
-        edited = await emit(kind, row.chat_id, {**payload, "_edit_of": row.dedup_key},
+        edited = await emit(kind, row.chat_id,
+                            {**row.payload, **payload, "_edit_of": row.dedup_key},
                             f"{row.dedup_key}/{tag}")
         count += edited is not None
     return count

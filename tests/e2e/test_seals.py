@@ -68,7 +68,8 @@ async def stamp(env: Env, request: SealRequest, count: int) -> dict[str, Any]:
 async def test_office_seal_takes_the_office_chain_and_the_custodian_stamps_it(
         office: Env) -> None:
     env = office
-    card = await env.say(STAFF, "/yongyin 党政办章 《关于召开安全生产会议的通知》 3份 用途：下发各部门")
+    card = await env.say(STAFF, "/yongyin 党政办章 《关于召开安全生产会议的通知》 3份 "
+                                "用途：下发各部门")
     assert "信息已齐全" in card["text"] and "《关于召开安全生产会议的通知》" in card["text"]
     await env.press(STAFF, card, button="✅ 提交审批")
     request = await SealRequest.get(requester__tg_user_id=STAFF)

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('what', fields.CharField(description='invitees, agenda, preparation, materials, minutes, reason, delegate', max_length=16)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'meeting_prompt', 'app': 'meetings', 'pk_attr': 'id', 'table_description': 'What the bot waits for a person to send about a meeting (names, agenda, a file, a reason).'},
+            options={'table': 'meeting_prompt', 'app': 'meetings', 'pk_attr': 'id', 'table_description': 'What the bot waits for a person to send about a meeting (names, a file, a reason).'},
             bases=['Model'],
         ),
     ]
