@@ -10,6 +10,7 @@ from handlers import (
     jobs,
     opinion,
     receptions,
+    repairs,
     reports,
     rooms,
     seals,
@@ -32,6 +33,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     opinion.register(application)
     receptions.register(application)
     supplies.register(application)
+    repairs.register(application)
     reports.register(application)
     jobs.register(application)
     application.add_error_handler(on_error)

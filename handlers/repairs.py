@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
+from handlers.cards import settle
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.texts import t
@@ -226,8 +227,13 @@ async def on_button(ctx: Ctx) -> None:
         await DRAFT_ACTIONS[action](ctx, rid, arg)
     elif action in PROMPTS:
         repair = await work.ask(me, rid, PROMPTS[action])
-        await ctx.reply(ctx.t(f"repairs.prompt.{PROMPTS[action]}", id=repair.id,
-                              threshold=views.money(service.RULES.threshold)))
+        # Typed answers are read in the private chat, whether the card was in a group or not.
+        await ctx.context.bot.send_message(
+            ctx.user_id, ctx.t(f"repairs.prompt.{PROMPTS[action]}", id=repair.id,
+                               threshold=views.money(service.RULES.threshold)))
+        if not ctx.is_private:
+            await ctx.answer(ctx.t("repairs.prompt.in_private"))
+            return
     elif action == "as":
         repair = await work.get(rid)
         if not work.is_office(me):
@@ -250,6 +256,9 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "rt":
         rating = int(arg[:6]) if arg.lstrip("-").isdigit() else 0
         await work.confirm(me, rid, rating)
+        current = await work.get(rid)
+        await settle(ctx, "\n".join(views.summary(current, ctx.lang,
+                                                  title_key="repairs.card.confirm_title")))
         await ctx.answer(ctx.t("repairs.rated", id=rid, n=rating))
         return
     elif action == "card":
@@ -262,14 +271,14 @@ async def on_button(ctx: Ctx) -> None:
 
 async def _office_card(ctx: Ctx, repair_id: int) -> None:
     current = await work.get(repair_id)
-    await ctx.edit("\n".join(views.summary(current, ctx.lang, title_key="repairs.card.new_title")),
-                   views.office_keyboard(current, ctx.lang))
+    text = "\n".join(views.summary(current, ctx.lang, title_key="repairs.card.new_title"))
+    await settle(ctx, text, views.office_keyboard(current, ctx.lang))
 
 
 async def _job_card(ctx: Ctx, repair_id: int) -> None:
     current = await work.get(repair_id)
-    await ctx.edit("\n".join(views.summary(current, ctx.lang, title_key="repairs.card.job_title")),
-                   views.job_keyboard(current, ctx.lang))
+    text = "\n".join(views.summary(current, ctx.lang, title_key="repairs.card.job_title"))
+    await settle(ctx, text, views.job_keyboard(current, ctx.lang))
 
 
 async def _building(ctx: Ctx, rid: int, arg: str) -> None:

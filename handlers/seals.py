@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
+from handlers.cards import settle
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.texts import t
@@ -221,7 +222,7 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "n" and arg.isdigit():
         stamped = await requests.stamp(me, rid, int(arg[:6]))
         fresh = await requests.get(stamped.id)
-        await ctx.edit(ctx.t("seals.stamp.title") + "\n" + views.request_text(fresh, ctx.lang)
+        await settle(ctx, ctx.t("seals.stamp.title") + "\n" + views.request_text(fresh, ctx.lang)
                        + "\n\n" + ctx.t("seals.stamp.photo"), views.stamp_keyboard(fresh,
                                                                                    ctx.lang))
         await ctx.answer(ctx.t("seals.stamp.done", no=fresh.register_no))
