@@ -4,7 +4,7 @@ costs approved above the threshold, outside companies, the ledger as XLSX, carel
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -62,7 +62,8 @@ async def tick(env: Env, clock: FixedClock, when: datetime) -> None:
 
 
 async def chases(env: Env, chat_id: int) -> list[str]:
-    return [m["text"] for m in await env.bot_messages(chat_id) if "超时催办" in (m.get("text") or "")]
+    return [m["text"] for m in await env.bot_messages(chat_id)
+            if "超时催办" in (m.get("text") or "")]
 
 
 async def test_a_photo_becomes_a_repair_that_is_chased_assigned_approved_and_rated(
