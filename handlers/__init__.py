@@ -8,6 +8,7 @@ from handlers import (
     admin,
     approvals,
     jobs,
+    meetings,
     opinion,
     receptions,
     repairs,
@@ -30,6 +31,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     approvals.register(application)
     seals.register(application)
     rooms.register(application)
+    meetings.register(application)
     opinion.register(application)
     receptions.register(application)
     supplies.register(application)

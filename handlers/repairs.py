@@ -258,7 +258,8 @@ async def on_button(ctx: Ctx) -> None:
         await work.confirm(me, rid, rating)
         current = await work.get(rid)
         await settle(ctx, "\n".join(views.summary(current, ctx.lang,
-                                                  title_key="repairs.card.confirm_title")))
+                                                  title_key="repairs.card.confirm_title")),
+                     kinds=(work.CONFIRM,))
         await ctx.answer(ctx.t("repairs.rated", id=rid, n=rating))
         return
     elif action == "card":
@@ -272,13 +273,13 @@ async def on_button(ctx: Ctx) -> None:
 async def _office_card(ctx: Ctx, repair_id: int) -> None:
     current = await work.get(repair_id)
     text = "\n".join(views.summary(current, ctx.lang, title_key="repairs.card.new_title"))
-    await settle(ctx, text, views.office_keyboard(current, ctx.lang))
+    await settle(ctx, text, views.office_keyboard(current, ctx.lang), kinds=(work.NEW,))
 
 
 async def _job_card(ctx: Ctx, repair_id: int) -> None:
     current = await work.get(repair_id)
     text = "\n".join(views.summary(current, ctx.lang, title_key="repairs.card.job_title"))
-    await settle(ctx, text, views.job_keyboard(current, ctx.lang))
+    await settle(ctx, text, views.job_keyboard(current, ctx.lang), kinds=(work.JOB,))
 
 
 async def _building(ctx: Ctx, rid: int, arg: str) -> None:

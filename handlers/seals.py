@@ -223,8 +223,8 @@ async def on_button(ctx: Ctx) -> None:
         stamped = await requests.stamp(me, rid, int(arg[:6]))
         fresh = await requests.get(stamped.id)
         await settle(ctx, ctx.t("seals.stamp.title") + "\n" + views.request_text(fresh, ctx.lang)
-                       + "\n\n" + ctx.t("seals.stamp.photo"), views.stamp_keyboard(fresh,
-                                                                                   ctx.lang))
+                     + "\n\n" + ctx.t("seals.stamp.photo"), views.stamp_keyboard(fresh, ctx.lang),
+                     kinds=(requests.CARD,))
         await ctx.answer(ctx.t("seals.stamp.done", no=fresh.register_no))
         return
     elif action == "np":
