@@ -215,7 +215,8 @@ async def _invitees(ctx: Ctx, notice_id: int, arg: str) -> str:
     if notice.status == NoticeStatus.CANCELLED:
         raise StaleAction("meetings.error.cancelled")
     await notices.ask(ctx.me, notice, "invitees")
-    await show_picker(ctx, notice, edit=True)
+    # A sent notice's reply list keeps itself up to date: the picker comes as a new message.
+    await show_picker(ctx, notice, edit=notice.status == NoticeStatus.DRAFT)
     return ""
 
 
@@ -242,7 +243,12 @@ async def _clear(ctx: Ctx, notice_id: int, arg: str) -> str:
 
 async def _back(ctx: Ctx, notice_id: int, arg: str) -> str:
     await notices.clear_prompt(ctx.me)
-    await show(ctx, await _managed(ctx, notice_id), edit=True)
+    notice = await _managed(ctx, notice_id)
+    if notice.status == NoticeStatus.DRAFT:
+        await show(ctx, notice, edit=True)
+    else:
+        invited = await notices.invitations(notice.id)
+        await ctx.edit(ctx.t("meetings.picker.closed", n=len(invited)))
     return ""
 
 
@@ -270,15 +276,18 @@ async def _send(ctx: Ctx, notice_id: int, arg: str) -> str:
     return ctx.t("meetings.sent", n=len(invited))
 
 
-async def _status(ctx: Ctx, notice_id: int, arg: str) -> str:
-    await show(ctx, await _managed(ctx, notice_id), edit=True)
+async def _checkin_done(ctx: Ctx, notice_id: int, arg: str) -> str:
+    _, _, invited = await _parts(await _managed(ctx, notice_id))
+    came = sum(1 for i in invited if i.checked_in_at)
+    await ctx.edit(ctx.t("meetings.checkin.closed", came=came))
     return ""
 
 
 async def _checkin_panel(ctx: Ctx, notice_id: int, arg: str) -> str:
+    """The organiser's check-in panel, as its own message (the reply list stays as it is)."""
     notice, booking, invited = await _parts(await _managed(ctx, notice_id))
     text, keyboard = views.checkin_panel(notice, booking, invited, ctx.lang)
-    await ctx.edit(text, keyboard)
+    await ctx.reply(text, keyboard)
     return ""
 
 
@@ -382,7 +391,7 @@ async def _check_in(ctx: Ctx, invitation_id: int, arg: str) -> str:
 ORGANISER: dict[str, Callable[[Ctx, int, str], Awaitable[Any]]] = {
     "open": _open, "inv": _invitees, "dept": _department, "list": _list, "clr": _clear,
     "back": _back, "ag": _prompt("agenda"), "pr": _prompt("preparation"),
-    "mat": _prompt("materials"), "min": _prompt("minutes"), "send": _send, "st": _status,
+    "mat": _prompt("materials"), "min": _prompt("minutes"), "send": _send, "ckx": _checkin_done,
     "ck": _checkin_panel, "mk": _mark, "xr": _exporter("replies"), "xs": _exporter("signin"),
     "xc": _exporter("cards"),
 }

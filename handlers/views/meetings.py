@@ -170,7 +170,7 @@ def checkin_panel(notice: MeetingNotice, booking: Booking, invited: list[Invitat
     choices = [(("✔ " if i.checked_in_at else "") + i.staff.name,
                 cb.encode(F, "mk", notice.id, i.id)) for i in present[:60]]
     rows = [choices[i:i + 3] for i in range(0, len(choices), 3)]
-    rows.append([(t("meetings.btn.back", lang), cb.encode(F, "st", notice.id))])
+    rows.append([(t("meetings.btn.done", lang), cb.encode(F, "ckx", notice.id))])
     return "\n".join(lines), buttons(rows)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.meetings import Invitation, MeetingNotice, NoticeStatus, Reply
-from models.rooms import BookingStatus
+from models.rooms import Booking, BookingStatus
 from services import clock
 
 
@@ -13,11 +13,12 @@ async def meeting_figures(start: datetime, end: datetime) -> dict[str, float]:
     """Over the meetings that started in [start, end) (and have started by now):
     notices sent, meetings held, attendance rate (checked in / expected, %), no replies."""
     now = clock.now()
-    held = await MeetingNotice.filter(
-        status=NoticeStatus.SENT, booking__start_at__gte=start, booking__start_at__lt=end,
-        booking__start_at__lte=now,
-        booking__status__in=[BookingStatus.CONFIRMED, BookingStatus.RELEASED],
+    bookings = await Booking.filter(
+        start_at__gte=start, start_at__lt=min(end, now),
+        status__in=[BookingStatus.CONFIRMED, BookingStatus.RELEASED],
     ).values_list("id", flat=True)
+    held = await MeetingNotice.filter(status=NoticeStatus.SENT, booking_id__in=list(bookings)
+                                      ).values_list("id", flat=True)
     sent = await MeetingNotice.filter(sent_at__gte=start, sent_at__lt=end).count()
     expected = came = silent = 0
     for invitation in await Invitation.filter(notice_id__in=list(held)):

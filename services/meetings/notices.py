@@ -173,6 +173,8 @@ async def add_invitees(actor: Staff, notice_id: int, text: str) -> Added:
                 continue
             for person in people:
                 await _invite(notice, person, result)
+        if result.added or result.removed:
+            await refresh_status(notice, f"i{len(result.added)}-{clock.now().timestamp():.0f}")
     return result
 
 
@@ -191,6 +193,8 @@ async def add_group(actor: Staff, notice_id: int, *, department: str = "",
             people = await Staff.filter(active=True, department=department).order_by("id")
         for person in people:
             await _invite(notice, person, result)
+        if result.added:
+            await refresh_status(notice, f"g{len(result.added)}-{clock.now().timestamp():.0f}")
     return result
 
 
@@ -436,8 +440,8 @@ async def notices_of(bookings: list[Booking]) -> dict[int, MeetingNotice]:
 
 async def waiting_reply(actor: Staff, now: datetime) -> list[Invitation]:
     """Invitations to meetings not yet over that this person has not answered."""
-    return list(await Invitation.filter(
+    found = await Invitation.filter(
         staff_id=actor.id, reply=Reply.PENDING, notice__status=NoticeStatus.SENT,
-        notice__booking__end_at__gt=now,
-    ).order_by("id").prefetch_related("notice__booking__room", "notice__organiser"))
+    ).order_by("id").prefetch_related("notice__booking__room", "notice__organiser")
+    return [i for i in found if i.notice.booking.end_at > now]
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from models.meetings import Invitation, MeetingNotice, NoticeStatus, Reply
-from models.rooms import BookingStatus
+from models.rooms import Booking, BookingStatus
 from services import outbox
 from services.meetings.notices import RULES
 
@@ -26,8 +26,11 @@ def nudge_due(sent_at: datetime, start: datetime) -> datetime:
 async def nudge(now: datetime) -> int:
     """Remind, once, every invitee who has not replied while the meeting is still ahead."""
     count = 0
+    # Times are compared on the booking itself: SQLite compares the stored text, and a
+    # lookup through the relation would compare it with the parameter unconverted.
+    ahead = await Booking.filter(start_at__gt=now).values_list("id", flat=True)
     notices = await MeetingNotice.filter(
-        status=NoticeStatus.SENT, nudged_at=None, booking__start_at__gt=now,
+        status=NoticeStatus.SENT, nudged_at=None, booking_id__in=list(ahead),
     ).prefetch_related("booking")
     for notice in notices:
         assert notice.sent_at is not None
@@ -51,9 +54,10 @@ async def remind(now: datetime) -> int:
     """Remind everyone attending a meeting that starts within the reminder's minutes."""
     count = 0
     soon = now + timedelta(minutes=RULES.remind_minutes)
+    starting = await Booking.filter(status=BookingStatus.CONFIRMED, start_at__gt=now,
+                                    start_at__lte=soon).values_list("id", flat=True)
     notices = await MeetingNotice.filter(
-        status=NoticeStatus.SENT, booking__status=BookingStatus.CONFIRMED,
-        booking__start_at__gt=now, booking__start_at__lte=soon,
+        status=NoticeStatus.SENT, booking_id__in=list(starting),
     ).prefetch_related("booking")
     for notice in notices:
         for invitation in await Invitation.filter(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,9 +79,10 @@ def workday_hours() -> float:
 def due_after(start: datetime, urgency: Urgency) -> datetime:
     """When a repair reported at `start` must be done: 2 hours, or 1 or 3 workdays."""
     if urgency == Urgency.URGENT:
-        return start + timedelta(hours=RULES.urgent_hours)
+        return (start + timedelta(hours=RULES.urgent_hours)).astimezone(UTC)
     days = RULES.normal_workdays if urgency == Urgency.NORMAL else RULES.low_workdays
-    return workdays.add_working_hours(start, days * workday_hours(), RULES.tz)
+    # In UTC: an update stores the value as given, and SQLite compares the stored text.
+    return workdays.add_working_hours(start, days * workday_hours(), RULES.tz).astimezone(UTC)
 
 
 def limit_of(urgency: Urgency) -> tuple[str, float]:

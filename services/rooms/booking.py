@@ -624,7 +624,8 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
         if booking is None or booking.status not in HOLDING:
             raise StaleAction("rooms.error.booking_gone")
         before = hooks.before_of(booking)
-        booking.start_at, booking.end_at = span
+        # In UTC: an update stores the value as given, and SQLite compares the stored text.
+        booking.start_at, booking.end_at = utc(span[0]), utc(span[1])
         booking.room_id = room.id  # type: ignore[attr-defined]  # another room picked meanwhile
         booking.sequence += 1
         booking.checked_in_at = None
