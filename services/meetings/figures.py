@@ -14,7 +14,7 @@ async def meeting_figures(start: datetime, end: datetime) -> dict[str, float]:
     notices sent, meetings held, attendance rate (checked in / expected, %), no replies."""
     now = clock.now()
     bookings = await Booking.filter(
-        start_at__gte=start, start_at__lt=min(end, now),
+        start_at__gte=start, start_at__lt=end, start_at__lte=now,
         status__in=[BookingStatus.CONFIRMED, BookingStatus.RELEASED],
     ).values_list("id", flat=True)
     held = await MeetingNotice.filter(status=NoticeStatus.SENT, booking_id__in=list(bookings)
