@@ -89,7 +89,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     await env.press(HOST, picker, button="+ 财务部")
     picker = await env.message(HOST, composer["message_id"])
     assert "已添加2人：周会计、吴主任" in picker["text"]
-    typed = await env.say(HOST, "李主任 刘工 陈科长 郑干事 王五")
+    typed = await env.say(HOST, "李主任 刘工 陈科长 郑干事 王五", contains="已添加")
     assert "已添加4人" in typed["text"] and "没有找到：王五" in typed["text"]
     await env.press(HOST, typed, button="完成")
     composer = await env.message(HOST, typed["message_id"])
@@ -132,7 +132,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     await env.press(SUN, sun_card, button="参加")
     await env.press(CHEN, await card_of(env, CHEN), button="请假")
     await env.client.wait_for_bot_message(CHEN, contains="请假事由")
-    left = await env.say(CHEN, "在市里参加规划评审会")
+    left = await env.say(CHEN, "在市里参加规划评审会", contains="已请假")
     assert "已请假" in left["text"]
     await env.delivered()
     status = await env.message(HOST, status["message_id"])
@@ -157,7 +157,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     await env.press(WU, nudge, button="参加")
 
     # The organiser moves the meeting to 16:00: everyone invited hears of it.
-    mine = await env.say(HOST, "/mybookings")
+    mine = await env.say(HOST, "/mybookings", contains="我的会议室预定")
     booking = await Booking.get()
     await env.press(HOST, mine, button=f"改时间 #{booking.id}")
     change = await env.client.wait_for_bot_message(HOST, after=mine["message_id"],
@@ -248,7 +248,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
 
     figures = await meeting_figures(at(23, 0), at(30, 0))
     assert figures == {"notices": 1, "held": 1, "attendance_rate": 50.0, "no_reply": 1}
-    weekly = await env.say(HOST, "/weekly")
+    weekly = await env.say(HOST, "/weekly", contains="周报")
     assert "召开会议（有通知）：1场" in weekly["text"] and "出席率：50%" in weekly["text"]
 
 
@@ -277,7 +277,7 @@ async def test_careless_organisers_and_invitees_get_clear_answers(
     await env.press(LIU, card, button="请假")
     await env.client.wait_for_bot_message(LIU, contains="请假事由")
     # The organiser cancels the booking: the invitee hears, and the old card says so.
-    mine = await env.say(HOST, "/mybookings")
+    mine = await env.say(HOST, "/mybookings", contains="我的会议室预定")
     await env.press(HOST, mine, button=f"取消 #{booking.id}")
     cancelled = await env.client.wait_for_bot_message(LIU, contains="会议取消")
     assert "安全生产工作会" in cancelled["text"]
@@ -286,7 +286,7 @@ async def test_careless_organisers_and_invitees_get_clear_answers(
     assert "会议已取消" in (await env.message(LIU, card["message_id"]))["text"]
     late = await env.press(LIU, card, data=f"mt:at:{(await Invitation.get()).id}")
     assert "会议已取消" in (late["answer"] or "")
-    reason = await env.say(LIU, "家里有事")
+    reason = await env.say(LIU, "家里有事", contains="会议已取消")
     assert "会议已取消" in reason["text"]
     assert (await Invitation.get()).reply == Reply.PENDING
     # Minutes that are not a Word file are refused.

@@ -101,7 +101,7 @@ async def test_a_photo_becomes_a_repair_that_is_chased_assigned_approved_and_rat
     assert "派给谁" in menu["text"] and "🏢 园区物业服务公司" in buttons(menu)
     await env.press(CLERK, menu, button="输入姓名/单位")
     asked = await env.client.wait_for_bot_message(CLERK, contains="维修人员姓名")
-    reply = await env.say(CLERK, "孙师傅")
+    reply = await env.say(CLERK, "孙师傅", contains="已派单")
     assert "已派单" in reply["text"] and asked
     job = await env.client.wait_for_bot_message(FIXER, contains="维修任务 #")
     assert buttons(job) == ["✅ 接单", "退回"]
@@ -121,7 +121,7 @@ async def test_a_photo_becomes_a_repair_that_is_chased_assigned_approved_and_rat
     job = await env.message(FIXER, job["message_id"])
     await env.press(FIXER, job, button="✅ 完工")
     await env.client.wait_for_bot_message(FIXER, contains="维修内容和费用")
-    answered = await env.say(FIXER, "更换投影仪灯泡和电源板 费用3500元")
+    answered = await env.say(FIXER, "更换投影仪灯泡和电源板 费用3500元", contains="审批")
     assert "已提交审批" in answered["text"]
     repair = await Repair.get(id=repair.id)
     assert repair.status == RepairStatus.APPROVAL and repair.cost == Decimal("3500.00")
@@ -201,7 +201,8 @@ async def test_a_normal_repair_is_chased_each_workday_and_a_company_can_do_it(
     job = await env.message(CLERK, job["message_id"])
     await env.press(CLERK, job, button="✅ 完工")
     await env.say(CLERK, "更换风机轴承 费用0元")
-    reply = await env.say(STAFF, f"/baoxiu {repair.id} 评分 5 很及时")
+    await env.delivered()
+    reply = await env.say(STAFF, f"/baoxiu {repair.id} 评分 5 很及时", contains="评分5星")
     assert "评分5星" in reply["text"]
     repair = await Repair.get(id=repair.id)
     assert (repair.status, repair.rating, repair.rating_note) == (
@@ -263,7 +264,7 @@ async def test_careless_repair_reports_get_clear_answers(office: Env) -> None:
     await env.press(CLERK, job, button="✅ 接单")
     await env.delivered()
     await env.press(CLERK, await env.message(CLERK, job["message_id"]), button="✅ 完工")
-    nocost = await env.say(CLERK, "修好了")
+    nocost = await env.say(CLERK, "修好了", contains="费用")
     assert "没有读到费用" in nocost["text"]
     assert (await Repair.get(id=repair.id)).status == RepairStatus.IN_PROGRESS
     await env.say(CLERK, "更换密封圈 费用60元")

@@ -111,7 +111,7 @@ async def test_contract_seal_needs_a_leader_and_a_file_can_be_the_document(
     asked = await env.client.wait_for_bot_message(CLERK, after=sent["message_id"])
     assert "📎 物业服务合同.docx" in asked["text"] and "份数" in asked["text"]
     await env.press(CLERK, asked, button="2")
-    typed = await env.say(CLERK, "与园区物业公司签订年度服务合同")
+    typed = await env.say(CLERK, "与园区物业公司签订年度服务合同", contains="信息已齐全")
     assert "信息已齐全" in typed["text"]
     await env.press(CLERK, typed, button="✅ 提交审批")
     request = await SealRequest.get(requester__tg_user_id=CLERK)
@@ -174,7 +174,8 @@ async def test_the_register_comes_out_in_register_order(office: Env) -> None:
     env = office
     made = []
     for title, copies in (("《一号文件》", 2), ("《二号文件》", 1)):
-        card = await env.say(STAFF, f"/yongyin 党政办章 {title} {copies}份 用途：存档")
+        card = await env.say(STAFF, f"/yongyin 党政办章 {title} {copies}份 用途：存档",
+                             contains="信息已齐全")
         await env.press(STAFF, card, button="✅ 提交审批")
         request = await SealRequest.filter(requester__tg_user_id=STAFF).order_by("-id").first()
         assert request is not None
@@ -183,7 +184,7 @@ async def test_the_register_comes_out_in_register_order(office: Env) -> None:
     # Stamped in the other order: the register follows the stamps, not the requests.
     for request, copies in reversed(made):
         await stamp(env, request, copies)
-    reply = await env.say(KEEPER, "/yongyin 登记簿")
+    reply = await env.say(KEEPER, "/yongyin 登记簿", contains="用印登记簿")
     assert reply.get("document"), reply
     book = load_workbook(io.BytesIO(await env.client.file_bytes(reply["document"]["file_id"])))
     sheet = book["用印登记簿"]
@@ -198,9 +199,9 @@ async def test_careless_seal_requests_get_clear_answers(office: Env) -> None:
     env = office
     unknown = await env.say(STAFF, "/yongyin 财务章 《报销单》 2份")
     assert "没有找到印章“财务章”。可选：党政办章、合同专用章" in unknown["text"]
-    zero = await env.say(STAFF, "0份")
+    zero = await env.say(STAFF, "0份", contains="份数")
     assert "份数至少为1份" in zero["text"]
-    huge = await env.say(STAFF, "/yongyin 5000份")
+    huge = await env.say(STAFF, "/yongyin 5000份", contains="份数最多")
     assert "份数最多1000份" in huge["text"]
     draft = await SealRequest.get(requester__tg_user_id=STAFF)
     # What was read before stays: the refused counts changed nothing.
@@ -210,7 +211,7 @@ async def test_careless_seal_requests_get_clear_answers(office: Env) -> None:
     assert "还没有选择印章" in (answer["answer"] or "")
     # Someone else pressing the custodian's button only hears it is not theirs.
     await env.press(STAFF, huge, button="党政办章")
-    card = await env.say(STAFF, "报税")
+    card = await env.say(STAFF, "报税", contains="信息已齐全")
     assert "信息已齐全" in card["text"]
     await env.press(STAFF, card, button="✅ 提交审批")
     request = await SealRequest.get(id=draft.id)
