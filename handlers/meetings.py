@@ -5,7 +5,6 @@ in, exports the lists and name cards, and sends the minutes."""
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any, cast
@@ -27,6 +26,7 @@ from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.texts import t
 from handlers.views import meetings as views
+from handlers.wording import worded, words_for
 from models.meetings import MeetingNotice, NoticeStatus
 from models.rooms import Booking
 from services import clock
@@ -46,20 +46,7 @@ MAX_MINUTES_BYTES = 20 * 1024 * 1024
 add_commands(Command("huiyi"))
 
 
-def words(error: DomainError, lang: str) -> str:
-    params = {k: escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
-    return t(error.code, lang, **params)
-
-
-def worded(func: Callable[[Ctx], Awaitable[None]]) -> Callable[[Ctx], Awaitable[None]]:
-    @functools.wraps(func)
-    async def run(ctx: Ctx) -> None:
-        try:
-            await func(ctx)
-        except DomainError as error:
-            await ctx.say(words(error, ctx.lang), alert=True)
-
-    return run
+words = words_for()
 
 
 def notice_button(booking: Booking, lang: str) -> tuple[str, str]:
@@ -114,7 +101,7 @@ def added_note(ctx: Ctx, result: notices.Added) -> str:
 
 
 @for_staff()
-@worded
+@worded(words)
 async def huiyi(ctx: Ctx) -> None:
     """`/huiyi` lists my meetings to notify and the notices waiting for my reply; `/huiyi 12`
     opens booking 12's notice; `/huiyi 名单 …` keeps the lists the office invites together."""
@@ -183,7 +170,7 @@ async def _lists(ctx: Ctx, args: list[str]) -> None:
 
 
 @for_staff()
-@worded
+@worded(words)
 async def on_button(ctx: Ctx) -> None:
     """Every meeting-notice button: the composer's, the organiser's and the invitee's."""
     data = await ctx.button()

@@ -4,7 +4,6 @@ handler works and closes, the reporter rates; /baoxiu lists open ones and export
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from html import escape
@@ -25,8 +24,8 @@ from handlers import callback as cb
 from handlers.cards import settle
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
-from handlers.texts import t
 from handlers.views import repairs as views
+from handlers.wording import worded, words_for
 from models.repairs import Repair, RepairStatus
 from services import clock
 from services import repairs as service
@@ -51,23 +50,7 @@ CANCEL = ("cancel", "取消", "撤销")
 add_commands(Command("baoxiu", shortcut="repairs.kb"))
 
 
-def words(error: DomainError, lang: str) -> str:
-    """Word a repairs error (statuses it names in the reader's language)."""
-    params = {k: escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
-    if "status" in params:
-        params["status"] = views.status_text(str(error.params["status"]), lang)
-    return t(error.code, lang, **params)
-
-
-def worded(func: Callable[[Ctx], Awaitable[None]]) -> Callable[[Ctx], Awaitable[None]]:
-    @functools.wraps(func)
-    async def run(ctx: Ctx) -> None:
-        try:
-            await func(ctx)
-        except DomainError as error:
-            await ctx.say(words(error, ctx.lang), alert=True)
-
-    return run
+words = words_for("repairs.status")
 
 
 async def show_draft(ctx: Ctx, repair: Repair, *, problem: str = "", edit: bool = False,
@@ -96,13 +79,14 @@ async def show_card(ctx: Ctx, repair_id: int, *, edit: bool = False, prefix: str
 
 
 @for_staff()
-@worded
+@worded(words)
 async def baoxiu(ctx: Ctx) -> None:
     """`/baoxiu 3号楼 2楼 会议室投影仪不亮` reports; `/baoxiu` lists open repairs; `/baoxiu 12`
     opens one; ledger, places and companies are kept by the office."""
     args = ctx.args
     first = args[0].lower() if args else ""
-    rest = ctx.text.split(maxsplit=1)[1] if len(ctx.text.split(maxsplit=1)) > 1 else ""
+    parts = ctx.text.split(maxsplit=1)
+    rest = parts[1] if args and len(parts) > 1 else ""
     if not args:
         await _list(ctx)
     elif first in LEDGER:
@@ -214,7 +198,7 @@ async def _companies(ctx: Ctx, args: list[str]) -> None:
 
 
 @for_staff()
-@worded
+@worded(words)
 async def on_button(ctx: Ctx) -> None:
     """Every repairs button: the draft's, the office's, the handler's and the reporter's."""
     data = await ctx.button()

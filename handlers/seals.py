@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Awaitable, Callable
 from html import escape
 from typing import cast
 
@@ -23,8 +21,8 @@ from handlers import callback as cb
 from handlers.cards import settle
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
-from handlers.texts import t
 from handlers.views import seals as views
+from handlers.wording import worded, words_for
 from models.seals import SealRequest, SealStatus
 from services import clock
 from services import seals as service
@@ -49,31 +47,7 @@ ADD, EDIT = ("add", "添加", "新增"), ("edit", "修改")
 add_commands(Command("yongyin", where="private", shortcut="seals.kb"))
 
 
-def words(error: DomainError, lang: str) -> str:
-    """Word a seal error: roles and statuses it names in the reader's language."""
-    params = {k: escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
-    if "role" in params:
-        params["role"] = t(f"role.{params['role']}", lang)
-    if "allowed" in params:
-        allowed = [r for r in str(error.params["allowed"]).split(",") if r]
-        params["allowed"] = ("、" if lang != "en" else ", ").join(
-            t(f"role.{r}", lang) for r in allowed)
-    if "status" in params:
-        params["status"] = views.status_text(str(error.params["status"]), lang)
-    return t(error.code, lang, **params)
-
-
-def worded(func: Callable[[Ctx], Awaitable[None]]) -> Callable[[Ctx], Awaitable[None]]:
-    """Say this feature's domain errors in its own words (an alert for a button)."""
-
-    @functools.wraps(func)
-    async def run(ctx: Ctx) -> None:
-        try:
-            await func(ctx)
-        except DomainError as error:
-            await ctx.say(words(error, ctx.lang), alert=True)
-
-    return run
+words = words_for("seals.status")
 
 
 async def show_draft(ctx: Ctx, request: SealRequest, *, problem: str = "",
@@ -87,7 +61,7 @@ async def show_draft(ctx: Ctx, request: SealRequest, *, problem: str = "",
 
 
 @for_staff(private_only=True)
-@worded
+@worded(words)
 async def yongyin(ctx: Ctx) -> None:
     """`/yongyin [合同专用章 《文件》 2份 用途：…]` drafts a request; words after it list, stamp,
     keep the seals or export the register."""
@@ -108,7 +82,10 @@ async def yongyin(ctx: Ctx) -> None:
         await _show(ctx, int(first[:9]))
     else:
         draft = await requests.draft_for(ctx.me)
-        rest = ctx.text.split(maxsplit=1)[1] if len(ctx.text.split(maxsplit=1)) > 1 else ""
+        # The text after the command word keeps the user's spacing (args would not); a
+        # shortcut-keyboard tap has no args and its label is not a request.
+        parts = ctx.text.split(maxsplit=1)
+        rest = parts[1] if args and len(parts) > 1 else ""
         problem = ""
         if rest.strip():
             try:
@@ -194,7 +171,7 @@ async def _register(ctx: Ctx, text: str) -> None:
 
 
 @for_staff()
-@worded
+@worded(words)
 async def on_button(ctx: Ctx) -> None:
     """The draft's, the requester's and the custodian's buttons."""
     data = await ctx.button()

@@ -5,6 +5,7 @@ table name cards (席卡) as DOCX."""
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -220,11 +221,28 @@ def invitation_card(invitation: Invitation, files: list[MeetingFile], lang: str
     return "\n".join(lines), reply_keyboard(invitation, booking, lang)
 
 
-@view("meetings.invite")
-async def invite(payload: dict[str, Any], lang: str) -> Rendered:
-    invitation = await _invitation(payload)
-    if invitation is None:
-        return Rendered(t("meetings.error.no_invitation", lang))
+InvitationView = Callable[[Invitation, Booking, dict[str, Any], str], Awaitable[Rendered]]
+
+
+def invitation_view(kind: str) -> Callable[[InvitationView], InvitationView]:
+    """Register a view of an event about one invitation, loaded fresh (gone: say so)."""
+
+    def wrap(func: InvitationView) -> InvitationView:
+        @view(kind)
+        async def render(payload: dict[str, Any], lang: str) -> Rendered:
+            invitation = await _invitation(payload)
+            if invitation is None:
+                return Rendered(t("meetings.error.no_invitation", lang))
+            return await func(invitation, invitation.notice.booking, payload, lang)
+
+        return func
+
+    return wrap
+
+
+@invitation_view("meetings.invite")
+async def invite(invitation: Invitation, booking: Booking, payload: dict[str, Any],
+                 lang: str) -> Rendered:
     text, keyboard = invitation_card(invitation, await notices.files(invitation.notice.id), lang)
     return Rendered(text, keyboard)
 
@@ -248,12 +266,9 @@ async def material(payload: dict[str, Any], lang: str) -> Rendered:
                     document=(found.file_name, found.file_id))
 
 
-@view("meetings.changed")
-async def changed(payload: dict[str, Any], lang: str) -> Rendered:
-    invitation = await _invitation(payload)
-    if invitation is None:
-        return Rendered(t("meetings.error.no_invitation", lang))
-    booking = invitation.notice.booking
+@invitation_view("meetings.changed")
+async def changed(invitation: Invitation, booking: Booking, payload: dict[str, Any],
+                 lang: str) -> Rendered:
     old_start = datetime.fromisoformat(str(payload["old_start"]))
     old_end = datetime.fromisoformat(str(payload["old_end"]))
     text = t("meetings.changed", lang, title=escape(booking.title),
@@ -264,23 +279,17 @@ async def changed(payload: dict[str, Any], lang: str) -> Rendered:
                     if invitation.reply == Reply.PENDING else None)
 
 
-@view("meetings.cancelled")
-async def cancelled(payload: dict[str, Any], lang: str) -> Rendered:
-    invitation = await _invitation(payload)
-    if invitation is None:
-        return Rendered(t("meetings.error.no_invitation", lang))
-    booking = invitation.notice.booking
+@invitation_view("meetings.cancelled")
+async def cancelled(invitation: Invitation, booking: Booking, payload: dict[str, Any],
+                   lang: str) -> Rendered:
     return Rendered(t("meetings.cancelled", lang, title=escape(booking.title),
                       when=when(booking.start_at, booking.end_at, lang),
                       room=escape(booking.room.name)))
 
 
-@view("meetings.nudge")
-async def nudge(payload: dict[str, Any], lang: str) -> Rendered:
-    invitation = await _invitation(payload)
-    if invitation is None:
-        return Rendered(t("meetings.error.no_invitation", lang))
-    booking = invitation.notice.booking
+@invitation_view("meetings.nudge")
+async def nudge(invitation: Invitation, booking: Booking, payload: dict[str, Any],
+               lang: str) -> Rendered:
     text = t("meetings.nudge", lang, title=escape(booking.title),
              when=when(booking.start_at, booking.end_at, lang), room=escape(booking.room.name),
              organiser=escape(invitation.notice.organiser.name))
@@ -289,12 +298,9 @@ async def nudge(payload: dict[str, Any], lang: str) -> Rendered:
     return Rendered(text, reply_keyboard(invitation, booking, lang, checkin=False))
 
 
-@view("meetings.soon")
-async def soon(payload: dict[str, Any], lang: str) -> Rendered:
-    invitation = await _invitation(payload)
-    if invitation is None:
-        return Rendered(t("meetings.error.no_invitation", lang))
-    booking = invitation.notice.booking
+@invitation_view("meetings.soon")
+async def soon(invitation: Invitation, booking: Booking, payload: dict[str, Any],
+              lang: str) -> Rendered:
     text = t("meetings.soon", lang, title=escape(booking.title),
              when=when(booking.start_at, booking.end_at, lang), room=escape(booking.room.name),
              preparation=escape(invitation.notice.preparation) or "—")

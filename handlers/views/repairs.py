@@ -3,6 +3,7 @@ confirmation, news, chasing, photos, and the ledger as XLSX."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from html import escape
@@ -200,25 +201,38 @@ def event_line(event: RepairEvent, lang: str) -> str:
              note=escape(event.note), amount=money(event.amount))
 
 
-@view("repairs.new")
-async def new_report(payload: dict[str, Any], lang: str) -> Rendered:
+CardView = Callable[[Repair, list[str], dict[str, Any], str], Rendered]
+
+
+def card_view(kind: str, title_key: str) -> Callable[[CardView], CardView]:
+    """Register a view of a repair's card: the repair loaded fresh and summed up under the
+    card's title (gone: say so); the function adds what the card asks and its buttons."""
+
+    def wrap(func: CardView) -> CardView:
+        @view(kind)
+        async def render(payload: dict[str, Any], lang: str) -> Rendered:
+            repair = await fresh(int(payload["repair_id"]))
+            if repair is None:
+                return Rendered(t("repairs.error.no_repair", lang, id=payload["repair_id"]))
+            return func(repair, summary(repair, lang, title_key=title_key), payload, lang)
+
+        return func
+
+    return wrap
+
+
+@card_view("repairs.new", "repairs.card.new_title")
+def new_report(repair: Repair, lines: list[str], payload: dict[str, Any], lang: str
+               ) -> Rendered:
     """The office's card of a new report (edited as it is assigned and closed)."""
-    repair = await fresh(int(payload["repair_id"]))
-    if repair is None:
-        return Rendered(t("repairs.error.no_repair", lang, id=payload["repair_id"]))
-    lines = summary(repair, lang, title_key="repairs.card.new_title")
     if repair.status == RepairStatus.REPORTED:
         lines.append("\n" + t("repairs.ask.assign", lang))
     return Rendered("\n".join(lines), office_keyboard(repair, lang))
 
 
-@view("repairs.job")
-async def job(payload: dict[str, Any], lang: str) -> Rendered:
+@card_view("repairs.job", "repairs.card.job_title")
+def job(repair: Repair, lines: list[str], payload: dict[str, Any], lang: str) -> Rendered:
     """The handler's card: accept, report progress, estimate, close."""
-    repair = await fresh(int(payload["repair_id"]))
-    if repair is None:
-        return Rendered(t("repairs.error.no_repair", lang, id=payload["repair_id"]))
-    lines = summary(repair, lang, title_key="repairs.card.job_title")
     mine = int(payload.get("for", 0)) in worker_ids(repair)
     if not mine and repair.status not in (RepairStatus.CANCELLED,):
         lines.append("\n" + t("repairs.card.moved", lang, name=escape(worker_name(repair))))
@@ -233,13 +247,10 @@ async def job(payload: dict[str, Any], lang: str) -> Rendered:
     return Rendered("\n".join(lines), job_keyboard(repair, lang))
 
 
-@view("repairs.confirm")
-async def confirm_card(payload: dict[str, Any], lang: str) -> Rendered:
+@card_view("repairs.confirm", "repairs.card.confirm_title")
+def confirm_card(repair: Repair, lines: list[str], payload: dict[str, Any], lang: str
+                 ) -> Rendered:
     """The reporter's card: is it fixed, and how well (1 to 5 stars)."""
-    repair = await fresh(int(payload["repair_id"]))
-    if repair is None:
-        return Rendered(t("repairs.error.no_repair", lang, id=payload["repair_id"]))
-    lines = summary(repair, lang, title_key="repairs.card.confirm_title")
     if repair.status == RepairStatus.DONE:
         lines.append("\n" + t("repairs.ask.rate", lang))
     return Rendered("\n".join(lines), confirm_keyboard(repair, lang))
@@ -258,17 +269,13 @@ async def news(payload: dict[str, Any], lang: str) -> Rendered:
     return Rendered(head + "\n" + event_line(event, lang), photo=event.file_id or None)
 
 
-@view("repairs.overdue")
-async def overdue(payload: dict[str, Any], lang: str) -> Rendered:
-    repair = await fresh(int(payload["repair_id"]))
-    if repair is None:
-        return Rendered(t("repairs.error.no_repair", lang, id=payload["repair_id"]))
+@card_view("repairs.overdue", "repairs.card.title")
+def overdue(repair: Repair, lines: list[str], payload: dict[str, Any], lang: str) -> Rendered:
     late = int(payload.get("late_minutes", 0))
     text = t("repairs.overdue", lang, id=repair.id, n=payload.get("n", 1),
              late=f"{late // 60}h{late % 60:02d}m" if lang == "en" else
              (f"{late // 60}小时{late % 60}分钟" if late >= 60 else f"{late}分钟"))
-    text += "\n" + "\n".join(summary(repair, lang)[1:])
-    return Rendered(text)
+    return Rendered(text + "\n" + "\n".join(lines[1:]))
 
 
 @view("repairs.photo")

@@ -576,11 +576,16 @@ async def confirm(actor: Staff, repair_id: int, rating: int, note: str = "") -> 
         repair.rating, repair.rating_note = rating, note
         await repair.save()
         event = await _event(repair, actor, "confirm", note, Decimal(rating))
-        await _tell(repair, event, *worker_ids(repair))
-        await outbox.edit_sent(CONFIRM, f"repairs.confirm:{repair.id}:", {"repair_id": repair.id},
-                               f"e{event.id}")
-        await _refresh(repair, f"e{event.id}")
+        await _reporter_said(repair, event)
     return repair
+
+
+async def _reporter_said(repair: Repair, event: RepairEvent) -> None:
+    """The handler hears the reporter's word; the reporter's card and the others are updated."""
+    await _tell(repair, event, *worker_ids(repair))
+    await outbox.edit_sent(CONFIRM, f"repairs.confirm:{repair.id}:", {"repair_id": repair.id},
+                           f"e{event.id}")
+    await _refresh(repair, f"e{event.id}")
 
 
 async def reopen(actor: Staff, repair_id: int, reason: str) -> Repair:
@@ -594,10 +599,7 @@ async def reopen(actor: Staff, repair_id: int, reason: str) -> Repair:
         repair.status, repair.done_at = RepairStatus.IN_PROGRESS, None
         await repair.save()
         event = await _event(repair, actor, "reopen", reason)
-        await _tell(repair, event, *worker_ids(repair))
-        await outbox.edit_sent(CONFIRM, f"repairs.confirm:{repair.id}:", {"repair_id": repair.id},
-                               f"e{event.id}")
-        await _refresh(repair, f"e{event.id}")
+        await _reporter_said(repair, event)
     return repair
 
 

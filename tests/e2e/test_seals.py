@@ -103,8 +103,9 @@ async def test_office_seal_takes_the_office_chain_and_the_custodian_stamps_it(
 async def test_contract_seal_needs_a_leader_and_a_file_can_be_the_document(
         office: Env) -> None:
     env = office
-    card = await env.say(CLERK, "/yongyin")
-    assert buttons(card)[:2] == ["党政办章", "合同专用章"]
+    # The shortcut keyboard's 用印 opens the same card (its label is not read as a request).
+    card = await env.say(CLERK, "🔏 用印")
+    assert buttons(card)[:2] == ["党政办章", "合同专用章"] and "文件：—" in card["text"]
     await env.press(CLERK, card, button="合同专用章")
     assert "直接发送文件" in (await env.message(CLERK, card["message_id"]))["text"]
     sent = await env.client.send_document(CLERK, CLERK, "物业服务合同.docx", b"PK\x03\x04docx")
