@@ -8,10 +8,11 @@ from datetime import datetime
 from models.core import Staff
 from services.meetings.figures import meeting_figures
 from services.meetings.notices import RULES, waiting_reply
-from services.reports import Item, section, todo
+from services.reports import Item, none_when_idle, section, todo
 
 
-@section("meetings", ("notices", "held", "attendance_rate", "no_reply"), order=12)
+@section("meetings", ("notices", "held", "attendance_rate", "no_reply"), order=12,
+         variant=none_when_idle)
 async def figures(start: datetime, end: datetime) -> dict[str, float]:
     """Notices sent, meetings held with a notice, attendance rate (%), invitations unanswered."""
     return await meeting_figures(start, end)

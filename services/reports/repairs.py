@@ -9,10 +9,11 @@ from tortoise.expressions import Q
 from models.core import Staff
 from models.repairs import OPEN, Repair, RepairStatus
 from services.repairs.ledger import repair_figures, was_late
-from services.reports import Item, Period, office, section, todo
+from services.reports import Item, Period, none_when_idle, office, section, todo
 
 
-@section("repairs", ("reported", "completed", "cost", "overdue", "rating"), order=45)
+@section("repairs", ("reported", "completed", "cost", "overdue", "rating"), order=45,
+         variant=none_when_idle)
 async def figures(start: datetime, end: datetime) -> dict[str, float]:
     """Faults reported, repairs done and their cost, repairs that ran late, average rating."""
     return await repair_figures(start, end)

@@ -6,12 +6,13 @@ from datetime import datetime
 
 from models.core import Staff
 from models.seals import SealRequest, SealStatus
-from services.reports import Item, Period, mine, section, todo
+from services.reports import Item, Period, mine, none_when_idle, section, todo
 from services.seals.register import seal_figures
 from services.seals.requests import document_of, waiting_stamp
 
 
-@section("seals", ("requests", "stamps", "copies", "lapsed"), order=40)
+@section("seals", ("requests", "stamps", "copies", "lapsed"), order=40,
+         variant=none_when_idle)
 async def figures(start: datetime, end: datetime) -> dict[str, float]:
     """Seal requests submitted, stamps entered in the register, copies stamped, lapses."""
     return await seal_figures(start, end)

@@ -156,6 +156,10 @@ async def test_a_photo_becomes_a_repair_that_is_chased_assigned_approved_and_rat
     assert row[0] == repair.id and row[2] == "3号楼 2楼会议室" and row[6] == "孙师傅"
     assert (row[10], row[12], row[13]) == ("是", 3500, 4)
     assert "合计 1 件" in str(sheet.cell(row=4, column=1).value)
+    # The week's report counts it and its cost.
+    weekly = await env.say(CLERK, "/weekly", contains="周报")
+    assert "报修：1件" in weekly["text"] and "维修费用：3500元" in weekly["text"]
+    assert "平均评分：4星" in weekly["text"]
 
 
 async def test_a_normal_repair_is_chased_each_workday_and_a_company_can_do_it(
