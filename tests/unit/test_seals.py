@@ -158,3 +158,21 @@ async def test_a_document_record_links_only_once_its_feature_registers(db: str) 
             await requests.add_text(worker, third.id, "发文99")
     finally:
         links.unregister("outgoing")
+
+
+def test_the_annual_sentence_names_seal_use_only_in_a_year_that_had_some() -> None:
+    from handlers.views.reports import annual_sentence
+    from services.reports import none_when_idle
+    from services.reports.figures import YearInNumbers
+
+    busy = {"requests": 3.0, "stamps": 2.0, "copies": 5.0, "lapsed": 1.0}
+    idle = {"requests": 0.0, "stamps": 0.0, "copies": 0.0, "lapsed": 0.0}
+    rooms = {"meetings": 4.0}
+    said = annual_sentence(YearInNumbers(2026, {"rooms": rooms, "seals": busy}, [],
+                                         {"rooms": None, "seals": none_when_idle(busy)}),
+                           "zh_CN")
+    assert said == "2026年，党政办全年统筹安排会议4场，严格执行公章使用规定，办理用印申请3件，" \
+                   "登记用印2次共5份。"
+    quiet = annual_sentence(YearInNumbers(2026, {"rooms": rooms, "seals": idle}, [],
+                                          {"rooms": None, "seals": none_when_idle(idle)}), "en")
+    assert "seal" not in quiet and quiet.endswith(".")
