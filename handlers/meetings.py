@@ -27,7 +27,7 @@ from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.texts import t
 from handlers.views import meetings as views
 from handlers.wording import worded, words_for
-from models.meetings import MeetingNotice, NoticeStatus
+from models.meetings import Invitation, MeetingNotice, NoticeStatus
 from models.rooms import Booking
 from services import clock
 from services import meetings as service
@@ -313,8 +313,6 @@ def _exporter(kind: str) -> Callable[[Ctx, int, str], Awaitable[str]]:
 
 async def _card(ctx: Ctx, invitation_id: int, arg: str) -> str:
     """Send the invitee's card again (from /huiyi)."""
-    from models.meetings import Invitation
-
     invitation = await Invitation.get_or_none(id=invitation_id).prefetch_related(
         "staff", "delegate", "delegated_from__staff", "notice__booking__room",
         "notice__organiser")
@@ -328,8 +326,6 @@ async def _card(ctx: Ctx, invitation_id: int, arg: str) -> str:
 
 async def _refresh_pressed(ctx: Ctx, invitation_id: int) -> None:
     """Show the new reply on the pressed card unless the outbox refreshes it (its own card)."""
-    from models.meetings import Invitation
-
     invitation = await Invitation.get(id=invitation_id).prefetch_related(
         "staff", "delegate", "delegated_from__staff", "notice__booking__room",
         "notice__organiser")
@@ -417,6 +413,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def _answer(ctx: Ctx, prompt: Any, message: Message, text: str) -> str:
     what = prompt.what
     notice_id = prompt.notice_id
+    if what in ("reason", "delegate", "invitees", "agenda", "preparation") and not text:
+        raise InvalidInput("meetings.error.text_wanted")
     if what == "reason":
         invitation = await replies.leave(ctx.me, prompt.invitation_id, text)
         return ctx.t("meetings.replied.leave", reason=escape(invitation.reason))

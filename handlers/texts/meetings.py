@@ -148,6 +148,7 @@ ZH = {
     "meetings.error.not_sent": "会议通知还没有发出。",
     "meetings.error.minutes_early": "会议还没开始，会后再上传纪要。",
     "meetings.error.too_big": "文件太大了（最多20MB）。",
+    "meetings.error.text_wanted": "这里请输入文字（刚才点的按钮在等文字回答）。",
     # reports
     "reports.m.meetings.notices": "发出会议通知",
     "reports.u.meetings.notices": "份",
@@ -311,6 +312,7 @@ EN = {
     "meetings.error.not_sent": "The notice has not been sent yet.",
     "meetings.error.minutes_early": "The meeting has not started; upload the minutes afterwards.",
     "meetings.error.too_big": "The file is too big (20 MB at most).",
+    "meetings.error.text_wanted": "Please type text here (the button you pressed waits for a typed answer).",
     # reports
     "reports.m.meetings.notices": "Meeting notices sent",
     "reports.u.meetings.notices": "",
