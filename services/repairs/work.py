@@ -305,6 +305,16 @@ async def _locked(repair_id: int) -> Repair:
     return repair
 
 
+async def _handler_locks(repair_id: int, actor: Staff, *statuses: RepairStatus) -> Repair:
+    """Lock a repair its handler acts on: theirs, and (when given) in one of these statuses."""
+    repair = await _locked(repair_id)
+    if not may_work(repair, actor):
+        raise NotAllowed("repairs.error.not_handler")
+    if statuses:
+        _expect(repair, *statuses)
+    return repair
+
+
 def _expect(repair: Repair, *statuses: RepairStatus) -> None:
     if repair.status not in statuses:
         raise StaleAction("repairs.error.status", id=repair.id, status=repair.status.value)
@@ -374,10 +384,7 @@ async def assign_by_name(actor: Staff, repair_id: int, name: str) -> Repair:
 
 async def accept(actor: Staff, repair_id: int) -> Repair:
     async with in_transaction():
-        repair = await _locked(repair_id)
-        if not may_work(repair, actor):
-            raise NotAllowed("repairs.error.not_handler")
-        _expect(repair, RepairStatus.ASSIGNED)
+        repair = await _handler_locks(repair_id, actor, RepairStatus.ASSIGNED)
         repair.status, repair.accepted_at = RepairStatus.IN_PROGRESS, clock.now()
         await repair.save()
         event = await _event(repair, actor, "accept")
@@ -390,10 +397,8 @@ async def decline(actor: Staff, repair_id: int, reason: str) -> Repair:
     """The handler gives the repair back to the office (it is assigned again)."""
     reason = _text(reason, "repairs.error.reason_missing")
     async with in_transaction():
-        repair = await _locked(repair_id)
-        if not may_work(repair, actor):
-            raise NotAllowed("repairs.error.not_handler")
-        _expect(repair, RepairStatus.ASSIGNED, RepairStatus.IN_PROGRESS)
+        repair = await _handler_locks(repair_id, actor, RepairStatus.ASSIGNED,
+                                      RepairStatus.IN_PROGRESS)
         repair.status = RepairStatus.REPORTED
         repair.handler = repair.company = None  # type: ignore[assignment]
         await repair.save()
@@ -415,10 +420,8 @@ def _text(value: str, code: str) -> str:
 async def progress(actor: Staff, repair_id: int, note: str) -> Repair:
     note = _text(note, "repairs.error.note_missing")
     async with in_transaction():
-        repair = await _locked(repair_id)
-        if not may_work(repair, actor):
-            raise NotAllowed("repairs.error.not_handler")
-        _expect(repair, RepairStatus.IN_PROGRESS, RepairStatus.APPROVAL)
+        repair = await _handler_locks(repair_id, actor, RepairStatus.IN_PROGRESS,
+                                      RepairStatus.APPROVAL)
         event = await _event(repair, actor, "progress", note)
         await _tell(repair, event, repair.reporter_id)  # type: ignore[attr-defined]
     return repair
@@ -428,9 +431,7 @@ async def work_photo(actor: Staff, prompt: RepairPrompt, file_id: str, caption: 
                      ) -> Repair:
     """Keep the handler's photo of the work as a progress entry the reporter sees."""
     async with in_transaction():
-        repair = await _locked(prompt.repair_id)  # type: ignore[attr-defined]
-        if not may_work(repair, actor):
-            raise NotAllowed("repairs.error.not_handler")
+        repair = await _handler_locks(prompt.repair_id, actor)  # type: ignore[attr-defined]
         event = await _event(repair, actor, "photo", caption, file_id=file_id)
         await _tell(repair, event, repair.reporter_id)  # type: ignore[attr-defined]
     return repair
@@ -467,10 +468,7 @@ async def estimate(actor: Staff, repair_id: int, text: str) -> Repair:
     if amount is None:
         raise InvalidInput("repairs.error.estimate_missing")
     async with in_transaction():
-        repair = await _locked(repair_id)
-        if not may_work(repair, actor):
-            raise NotAllowed("repairs.error.not_handler")
-        _expect(repair, RepairStatus.IN_PROGRESS)
+        repair = await _handler_locks(repair_id, actor, RepairStatus.IN_PROGRESS)
         repair.estimate = amount
         event = await _event(repair, actor, "estimate", note, amount)
         if amount > RULES.threshold and (repair.approved_amount is None
@@ -494,10 +492,7 @@ async def finish(actor: Staff, repair_id: int, text: str) -> Repair:
         raise InvalidInput("repairs.error.cost_missing")
     work = _text(work, "repairs.error.work_missing")
     async with in_transaction():
-        repair = await _locked(repair_id)
-        if not may_work(repair, actor):
-            raise NotAllowed("repairs.error.not_handler")
-        _expect(repair, RepairStatus.IN_PROGRESS)
+        repair = await _handler_locks(repair_id, actor, RepairStatus.IN_PROGRESS)
         repair.work_done, repair.cost = work, cost
         if cost > RULES.threshold and (repair.approved_amount is None
                                        or cost > repair.approved_amount):
