@@ -28,6 +28,9 @@ FEATURE_SEEDERS.append("services.receptions.demo:seed_demo")
 FEATURE_SEEDERS.append("services.opinion.demo:seed_demo")
 FEATURE_SEEDERS.append("services.supplies.demo:seed_demo")
 FEATURE_SEEDERS.append("services.rooms.demo:seed_demo")
+FEATURE_SEEDERS.append("services.seals.demo:seed_demo")
+FEATURE_SEEDERS.append("services.repairs.demo:seed_demo")
+FEATURE_SEEDERS.append("services.meetings.demo:seed_demo")
 
 
 async def seed_database() -> None:

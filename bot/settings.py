@@ -121,6 +121,20 @@ class Settings(BaseSettings):
     #: Official receptions: the largest delegation the bot accepts.
     reception_max_guests: int = 200
 
+    #: Seals: an approved request not stamped within this many days lapses.
+    seals_lapse_days: int = 7
+    #: Repairs: a cost (yuan) above this needs approval before the work is closed.
+    repairs_approval_threshold: float = 2000.0
+    #: Repairs: how long a repair may take, urgent ones in hours, others in workdays.
+    repairs_urgent_hours: float = 2.0
+    repairs_normal_workdays: int = 1
+    repairs_low_workdays: int = 3
+    #: Meetings: remind those attending this many minutes before the start.
+    meetings_reminder_minutes: int = 30
+    #: Meetings: remind those who have not replied once, this many hours after the notice
+    #: (and at the latest two hours before the start).
+    meetings_nudge_hours: float = 4.0
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

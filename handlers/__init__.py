@@ -9,10 +9,13 @@ from handlers import (
     approvals,
     errors,
     jobs,
+    meetings,
     opinion,
     receptions,
+    repairs,
     reports,
     rooms,
+    seals,
     start,
     supplies,
 )
@@ -26,10 +29,13 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     start.register(application)
     admin.register(application)
     approvals.register(application)
+    seals.register(application)
     rooms.register(application)
+    meetings.register(application)
     opinion.register(application)
     receptions.register(application)
     supplies.register(application)
+    repairs.register(application)
     reports.register(application)
     jobs.register(application)
     # Last: answer any button press nothing answered, and the one error handler.

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from handlers.boundary import clean_update
 from services.updates import already_processed, record_processed
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class OnceApplication(Application):  # type: ignore[type-arg]
         if not isinstance(update, Update):
             await super().process_update(update)
             return
+        update = clean_update(update, self.bot)
         update_id = update.update_id
         if update_id in self._in_flight or await already_processed(update_id):
             log.info("update %s was already processed; ignoring the replay", update_id)

@@ -48,10 +48,11 @@ COMMANDS: list[Command] = [
 #: The order people see commands in, by feature (ARCHITECTURE.md); others follow.
 ORDER = [
     "start", "help", "lang",
-    "book", "rooms", "mybookings", "roomstats",
+    "book", "rooms", "mybookings", "roomstats", "huiyi",
     "pending", "myrequests", "delegate",
     "reception", "receptions",
     "supply", "stock", "stockin", "purchase", "stocktake", "issue", "ledger",
+    "yongyin", "baoxiu",
     "yq",
     "daily", "todo", "weekly", "monthly", "annual",
     "invite", "bind", "staff", "flows", "audit", "jobs",

@@ -9,4 +9,7 @@ APPS: dict[str, list[str]] = {
     "approvals": ["models.approvals"],
     "opinion": ["models.opinion"],
     "security": ["models.security"],
+    "seals": ["models.seals"],
+    "repairs": ["models.repairs"],
+    "meetings": ["models.meetings"],
 }

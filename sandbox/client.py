@@ -174,6 +174,26 @@ class SandboxClient:
             body["caption"] = caption
         return await self._request("POST", "/sandbox/documents", json=body)  # type: ignore[no-any-return]
 
+    async def send_photo(
+        self,
+        chat_id: int,
+        from_id: int,
+        content: bytes,
+        caption: str | None = None,
+        forward_origin: Json | None = None,
+    ) -> Json:
+        """Send a photo as the user; with ``forward_origin`` it arrives forwarded."""
+        body: Json = {
+            "chat_id": chat_id,
+            "from_id": from_id,
+            "content_base64": base64.b64encode(content).decode("ascii"),
+        }
+        if caption is not None:
+            body["caption"] = caption
+        if forward_origin is not None:
+            body["forward_origin"] = forward_origin
+        return await self._request("POST", "/sandbox/photos", json=body)  # type: ignore[no-any-return]
+
     # -- observing ---------------------------------------------------------------------------
 
     async def messages(self, chat_id: int, after: int = 0, wait: float = 0) -> list[Json]:

@@ -496,6 +496,7 @@ class Sandbox:
         r.add_get("/sandbox/chat-state", self._c_chat_state)
         r.add_post("/sandbox/callbacks", self._c_callback)
         r.add_post("/sandbox/documents", self._c_document)
+        r.add_post("/sandbox/photos", self._c_photo)
         r.add_get("/sandbox/files/{file_id}", self._c_file)
         r.add_get("/sandbox/calls", self._c_calls)
         r.add_post("/sandbox/faults", self._c_fault)
@@ -1570,10 +1571,23 @@ class Sandbox:
         document: StoredFile | None = None,
         caption: str | None = None,
         forward_origin: Json | None = None,
+        photo: StoredFile | None = None,
     ) -> Json:
         chat, user = self._user_in_chat(chat_id, from_id)
         fields: Json = {}
-        if document is None:
+        if photo is not None:
+            if caption is not None and len(caption) > MAX_CAPTION:
+                raise ControlError("caption is longer than 1024 characters")
+            width, height = _image_size(photo.content)
+            fields["photo"] = [{
+                "file_id": photo.file_id,
+                "file_unique_id": photo.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(photo.content),
+            }]
+            fields["caption"] = caption or None
+        elif document is None:
             if not text or not text.strip():
                 raise ControlError("text is empty")
             if len(text) > MAX_TEXT:
@@ -1769,6 +1783,32 @@ class Sandbox:
             caption = fields.get("caption")
             result = self.user_message(
                 chat_id, from_id, document=stored, caption=str(caption) if caption else None
+            )
+            return {**result, "file_id": stored.file_id}
+
+        return await self._control(run())
+
+    async def _c_photo(self, request: web.Request) -> web.Response:
+        """A user sends a photo (JSON with content_base64; forward_origin makes it forwarded)."""
+
+        async def run() -> Json:
+            fields = await self._body(request)
+            try:
+                content = base64.b64decode(str(fields.get("content_base64") or ""), validate=True)
+            except ValueError:
+                raise ControlError("content_base64 is not valid base64") from None
+            if not content:
+                raise ControlError("the photo is empty")
+            chat_id = self._int_field(fields, "chat_id")
+            from_id = self._int_field(fields, "from_id")
+            self._user_in_chat(chat_id, from_id)
+            png = content[:8] == b"\x89PNG\r\n\x1a\n"
+            stored = self._store_file(content, "photo.png" if png else "photo.jpg",
+                                      "image/png" if png else "image/jpeg", "photos")
+            caption = fields.get("caption")
+            result = self.user_message(
+                chat_id, from_id, photo=stored, caption=str(caption) if caption else None,
+                forward_origin=fields.get("forward_origin"),
             )
             return {**result, "file_id": stored.file_id}
 

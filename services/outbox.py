@@ -67,6 +67,24 @@ async def emit_to_purpose(
     return await emit(kind, chat_id, payload, f"{dedup_key}@{purpose.value}")
 
 
+async def edit_sent(kind: str, key_prefix: str, payload: dict[str, Any], tag: str) -> int:
+    """Queue an edit of every card of this kind sent under keys starting with `key_prefix`.
+
+    The view renders the card afresh (from the sent row's payload updated with `payload`), so
+    it shows the record as it is now; `tag` makes the edit's own dedup key (one edit per
+    change). Returns how many cards will be edited.
+    """
+    count = 0
+    for row in await OutboxMessage.filter(kind=kind, dedup_key__startswith=key_prefix):
+        if row.payload.get("_edit_of"):
+            continue
+        edited = await emit(kind, row.chat_id,
+                            {**row.payload, **payload, "_edit_of": row.dedup_key},
+                            f"{row.dedup_key}/{tag}")
+        count += edited is not None
+    return count
+
+
 async def admin_chats() -> list[int]:
     if _admin_chat_id is not None:
         return [_admin_chat_id]

@@ -15,9 +15,11 @@ from telegram import InlineKeyboardMarkup
 class Rendered:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
-    #: (file name, bytes) to send as a document with `text` as its caption.
-    document: tuple[str, bytes] | None = None
-    photo: bytes | None = None
+    #: (file name, bytes) to send as a document with `text` as its caption; the bytes may be
+    #: the Telegram file id of a document someone sent (sent again as is).
+    document: tuple[str, bytes | str] | None = None
+    #: The photo's bytes, or the Telegram file id of a photo someone sent (sent again as is).
+    photo: bytes | str | None = None
 
 
 View = Callable[[dict[str, Any], str], Rendered | Awaitable[Rendered]]

@@ -223,7 +223,9 @@ def annual_sentence(data: YearInNumbers, lang: str) -> str:
                 f"{metric_label(name, m, lang)}{num(v)}{metric_unit(name, m, lang)}"
                 for m, v in figures.items()))
             continue
-        parts.append(t(key, lang, **{m: num(v) for m, v in figures.items()}))
+        worded = t(key, lang, **{m: num(v) for m, v in figures.items()})
+        if worded:  # a variant may be a deliberate blank (nothing of that work this year)
+            parts.append(worded)
     if not parts:
         return t("reports.annual.nothing", lang, year=data.year)
     joiner, end = ("，", "。") if lang != "en" else ("; ", ".")

@@ -51,7 +51,7 @@ def numbers(text: str) -> list[Decimal]:
     for match in NUMBER.finditer(normalise(text)):
         word = match.group(0)
         try:
-            found.append(Decimal(word) if word[0].isdigit() else Decimal(_cn_number(word)))
+            found.append(Decimal(word) if word[0] in "0123456789" else Decimal(_cn_number(word)))
         except (InvalidOperation, KeyError):
             continue
     return found

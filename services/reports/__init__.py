@@ -117,6 +117,11 @@ TODO: dict[str, tuple[int, TodoFunc]] = {}
 _loaded = False
 
 
+def none_when_idle(figures: Figures) -> str | None:
+    """The "none" wording of a section whose figures are all zero (a blank text drops it)."""
+    return "none" if not any(figures.values()) else None
+
+
 def section(name: str, metrics: tuple[str, ...], order: int = 50,
             variant: Callable[[Figures], str | None] | None = None
             ) -> Callable[[FiguresFunc], FiguresFunc]:

@@ -13,6 +13,7 @@ from typing import Any
 from models.core import ChatPurpose, Staff
 from models.rooms import Booking, BookingStatus, Room
 from services import outbox
+from services.rooms import hooks
 
 log = logging.getLogger(__name__)
 KIND = "room_booking"
@@ -59,6 +60,8 @@ async def on_outcome(subject_id: int, outcome: str, request: Any = None) -> None
         one.status = status
         one.sequence += 1
         await one.save(update_fields=["status", "sequence", "updated_at"])
+        if status != BookingStatus.CONFIRMED:
+            await hooks.booking_changed(one, "cancelled")
     organiser = await Staff.get(id=booking.organiser_id)  # type: ignore[attr-defined]
     await outbox.emit_to_staff(organiser, "rooms.decided",
                                {"booking_id": booking.id, "outcome": outcome, "count": len(ids)},

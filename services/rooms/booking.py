@@ -25,7 +25,7 @@ from models.rooms import (
 from services import clock, workdays
 from services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, StaleAction
 from services.inputs import to_int
-from services.rooms import approval
+from services.rooms import approval, hooks
 from services.rooms.catalog import (
     RULES,
     check_rules,
@@ -624,10 +624,14 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
         booking = await Booking.filter(id=draft.target_id).select_for_update().first()  # type: ignore[attr-defined]
         if booking is None or booking.status not in HOLDING:
             raise StaleAction("rooms.error.booking_gone")
-        booking.start_at, booking.end_at = span
+        before = hooks.before_of(booking)
+        # In UTC: an update stores the value as given, and SQLite compares the stored text.
+        booking.start_at, booking.end_at = utc(span[0]), utc(span[1])
+        booking.room_id = room.id  # type: ignore[attr-defined]  # another room picked meanwhile
         booking.sequence += 1
         booking.checked_in_at = None
         await booking.save()
+        await hooks.booking_changed(booking, "moved", before)
         return Confirmed([booking], [], changed=True)
     if not draft.recurrence:
         booking = await Booking.create(room=room, organiser=staff, title=title,

@@ -11,6 +11,7 @@ from models.rooms import HOLDING, Booking, BookingDraft, BookingStatus, DraftSte
 from services import outbox
 from services.errors import InvalidInput, NotAllowed, NotFound, StaleAction
 from services.rooms import booking as booking_service
+from services.rooms import hooks
 from services.rooms.booking import utc
 from services.rooms.catalog import RULES
 from services.staff import OFFICE_ROLES
@@ -62,6 +63,7 @@ async def cancel(actor: Staff, booking_id: int, reason: str, now: datetime) -> B
         booking.reason = reason
         booking.sequence += 1
         await booking.save()
+        await hooks.booking_changed(booking, "cancelled")
         if not own:
             organiser = await Staff.get(id=booking.organiser_id)  # type: ignore[attr-defined]
             await outbox.emit_to_staff(
@@ -106,6 +108,7 @@ async def cancel_series_from(actor: Staff, booking_id: int, now: datetime) -> li
             booking.status = BookingStatus.CANCELLED
             booking.sequence += 1
             await booking.save(update_fields=["status", "sequence"])
+            await hooks.booking_changed(booking, "cancelled")
         await BookingDraft.filter(target_id__in=[b.id for b in gone], step__in=[
             DraftStep.REASON, DraftStep.DAY, DraftStep.START, DraftStep.LENGTH,
             DraftStep.CONFIRM]).update(step=DraftStep.DROPPED)
