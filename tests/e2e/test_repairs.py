@@ -219,13 +219,14 @@ async def test_baoxiu_lists_open_repairs_for_the_office_and_the_reporter(office:
     for text in ("1号楼 1楼大厅 自动门卡住", "园区 停车场 道闸不抬杆"):
         card = await env.say(STAFF, f"/baoxiu {text}")
         await env.press(STAFF, card, button="🟢 不急（3个工作日内）")
-    listing = await env.say(CLERK, "/baoxiu")
+    # Wait for the listing itself: a notice of the new repairs may arrive first.
+    listing = await env.say(CLERK, "/baoxiu", contains="未办结的维修")
     assert "未办结的维修（2件）" in listing["text"] and "道闸不抬杆" in listing["text"]
-    mine = await env.say(STAFF, "/baoxiu")
+    mine = await env.say(STAFF, "/baoxiu", contains="维修")
     assert "自动门卡住" in mine["text"]
-    nobody = await env.say(FIXER, "/baoxiu")
+    nobody = await env.say(FIXER, "/baoxiu", contains="维修")
     assert "没有未办结的维修" in nobody["text"]
-    in_group = await env.say(CLERK, "/baoxiu", chat_id=GROUP)
+    in_group = await env.say(CLERK, "/baoxiu", chat_id=GROUP, contains="未办结的维修")
     assert "（2件）" in in_group["text"]
 
 
