@@ -1,0 +1,112 @@
+"""The parse as callers see it: find the expression, take a length said elsewhere, check what is
+past or still needs a clock time, and tidy the rest of the text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.timeparse import lexicon as lx
+from services.timeparse.compose import find
+from services.timeparse.numbers import normalise
+from services.timeparse.offsets import duration_seconds
+from services.timeparse.pieces import Reading
+from services.timeparse.result import (
+    NO_TIMES,
+    Q_AMBIGUOUS_DATE,
+    Q_NEED_CLOCK_TIME,
+    Q_PAST_DATE,
+    TimeParse,
+)
+
+
+def parse_time(
+    text: str,
+    now: datetime,
+    *,
+    tz: str = "Asia/Shanghai",
+    prefer_future: bool = True,
+    allow_past: bool = False,
+    need_start: bool = False,
+) -> TimeParse:
+    """Parse the first date/time expression in text, relative to now, or say what to ask.
+
+    ``need_start=True`` (booking) asks ``need_clock_time`` for a part of day with no clock time
+    (明天下午); with the default the part of day's window is the answer (``part`` names it).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone)
+    norm = normalise(text)
+    hit = find(Reading(norm, local_now, prefer_future, booking=not allow_past))
+    if hit is None:
+        return TimeParse(status="none", rest=_tidy(text))
+    rest_text = text[: hit.begin] + " " + text[hit.stop :]
+    duration = hit.duration
+    start, end = hit.start, hit.end
+    if duration is None or start is None:
+        # a length said elsewhere in the sentence: 九点半开一小时会
+        tail = norm[hit.stop :]
+        for dm in lx.DURATION.finditer(tail):
+            if lx.OFFSET_AFTER.match(tail, dm.end()) or lx.OFFSET_BEFORE.match(tail, dm.end()):
+                continue
+            secs, _ = duration_seconds(dm)
+            if hit.recurrence is None and start is None and hit.duration is not None:
+                break
+            duration = timedelta(seconds=secs)
+            a, b = hit.stop + dm.start(), hit.stop + dm.end()
+            rest_text = text[: hit.begin] + " " + text[hit.stop : a] + text[b:]
+            if start is not None and hit.grain in ("minute", "hour") and not hit.deadline:
+                if hit.question is None and (end is None or hit.recurrence is not None):
+                    end = start + duration
+            break
+    question, params = hit.question, hit.params
+    if start is not None and end is not None and start > end:
+        if hit.deadline:
+            start = end  # a deadline already gone: nothing is left before it
+        elif question is None:
+            question, params = Q_AMBIGUOUS_DATE, {"text": norm[hit.begin : hit.stop].strip()}
+    status = "ok"
+    if question is None and not allow_past and start is not None and not hit.recurrence:
+        unit_end = end if hit.grain in ("day", "week", "month", "year") and end else start
+        check = end if hit.deadline and end is not None else unit_end
+        if check is not None and (
+            check < local_now
+            if hit.grain in ("minute", "hour") or hit.deadline
+            else check <= local_now
+        ):
+            question, params = Q_PAST_DATE, {"start": start.isoformat()}
+    if question is None and hit.part is not None and need_start and start is not None:
+        question, params = Q_NEED_CLOCK_TIME, {"part": hit.part, "date": start.date().isoformat()}
+    if question is not None:
+        status = "ask"
+    if question in NO_TIMES:
+        start = end = None
+    return TimeParse(
+        status=status,
+        start=start,
+        end=end,
+        grain=hit.grain,
+        duration=duration,
+        recurrence=hit.recurrence,
+        workdays_only=hit.workdays_only,
+        deadline=hit.deadline,
+        question=question,
+        question_params=params,
+        span=(hit.begin, hit.stop),
+        rest=_tidy(rest_text),
+        part=hit.part,
+    )
+
+
+_PUNCT_EDGE = " \t\r\n，,。.;；、:："
+
+
+def _tidy(s: str) -> str:
+    """Collapse whitespace and strip stray punctuation at the ends."""
+    s = re.sub(r"\s+", " ", s)
+    s = re.sub(r" ?([，,。；;、]) ?", r"\1", s)
+    s = re.sub(r"([，,；;、])[，,；;、]+", r"\1", s)
+    return s.strip(_PUNCT_EDGE)
