@@ -26,6 +26,7 @@ ZH = {
     "time.ask.last_or_next": "您说的是 {last} 还是 {next}？请带上年份或月份。",
     "time.ask.vague_time": "“{text}”不是一个确定的时间，请说具体的日期和时间，例如“明天下午3点”。",
     "time.ask.no_such_date": "日历上没有“{text}”这个日期或时间，请检查月份、日期和钟点后再说一遍。",
+    "time.ask.unclear_part": "时间里的“{text}”我没能读懂，请把时间完整地再说一遍，例如“12月3日下午3点到5点”。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
@@ -44,6 +45,10 @@ EN = {
     "time.ask.no_such_date": (
         "\u201c{text}\u201d is not on the calendar; please check the month, day and hour."
     ),
+    "time.ask.unclear_part": (
+        "I could not read \u201c{text}\u201d in the time; please say the whole time again, "
+        "for example 12月3日下午3点到5点 (3 to 5 pm on 3 December)."
+    ),
 }
 
 
@@ -53,6 +58,7 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
     parts = PARTS_EN if catalogue is EN else PARTS_ZH
     values: dict[str, Any] = {
         "hour": 0, "minute": 0, "start": "", "date": "", "text": "", "last": "", "next": "",
+        "read": "",
     }  # fmt: skip
     values.update(params)
     zh_days, en_days = (

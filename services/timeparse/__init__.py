@@ -11,6 +11,7 @@ The stages, one module each:
 - ``compose``: the grammar that finds an expression and reads its pieces, alone or as a range;
 - ``offsets``, ``recur``: lengths and offsets from now, recurrences;
 - ``resolve``: pieces to datetimes, or the question to ask;
+- ``consumed``: the check that every word bearing on time was read, else ``unclear_part``;
 - ``api``: ``parse_time`` as callers see it; ``cli``: ``officebot parse-time``.
 """
 
@@ -24,6 +25,7 @@ from services.timeparse.result import (
     Q_NEED_CLOCK_TIME,
     Q_NO_SUCH_DATE,
     Q_PAST_DATE,
+    Q_UNCLEAR_PART,
     Q_VAGUE_TIME,
     Q_WEEKDAY_MISMATCH,
     TimeParse,
@@ -37,6 +39,7 @@ __all__ = [
     "Q_NEED_CLOCK_TIME",
     "Q_NO_SUCH_DATE",
     "Q_PAST_DATE",
+    "Q_UNCLEAR_PART",
     "Q_VAGUE_TIME",
     "Q_WEEKDAY_MISMATCH",
     "TimeParse",

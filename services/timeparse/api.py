@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from services.timeparse import lexicon as lx
 from services.timeparse.compose import find
+from services.timeparse.consumed import unread
 from services.timeparse.numbers import normalise
 from services.timeparse.offsets import duration_seconds
 from services.timeparse.pieces import Reading
@@ -17,8 +18,12 @@ from services.timeparse.result import (
     Q_AMBIGUOUS_DATE,
     Q_NEED_CLOCK_TIME,
     Q_PAST_DATE,
+    Q_UNCLEAR_PART,
     TimeParse,
 )
+
+#: Questions about the part that was read, which stand even when another part was not read.
+_ABOUT_READ_PART = frozenset({"no_such_date", "vague_time", "ambiguous_date", "am_or_pm"})
 
 
 def parse_time(
@@ -42,7 +47,14 @@ def parse_time(
     norm = normalise(text)
     hit = find(Reading(norm, local_now, prefer_future, booking=not allow_past))
     if hit is None:
+        left = unread(norm, [])
+        if left:  # 第三季度: words about time, none of them read
+            params = {"text": _quote(text, left), "read": ""}
+            return TimeParse(
+                "ask", question=Q_UNCLEAR_PART, question_params=params, rest=_tidy(text)
+            )
         return TimeParse(status="none", rest=_tidy(text))
+    read = [(hit.begin, hit.stop)]
     rest_text = text[: hit.begin] + " " + text[hit.stop :]
     duration = hit.duration
     start, end = hit.start, hit.end
@@ -57,12 +69,18 @@ def parse_time(
                 break
             duration = timedelta(seconds=secs)
             a, b = hit.stop + dm.start(), hit.stop + dm.end()
+            read.append((a, b))
             rest_text = text[: hit.begin] + " " + text[hit.stop : a] + text[b:]
             if start is not None and hit.grain in ("minute", "hour") and not hit.deadline:
                 if hit.question is None and (end is None or hit.recurrence is not None):
                     end = start + duration
             break
     question, params = hit.question, hit.params
+    left = unread(norm, read)
+    if left and question not in _ABOUT_READ_PART:
+        # the answer would come from part of what was said: 去年的今天 read as 今天
+        read_text = text[hit.begin : hit.stop].strip()
+        question, params = Q_UNCLEAR_PART, {"text": _quote(text, left), "read": read_text}
     if start is not None and end is not None and start > end:
         if hit.deadline:
             start = end  # a deadline already gone: nothing is left before it
@@ -99,6 +117,11 @@ def parse_time(
         rest=_tidy(rest_text),
         part=hit.part,
     )
+
+
+def _quote(text: str, spans: list[tuple[int, int]]) -> str:
+    """Return the unread words as the user wrote them, joined by 、."""
+    return "、".join(dict.fromkeys(text[b:e].strip() for b, e in spans))
 
 
 _PUNCT_EDGE = " \t\r\n，,。.;；、:："
