@@ -21,6 +21,7 @@ from services.timeparse.lexicon import POD_WINDOWS
 from services.timeparse.result import (
     Q_AM_OR_PM,
     Q_AMBIGUOUS_DATE,
+    Q_END_BEFORE_START,
     Q_LAST_OR_NEXT,
     Q_NEED_CLOCK_TIME,
     Q_NO_SUCH_DATE,
@@ -35,6 +36,7 @@ __all__ = [
     "POD_WINDOWS",
     "Q_AMBIGUOUS_DATE",
     "Q_AM_OR_PM",
+    "Q_END_BEFORE_START",
     "Q_LAST_OR_NEXT",
     "Q_NEED_CLOCK_TIME",
     "Q_NO_SUCH_DATE",

@@ -1,5 +1,5 @@
-"""Date parts: the anchors an expression starts from (a date, a relative day, a week, a month,
-a year) and the positions inside a month (月底, 第N周, 第N个周二)."""
+"""Anchors: the date parts an expression starts from (12月3日, 明天, 下周三, 下个月, 明年, 2.15),
+and the finer date or relative day said after one (明年3月5号, 两个月后的5号, 去年的今天)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from services.timeparse import lexicon as lx
+from services.timeparse.clock import clock_at
 from services.timeparse.numbers import num, year_of
 from services.timeparse.pieces import (
     Day,
@@ -15,8 +16,16 @@ from services.timeparse.pieces import (
     monday,
     nearer_next,
     safe_date,
+    skip,
     week_shift,
 )
+from services.timeparse.positions import position_at
+
+#: Days from today a relative day word means.
+REL_SHIFT = {
+    "大大后天": 4, "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "次日": 1, "翌日": 1,
+    "第二天": 1, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1,
+}  # fmt: skip
 
 
 def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
@@ -62,11 +71,7 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
         return m.end(), Day(today + timedelta(days=shift), pod=lx.POD_CODE[w])
     m = lx.REL_DAY.match(t, p)
     if m:
-        shift = {
-            "大大后天": 4, "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "次日": 1,
-            "翌日": 1, "第二天": 1, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1,
-        }.get(m[1], 0)  # fmt: skip
-        return m.end(), Day(today + timedelta(days=shift))
+        return m.end(), Day(today + timedelta(days=REL_SHIFT.get(m[1], 0)))
     m = lx.WEEKDAY.match(t, p)
     if m:
         shift = week_shift(m[1])
@@ -82,7 +87,7 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
         explicit = m[1] is not None
         if not explicit and cx.future and d < today:
             d += timedelta(weeks=1)
-        return m.end(), Day(d, explicit=explicit)
+        return m.end(), Day(d, explicit=explicit, by_weekday=True)
     m = lx.HALF_WEEK.match(t, p)
     if m:
         mon = monday(today)
@@ -99,52 +104,23 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
     m = lx.REL_MONTH.match(t, p)
     if m:
         w = m[1]
-        shift = (
-            -1
-            if w.startswith("上")
-            else 2
-            if w.startswith("下下")
-            else (1 if w.startswith("下") else 0)
-        )
+        shift = -1 if w.startswith("上") else 2 if w.startswith("下下") else int(w[0] == "下")
         first = add_months(today, shift)
-        end = m.end()
-        n = lx.NTH_WEEK.match(t, end)
-        if m[2] is None and n:
-            return nth_week(first, num(n[1]), n.end())
-        if m[2] is None:
-            me = lx.MONTH_TAIL.match(t, end)
-            if me:
-                return me.end(), month_part(first, me)
-            return end, Day(first, grain="month", end=add_months(first, 1))
-        d = safe_date(first.year, first.month, num(m[2]))
-        return (end, Day(d)) if d else None
+        return m.end(), Day(first, grain="month", end=add_months(first, 1))
     m = lx.MONTH_END.match(t, p)
-    if m:
-        return m.end(), month_part(today.replace(day=1), lx.MONTH_TAIL.match(t, p + 1))
+    if m:  # 月底, 年底 alone: this month's or this year's
+        whole = this_year(today) if m[1] == "年" else this_month(today)
+        return position_at(cx, p, whole)
     m = lx.NTH_DAY.match(t, p)
     if m:
-        if m[1]:
-            return m.end(), Day(date(year_of(m[1], cx.now), 1, 1) + timedelta(num(m[2]) - 1))
-        return m.end(), Day(today + timedelta(days=num(m[2]) - 1))
-    year: int | None = None
-    q = p
+        return m.end(), Day(today + timedelta(days=num(m[1]) - 1))
     m = lx.REL_YEAR.match(t, p)
     if m:
-        year = today.year + {"今": 0, "明": 1, "去": -1, "前": -2, "后": 2}[m[1][0]]
-        q = m.end()
-        rm = lx.REL_MONTH.match(t, q)
-        if rm and rm[1] in ("本月", "这个月", "这月", "当月") and rm[2]:
-            d = safe_date(year, today.month, num(rm[2]))
-            return (rm.end(), Day(d)) if d else None
-        if not lx.CN_DATE.match(t, q):
-            n = lx.NTH_WEEK.match(t, q)
-            if n:
-                return nth_week(date(year, 1, 1), num(n[1]), n.end())
-            return None
-    m = lx.CN_DATE.match(t, q)
-    if m and (m[1] is None or year is None):
-        if m[1] is not None:
-            year = year_of(m[1], cx.now)
+        y = today.year + {"今": 0, "明": 1, "去": -1, "前": -2, "后": 2}[m[1][0]]
+        return m.end(), Day(date(y, 1, 1), grain="year", end=date(y + 1, 1, 1))
+    m = lx.CN_DATE.match(t, p)
+    if m:
+        year = year_of(m[1], cx.now) if m[1] is not None else None
         month = num(m[2])
         if not 1 <= month <= 12:
             # 13月5日 is written as a date but is none: say so rather than read 5日 alone
@@ -153,13 +129,13 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
             end = m.end() if m[3] is None else m.start(3)
             y = year if year is not None else today.year
             first = date(y, month, 1)
-            form = in_month(cx, first, m, end)
-            if year is None and cx.future and form and form[1].end_or_day <= today:
-                # 3月第三周 said in June: last March's or next March's? Ask.
-                nxt = in_month(cx, date(y + 1, month, 1), m, end)
-                if nxt:
-                    nxt[1].last = nearer_next(form[1].day, nxt[1].day, today)
-                return nxt
+            form = end, Day(first, grain="month", end=add_months(first, 1))
+            if year is None and cx.future and form[1].end_or_day <= today:
+                # 3月 said in June: last March or next March? Ask unless next is much nearer.
+                nxt = date(y + 1, month, 1)
+                later = Day(nxt, grain="month", end=add_months(nxt, 1), explicit=False)
+                later.last = nearer_next(first, nxt, today)
+                return end, later
             return form
         day = num(m[3])
         if year is not None:
@@ -169,12 +145,12 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
     m = lx.YEAR_ONLY.match(t, p)
     if m and not lx.CN_DATE.match(t, m.end()):
         y = year_of(m[1], cx.now)
-        n = lx.NTH_WEEK.match(t, m.end())
-        if n:
-            return nth_week(date(y, 1, 1), num(n[1]), n.end())
         if 1000 <= y <= 2999 or len(m[1]) == 2:
             return m.end(), Day(date(y, 1, 1), grain="year", end=date(y + 1, 1, 1))
         return None
+    m = lx.MD_DOT.match(t, p)
+    if m and dotted_date(cx, p, m.end()):
+        return roll_month_day(cx, int(m[1]), int(m[2]), m.end())
     m = lx.MD_SLASH.match(t, p) or lx.MD_DASH.match(t, p)
     if m:
         return roll_month_day(cx, int(m[1]), int(m[2]), m.end(), written=int(m[2]) <= 31)
@@ -199,21 +175,6 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
     return None
 
 
-def in_month(cx: Reading, first: date, m: re.Match[str], end: int) -> tuple[int, Day] | None:
-    """Resolve X月 alone or followed by 第N周, 第N个周二, 初/底, 前N天 in one month."""
-    t = cx.text
-    n = lx.NTH_WEEK.match(t, end)
-    if n:
-        return nth_week(first, num(n[1]), n.end())
-    n = lx.NTH_WEEKDAY.match(t, end)
-    if n:
-        return nth_weekday(first, num(n[1]), n[2], n.end())
-    me = lx.MONTH_TAIL.match(t, m.end(2)) or lx.MONTH_TAIL.match(t, end)
-    if me:
-        return me.end(), month_part(first, me)
-    return end, Day(first, grain="month", end=add_months(first, 1))
-
-
 def roll_month_day(
     cx: Reading, month: int, day: int, end: int, written: bool = True
 ) -> tuple[int, Day] | None:
@@ -229,6 +190,9 @@ def roll_month_day(
     if safe_date(2028, month, day) is None:  # a leap year holds every month-day there is
         return (end, Day(cx.today, no_such=True)) if written else None
     y = cx.today.year
+    if safe_date(y, month, day) is None and safe_date(y + 1, month, day) is None:
+        return end, Day(cx.today, no_such=True)  # 2月29日 said in 2025: none this year or next
+    y = cx.today.year
     last: date | None = None
     for k in range(0, 9):
         d = safe_date(y + k, month, day)
@@ -240,34 +204,93 @@ def roll_month_day(
     return None
 
 
-def nth_week(first: date, n: int, end: int) -> tuple[int, Day] | None:
-    """Return the n-th Monday-started week of the month or year beginning at first."""
-    mon = first + timedelta(days=(7 - first.weekday()) % 7)
-    start = mon + timedelta(weeks=n - 1)
-    return end, Day(start, grain="week", end=start + timedelta(weeks=1))
-
-
-def nth_weekday(first: date, n: int, wd: str, end: int) -> tuple[int, Day] | None:
-    """Return the n-th given weekday of the month beginning at first."""
-    target = lx.WEEKDAY_NUM.get(wd, None)
-    target = int(wd) - 1 if target is None else target
-    d = first + timedelta(days=(target - first.weekday()) % 7) + timedelta(weeks=n - 1)
-    return end, Day(d)
-
-
-def month_part(first: date, m: re.Match[str] | None) -> Day:
-    """Return the days 月初 (1st-5th), 月底 (25th-last) or 前/最后N天 cover in a month."""
-    nxt = add_months(first, 1)
-    if m is None or m[1] in ("底", "末"):
-        return Day(first.replace(day=25), grain="day", end=nxt)
-    if m[1] == "初":
-        return Day(first, grain="day", end=first.replace(day=6))
-    n = min(num(m[3]), 28)
-    if m[2] == "最后":
-        return Day(nxt - timedelta(days=n), grain="day", end=nxt)
-    return Day(first, grain="day", end=first + timedelta(days=n))
-
-
 def re_room(t: str, p: int) -> bool:
     """Tell whether a room word follows p."""
     return re.match(lx.ROOM_AFTER, t[p:]) is not None
+
+
+def this_month(today: date) -> Day:
+    """Return today's month as a period."""
+    first = today.replace(day=1)
+    return Day(first, grain="month", end=add_months(first, 1))
+
+
+def this_year(today: date) -> Day:
+    """Return today's year as a period."""
+    return Day(date(today.year, 1, 1), grain="year", end=date(today.year + 1, 1, 1))
+
+
+def dotted_date(cx: Reading, p: int, end: int) -> bool:
+    """Tell whether 12.10 at p is a month and day: a time, a part of day or a weekday follows.
+
+    Alone, 12.10 could be a number or a version; 12.10 下午3点 and 2.15早上 are dates.
+    """
+    t = cx.text
+    if p > 0 and (t[p - 1].isdigit() or t[p - 1] == "."):
+        return False
+    q = skip(lx.SP, t, end)
+    if lx.AFTER_WEEKDAY.match(t, end) or t.startswith(("号", "日"), q):
+        return True
+    pod = lx.POD.match(t, q)
+    if pod and len(pod[1]) > 1:
+        return True
+    return clock_at(cx, q) is not None
+
+
+def relative_of(cx: Reading, q: int, day: Day) -> tuple[int, Day] | None:
+    """Read 的今天, 的后天 after an anchor: 去年的今天, 明天的后天, 下个月的今天.
+
+    After a day 的 is needed (明天后天 is two days, not the day after tomorrow's); after a
+    year, month or week the day is today's place in it, moved as the word says.
+    """
+    t = cx.text
+    p = q + 1 if t.startswith("的", q) else q
+    m = lx.REL_DAY.match(t, p)
+    if m is None:
+        return None
+    shift = timedelta(days=REL_SHIFT.get(m[1], 0))
+    span = day.span
+    if span is None:
+        return (m.end(), Day(day.day + shift)) if p > q else None
+    lo, hi = span
+    today = cx.today
+    if day.grain == "year":
+        base = safe_date(lo.year, today.month, today.day) or date(lo.year, 2, 28)
+    elif day.grain == "month":
+        base = safe_date(lo.year, lo.month, today.day) or hi - timedelta(days=1)
+    elif day.grain == "week" and (hi - lo).days == 7:
+        base = lo + timedelta(days=today.weekday())
+    else:
+        return None
+    return m.end(), Day(base + shift)
+
+
+def finer_at(cx: Reading, q: int, day: Day) -> tuple[int, Day] | None:
+    """Read a finer date after a coarser anchor: 明年3月5号, 五年后3月三十号, 两个月后的5号."""
+    t = cx.text
+    p = q + 1 if t.startswith("的", q) else q
+    scope = day.scope or day.grain
+    y = day.day.year
+    if scope == "year":
+        m = lx.CN_DATE.match(t, p)
+        if m and m[1] is None:
+            month = num(m[2])
+            if not 1 <= month <= 12:
+                return None
+            if m[3] is None or (m[4] is None and re_room(t, m.end())):
+                first = date(y, month, 1)
+                return m.start(3) if m[3] else m.end(), Day(
+                    first, grain="month", end=add_months(first, 1)
+                )
+            d = safe_date(y, month, num(m[3]))
+            return m.end(), Day(d) if d else Day(cx.today, no_such=True)
+        m = lx.THIS_MONTH.match(t, p)
+        if m:  # 去年本月: this month of that year
+            first = date(y, cx.today.month, 1)
+            return m.end(), Day(first, grain="month", end=add_months(first, 1))
+    if scope == "month":
+        m = lx.DAY_ONLY.match(t, p)
+        if m:
+            d = safe_date(y, day.day.month, num(m[1]))
+            return m.end(), Day(d) if d else Day(cx.today, no_such=True)
+    return None

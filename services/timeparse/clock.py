@@ -7,9 +7,16 @@ from services.timeparse.numbers import num
 from services.timeparse.pieces import Clock, Reading
 
 
-def clock_at(cx: Reading, p: int, bare_ok: bool = False) -> tuple[int, Clock] | None:
-    """Match a clock reading at p."""
+def clock_at(
+    cx: Reading, p: int, bare_ok: bool = False, dotted: bool = False
+) -> tuple[int, Clock] | None:
+    """Match a clock reading at p (``dotted``: after a day or part of day, 2.30 is 2:30)."""
     t = cx.text
+    if dotted:
+        m = lx.CLOCK_DOT.match(t, p)
+        if m and int(m[1]) <= 24 and int(m[2]) <= 59:
+            h = int(m[1])
+            return m.end(), Clock(h, int(m[2]), grain="minute", explicit24=h >= 13 or h == 0)
     m = lx.CLOCK_COLON.match(t, p)
     if m:
         h, mi = int(m[1]), int(m[2])
@@ -82,3 +89,14 @@ def apply_pod(h: int, pod: str) -> int:
     if pod == "daytime":
         return h + 12 if h < 7 else h
     return h
+
+
+def minute_only(cx: Reading, p: int) -> tuple[int, Clock] | None:
+    """Read 50分 alone as the minute of the hour (of the coming one once it has passed)."""
+    t = cx.text
+    if p > 0 and (t[p - 1].isdigit() or t[p - 1] in "点时钟"):
+        return None
+    m = lx.MINUTE_ONLY.match(t, p)
+    if m is None or num(m[1]) > 59:
+        return None
+    return m.end(), Clock(cx.now.hour, num(m[1]), grain="minute", explicit24=True)

@@ -7,14 +7,76 @@ import re
 from datetime import datetime, time, timedelta
 
 from services.timeparse import lexicon as lx
-from services.timeparse.anchors import day_at
-from services.timeparse.clock import clock_at
+from services.timeparse.anchors import REL_SHIFT, day_at, finer_at, relative_of
+from services.timeparse.clock import clock_at, minute_only
 from services.timeparse.numbers import num
-from services.timeparse.offsets import duration_seconds, offset
-from services.timeparse.pieces import Clock, Day, End, Reading, skip
+from services.timeparse.offsets import (
+    duration_seconds,
+    near_now,
+    offset_from_day,
+    offset_from_now,
+)
+from services.timeparse.pieces import Clock, Day, End, Reading, add_months, monday, skip
+from services.timeparse.positions import position_at
 from services.timeparse.recur import recurrence
 from services.timeparse.resolve import resolve, start_of
 from services.timeparse.result import Q_VAGUE_TIME, Ask, Hit
+
+
+def date_at(cx: Reading, p: int) -> tuple[int, Day] | None:
+    """Read a date part at p: an anchor, then any positions, relative days, offsets, finer dates.
+
+    明天的后天, 12月1日的3天后, 本月第二天, 月底最后一个工作日, 五年后3月三十号: one anchor and
+    a chain of steps, each of which works after any anchor that names what it needs.
+    """
+    hit = offset_from_now(cx, p) or day_at(cx, p)
+    if hit is None:
+        return None
+    q, day = hit
+    if day.by_weekday and not day.explicit:
+        named = _date_after_weekday(cx, q, day)
+        if named is not None:
+            q, day = named
+    other = _other_reading(day)  # the passed reading of a yearless date, moved alike
+    while True:
+        for step in _STEPS:
+            moved = step(cx, q, day)
+            if moved is not None and moved[0] > q:
+                break
+        else:
+            break
+        if other is not None:
+            alt = step(cx, q, other)
+            other = alt[1] if alt is not None and alt[0] == moved[0] else None
+        q, day = moved
+        day.last = other.day if other is not None else None
+    return q, day
+
+
+_STEPS = (position_at, relative_of, offset_from_day, finer_at)
+
+
+def _other_reading(day: Day) -> Day | None:
+    """Return the passed reading of a yearless date or month (for last_or_next), if any."""
+    if day.last is None:
+        return None
+    if day.grain == "month":
+        return Day(day.last, grain="month", end=add_months(day.last, 1))
+    return Day(day.last)
+
+
+def _date_after_weekday(cx: Reading, q: int, day: Day) -> tuple[int, Day] | None:
+    """Read 周日, 11月22号: the date names the day, the weekday before it checks it."""
+    t = cx.text
+    m = lx.LIST_SEP.match(t, q)
+    found = day_at(cx, m.end() if m else q)
+    if found is None:
+        return None
+    named = found[1]
+    if named.grain != "day" or named.end is not None or named.by_weekday or named.no_such:
+        return None
+    named.weekday = day.day.weekday()
+    return found
 
 
 def end_at(cx: Reading, p: int, first: bool) -> End | None:
@@ -22,14 +84,14 @@ def end_at(cx: Reading, p: int, first: bool) -> End | None:
     t = cx.text
     q = p
     e = End(begin=p, stop=p)
-    hit = day_at(cx, q)
+    hit = date_at(cx, q)
     if hit:
         q, e.day = hit
         e.pod = e.day.pod
         wd = lx.AFTER_WEEKDAY.match(t, q)
-        if wd and e.day.grain == "day" and e.day.end is None:
+        if wd and e.day.grain == "day" and e.day.end is None and not e.day.by_weekday:
             q = wd.end()
-            e.day.weekday = lx.WEEKDAY_NUM[t[q - 1]]
+            e.day.weekday = lx.WEEKDAY_NUM[wd[1]]
         whole = lx.WHOLE_DAY.match(t, q)
         if whole and e.day.grain == "day":
             q = whole.end()
@@ -48,12 +110,15 @@ def end_at(cx: Reading, p: int, first: bool) -> End | None:
         word = m[1]
         after = q + len(word)
         single = len(word) == 1
-        c_hit = clock_at(cx, skip(lx.SP, t, after), bare_ok=True)
+        c_hit = clock_at(cx, skip(lx.SP, t, after), bare_ok=True, dotted=True)
         if not single or e.day is not None or c_hit:
             e.pod = lx.POD_CODE[word]
             q = after
+            if t.startswith("的", q) and clock_at(cx, q + 1):
+                q += 1  # 下午的三点一刻
     q2 = skip(lx.SP, t, q)
-    c_hit = clock_at(cx, q2, bare_ok=True)
+    dotted = e.day is not None or e.pod is not None
+    c_hit = clock_at(cx, q2, bare_ok=True, dotted=dotted)
     if c_hit and (e.day is not None or e.pod is not None or q2 == p or not first):
         q, e.clock = c_hit
     if e.day is None and e.pod is None and e.clock is None:
@@ -106,6 +171,16 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
     m = lx.LAST_HOUR.match(t, p)
     if m:
         return Hit(p, m.end(), cx.now - timedelta(hours=1), cx.now, "minute")
+    near = near_now(cx, p) or day_run(cx, p)
+    if near is not None:
+        return near
+    minute = minute_only(cx, p)
+    if minute is not None:
+        stop, c = minute
+        at = cx.now.replace(minute=c.minute, second=0, microsecond=0)
+        if cx.future and at < cx.now.replace(second=0, microsecond=0):
+            at += timedelta(hours=1)
+        return Hit(p, stop, at, None, "minute")
     for rx, sign in ((lx.WINDOW_AHEAD, 1), (lx.WINDOW_BACK, -1)):
         w = rx.match(t, p)
         dw = lx.DURATION.match(t, w.end()) if w else None
@@ -132,17 +207,14 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
         span = timedelta(seconds=duration_seconds(d)[0])
         return Hit(p, since.end(), cx.now - span, cx.now, "minute", span)
     if d:
-        secs, unit = duration_seconds(d)
+        secs = duration_seconds(d)[0]
         bare_day = (
             d[3] in ("日", "年")
             and not lx.OFFSET_AFTER.match(t, d.end())
             and not (lx.OFFSET_BEFORE.match(t, d.end()) or lx.OFFSET_WITHIN.match(t, d.end()))
         )
-        if not bare_day:
-            for rx, sign in ((lx.OFFSET_AFTER, 1), (lx.OFFSET_BEFORE, -1)):
-                o = rx.match(t, d.end())
-                if o:
-                    return offset(cx, p, o.end(), secs * sign, unit)
+        offset = lx.OFFSET_AFTER.match(t, d.end()) or lx.OFFSET_BEFORE.match(t, d.end())
+        if not bare_day and not offset:  # an offset is a date part: 三天后下午4点
             o = lx.OFFSET_WITHIN.match(t, d.end())
             if o:
                 return Hit(
@@ -180,14 +252,21 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
         if b is not None and a.clock is None and b.clock is not None and a.day is not None:
             if b.day is None:
                 b = None  # "12月3日-5点"? not a range we understand
+    if b is not None and a.day is not None and b.day is not None:
+        _same_week(a.day, b.day)
     approx = False
     if b is None and a.clock is not None and a.clock.or_next:
         # 七八点: from seven to the end of eight, a time the booking still has to ask
         nxt = Clock(a.clock.hour + 2, explicit24=a.clock.explicit24)
         b, approx = End(a.stop, a.stop, None, a.pod, nxt), True
     if b is None and a.day is not None and a.clock is None and a.pod is None:
-        b = day_list(cx, a)
+        b = day_list(cx, a) or weekday_list(cx, a)
     stop = b.stop if b else a.stop
+    if b is not None and a.day is not None and b.day is not None and a.clock is b.clock is None:
+        ev = lx.EVERY.match(t, skip(lx.SP, t, stop))
+        if ev and a.pod is None and b.pod is None:
+            # 下周一到周五每天上午9点: the rule on the days from the first to the last
+            return recurrence(cx, p, ev, not_before=a.day.day, until=b.day.end_or_day)
     if b is None and a.clock is None and a.day is None and a.pod is None:
         return None
     if b is None and a.clock is not None and a.clock.bare:
@@ -225,3 +304,63 @@ def day_list(cx: Reading, a: End) -> End | None:
     if last.month != first.month:
         return None
     return End(a.stop, m.end(), Day(last))
+
+
+def weekday_list(cx: Reading, a: End) -> End | None:
+    """Read 周四周五两天, 下周一二两天, 本周三四 as the days from the first to the last.
+
+    The weekdays must follow on (周三周五 is two days apart: left unread, so asked), and a
+    count of days said after them must agree.
+    """
+    t = cx.text
+    assert a.day is not None
+    if a.day.grain != "day" or a.day.end is not None:
+        return None
+    if not lx.ENDS_WITH_WEEKDAY.search(t[a.begin : a.stop].rstrip(" \t的")):
+        return None
+    last, q = a.day.day, a.stop
+    while (m := lx.WEEKDAY_MORE.match(t, q)) is not None:
+        if lx.WEEKDAY_NUM[m[1]] != (last.weekday() + 1) % 7 or last.weekday() == 6:
+            break
+        last, q = last + timedelta(days=1), m.end()
+    if last == a.day.day:
+        return None
+    n = (last - a.day.day).days + 1
+    count = lx.DAY_COUNT.match(t, q)
+    if count:
+        if num(count[1]) != n:
+            return None
+        q = count.end()
+    return End(a.stop, q, Day(last))
+
+
+def day_run(cx: Reading, p: int) -> Hit | None:
+    """Read 明后天, 今明两天, 今明后三天, 今天明天后天三天: the days from the first to the last."""
+    t = cx.text
+    m = lx.COMPACT_RUN.match(t, p)
+    if m:
+        shifts = [_RUN_CHAR[c] for c in (m[1], m[2], m[3]) if c]
+    else:
+        m = lx.WORD_RUN.match(t, p)
+        if m is None:
+            return None
+        shifts = [REL_SHIFT.get(w, 0) for w in lx.REL_DAY_WORD.findall(m[0])]
+    if shifts != list(range(shifts[0], shifts[0] + len(shifts))) or len(shifts) < 2:
+        return None
+    if m["count"] is not None and num(m["count"]) != len(shifts):
+        return None
+    lo = datetime.combine(cx.today + timedelta(days=shifts[0]), time(0), cx.now.tzinfo)
+    hi = lo + timedelta(days=len(shifts))
+    return Hit(p, m.end(), lo, hi, "day")
+
+
+_RUN_CHAR = {"今": 0, "明": 1, "后": 2, "昨": -1, "前": -2}
+
+
+def _same_week(first: Day, then: Day) -> None:
+    """Put a bare weekday ending a range in the week of the weekday starting it (下周一到周五)."""
+    if not (first.by_weekday and then.by_weekday and not then.explicit):
+        return
+    then.day = monday(first.day) + timedelta(days=then.day.weekday())
+    if then.day < first.day:
+        then.day += timedelta(weeks=1)

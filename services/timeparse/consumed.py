@@ -16,15 +16,15 @@ from collections.abc import Sequence
 
 from services.timeparse import lexicon as lx
 
-_NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百千几]+|半)"
+_NUMERAL = r"(?:\d+(?:\.\d+)?[ \t]*|[零〇○一二两三四五六七八九十百千几]+|半)"
 _UNIT = (
-    r"(?:个)?[ \t]*(?:半[ \t]*)?(?P<unit>点钟|点|时|分钟|分|秒钟|秒|号|日|月|年|周|星期|礼拜"
+    r"(?:个)?(?:半)?(?P<unit>点钟|点|时|分钟|分|秒钟|秒|号|日|月|年|周|星期|礼拜"
     r"|天|刻钟|刻|小时|钟头|季度|旬|世纪)"
 )
 _TOKEN = re.compile(
     "|".join(
         [
-            rf"(?P<num>{_NUMERAL})[ \t]*{_UNIT}",
+            rf"(?P<num>{_NUMERAL}){_UNIT}",
             r"\d{1,2}:\d{2}",
             r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}",
             r"(?P<md>\d{1,2})[./](?P<dd>\d{1,2})(?![\d./%万亿元米倍])",

@@ -33,18 +33,30 @@ MD_SLASH = re.compile(r"(\d{1,2})[/·](\d{1,2})(?![\d/])(?:[日号])?")
 MD_DASH = re.compile(r"(\d{2})-(\d{2})(?![\d-])")
 DAY_ONLY = re.compile(rf"({N2})[ \t]*(日|号)(?!{ROOM_AFTER})")
 REL_MONTH = re.compile(
-    rf"(本月|这个月|这月|当月|同月|下下个?月|下个?月|上个?月|上一个月|下一个月)(?:的)?"
-    rf"(?:({N2})[ \t]*[日号]?(?!{ROOM_AFTER}))?"
+    r"(本月|这个月|这一个月|这月|当月|同月|下下个?月|下个?月|上个?月|上一个月|下一个月)"
 )
-MONTH_END = re.compile(r"(月底|月末|月初)")
-MONTH_TAIL = re.compile(
-    rf"(?:月?(底|末|初)(?![一二三四五六七八九十\d])|(?:的)?(前|头|最后)({N2})天)"
+THIS_MONTH = re.compile(r"(本月|这个月|这月|当月)")
+MONTH_END = re.compile(r"(月|年)(?:底|末|初)(?![一二三四五六七八九十\d])")
+NTH_DAY = re.compile(rf"第({N2})天")
+MD_DOT = re.compile(r"(\d{1,2})\.(\d{1,2})(?![\d.])")
+#: Between a weekday and a date naming its day (周日, 11月22号), or between listed weekdays.
+LIST_SEP = re.compile(r"[ \t,，、]*")
+ENDS_WITH_WEEKDAY = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天]$")
+WEEKDAY_MORE = re.compile(r"[ \t、]*(?:周|星期|礼拜)?([一二三四五六日天])(?![点时:\d])")
+DAY_COUNT = re.compile(r"[ \t]*([两二三四五六七2-7])[ \t]*天")
+COMPACT_RUN = re.compile(
+    r"([今明昨前])([今明后])(后)?[ \t]*(?:(?P<count>[两二三2-3])[ \t]*)?[天日]"
 )
-NTH_DAY = re.compile(rf"(?:({YEAR})[ \t]*年(?:的)?)?第({N2})天")
+REL_DAY_WORD = re.compile(r"大后天|后天|明天|今天|昨天|前天")
+WORD_RUN = re.compile(
+    r"(?:(?:大后天|后天|明天|今天|昨天|前天)[ \t、]*){2,}(?:(?P<count>[两二三四2-4])[ \t]*天)?"
+)
 HALF_WEEK = re.compile(r"(上|下)半(?:周|星期|个星期)")
 WHOLE_DAY = re.compile(r"[ \t]*(?:一整天|整天|全天)")
 NOW = re.compile(r"(现在|马上|立刻|立即|此刻|当前|全天)")
-AFTER_WEEKDAY = re.compile(r"[ \t,，]*(?:周|星期|礼拜)[一二三四五六日天]")
+AFTER_WEEKDAY = re.compile(
+    r"[ \t,，]*\(?[ \t]*(?:周|星期|礼拜)([一二三四五六日天])(?![点时:])[ \t]*\)?"
+)
 WINDOW_AHEAD = re.compile(r"(?:之后|以后|未来的?|今后|接下来的?|还剩|还有)[ \t]*")
 WINDOW_BACK = re.compile(r"(?:之前|过去的?|最近的?|近|前)[ \t]*")
 SINCE = re.compile(r"[ \t]*以来")
@@ -100,7 +112,17 @@ POD_WINDOWS: dict[str, tuple[int, int]] = {
     "daytime": (8, 18),
 }  # fmt: skip
 
-MIN = r"(?:\d{1,2}|零?[一二三四五六七八九十]{1,3})"
+#: Minutes after 点: Chinese ones below ten need 分 (三点一下 is not 3:01).
+MIN = (
+    r"(?:\d{1,2}|零[一二三四五六七八九]|[二三四五]?十[一二三四五六七八九]?"
+    r"|[一二三四五六七八九](?=分))"
+)
+#: 50分 alone: the minute of the hour.
+MINUTE_ONLY = re.compile(
+    r"(\d{1,2}|零?[一二三四五六七八九十]{1,3})[ \t]*分(?!钟|之|半|[ \t]*(?:以|之|后|前|内))"
+)
+#: 2.30 after a part of day or a day: a clock time written with a dot (下午2.30).
+CLOCK_DOT = re.compile(r"(\d{1,2})\.(\d{2})(?![\d.])")
 CLOCK_COLON = re.compile(
     r"(\d{1,2})[ \t]*:[ \t]*(\d{2})(?::(\d{2}))?(?:[ \t]*([aApP])\.?[mM]\.?)?(?:[ \t]*(?:时|点))?"
 )
@@ -128,18 +150,33 @@ DURATION = re.compile(
 OFFSET_AFTER = re.compile(r"[ \t]*(?:以后|之后|过后|后)")
 OFFSET_BEFORE = re.compile(r"[ \t]*(?:以前|之前|前)")
 OFFSET_WITHIN = re.compile(r"[ \t]*(?:以内|之内|内)")
+#: After a stated day: 后的第2天 (two days on), 前的第3天.
+NTH_AFTER = re.compile(rf"(之后|以后|后|之前|以前|前)的?第({N2})[天日]")
+#: After a stated day and 的: 的前一天, 的后一天.
+NEXT_OR_PREVIOUS_DAY = re.compile(r"(前|后)[一1][天日]")
+#: Before a length: the units right after or before now (后三天, 下三小时, 上两分钟, 往后一刻钟).
+NEAR_NOW = re.compile(r"(往后|往前|后|下|上)")
 
 EVERY = re.compile(
-    r"每(?:个)?(?:(工作日)|(天|日|晚|早)|(周末)|"
-    rf"(?:周|星期|礼拜)(?:的)?(工作日|{WD}(?:[ \t、,，和及与]*(?:周|星期)?{WD})*)?|"
-    rf"(月)(?:({N2})[ \t]*[号日])?|(年)(?:({N2})月)?|"
-    rf"隔(\d+|{CNN})[ \t]*(?:个)?(天|周|星期|小时|分钟|秒)|"
-    r"(半)(?:个)?(小时|钟头|年))"
+    r"每(?:个|一)?[ \t]*(?:"
+    r"(?P<workday>工作日)"
+    r"|(?P<pod>上午|下午|晚上|早上|早晨|中午|傍晚|凌晨|夜里)"
+    r"|(?P<day>天|日|晚|早)"
+    r"|(?P<weekend>周末)"
+    rf"|(?:周|星期|礼拜)(?:的)?(?P<wds>工作日|{WD}(?:[ \t、,，和及与]*(?:周|星期)?{WD})*)?"
+    rf"|(?P<mon>月)(?:的)?"
+    rf"(?:(?P<monthday>{N2})[ \t]*[号日](?!{ROOM_AFTER})|(?P<monthlast>最后一天|月底))?"
+    rf"|(?P<yr>年)(?:的)?(?:(?P<month>{N2})月份?(?:(?P<yday>{N2})[ \t]*[号日])?)?"
+    rf"|隔(?P<gap>\d+|{CNN})[ \t]*(?:个)?(?P<gapunit>天|周|星期|小时|分钟|秒)"
+    rf"|(?P<n>\d+|{CNN})[ \t]*(?:个)?(?P<nunit>天|日|周|星期|礼拜|月|年)"
+    rf"(?:的)?(?P<nwds>(?:周|星期|礼拜){WD})?"
+    r"|(?P<half>半)(?:个)?(?P<halfunit>小时|钟头|年)"
+    r")"
 )
 
 TRIGGER = re.compile(
     r"[0-9零〇○一二两三四五六七八九十今明后昨前大上下本这每周星礼早晚中凌傍午半从自次翌当同去第"
-    r"清白深夜黎晨月于在之未接还过最近现马立此全拂睡]"
+    r"清白深夜黎晨月于在之未接还过最近现马立此全拂睡往年]"
 )
 WEEKDAY_NUM = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -37,6 +37,22 @@ class Day:
     weekday: int | None = None  # a weekday said beside the date (0 = Monday), to cross-check
     last: date | None = None  # the reading already past when this one was rolled forward
     no_such: bool = False  # 2月30日, 13月5日, 2026-02-30: written as a date, on no calendar
+    at: datetime | None = None  # an exact instant: an offset with hours (两小时后, 的11小时之后)
+    #: The period a position was taken in (月底: the month), for a further position in it
+    #: (月底最后一个工作日); week, month and year grains are their own period.
+    period: tuple[date, date] | None = None
+    #: "year" or "month" when finer fields may still be said (五年后3月30号, 两个月后的5号).
+    scope: str | None = None
+    by_weekday: bool = False  # named by a weekday (周日, 下周三); explicit False when bare
+
+    @property
+    def span(self) -> tuple[date, date] | None:
+        """Return the period positions are taken in (第N天, 最后一个工作日), if any."""
+        if self.period is not None:
+            return self.period
+        if self.grain in ("week", "month", "year") and self.end is not None:
+            return self.day, self.end
+        return None
 
     @property
     def end_or_day(self) -> date:

@@ -10,6 +10,7 @@ from services.timeparse.pieces import Day, End, Reading, add_months, safe_date
 from services.timeparse.result import (
     Q_AM_OR_PM,
     Q_AMBIGUOUS_DATE,
+    Q_END_BEFORE_START,
     Q_LAST_OR_NEXT,
     Q_NO_SUCH_DATE,
     Q_WEEKDAY_MISMATCH,
@@ -36,6 +37,7 @@ def resolve(cx: Reading, p: int, stop: int, a: End, b: End | None, deadline: boo
         return hit
     for e in (a, b):
         if e is not None and e.day is not None and e.day.weekday is not None:
+            _choose_by_weekday(e.day)
             # reading (allow_past): the date identifies the day, a weekday beside it is a check
             if e.day.weekday != e.day.day.weekday() and cx.booking:
                 hit.question = Q_WEEKDAY_MISMATCH
@@ -89,6 +91,11 @@ def resolve_times(cx: Reading, hit: Hit, a: End, b: End | None, deadline: bool) 
         else:
             end = bstart
             if end <= start and bday is None:
+                if not _overnight(start, end, b):
+                    # 明天下午3点到2点: a slip, not a meeting through the night
+                    raise Ask(
+                        Q_END_BEFORE_START, {"start": start.isoformat(), "end": end.isoformat()}
+                    )
                 end += timedelta(days=1)
         if b.clock is not None and a.clock is not None:
             grain = "minute" if "minute" in (bgrain, sgrain) else bgrain
@@ -159,6 +166,8 @@ def start_of(
             s = datetime.combine(day, time(lo), tz)
             return s, "hour", s + timedelta(hours=hi - lo)
         assert e.day is not None
+        if e.day.at is not None:
+            return e.day.at, "minute", None  # 两小时后, 9月1号的两个星期11小时之后
         s = datetime.combine(e.day.day, time(0), tz)
         g = e.day.grain
         if e.day.end is not None:
@@ -194,3 +203,24 @@ def start_of(
     if e.day is None and after is None and cx.future and s < cx.now:
         s += timedelta(days=1)
     return s, c.grain, None
+
+
+def _choose_by_weekday(day: Day) -> None:
+    """Take the year whose date falls on the weekday said beside it (周日, 11月22号).
+
+    A yearless date gone this year is either last time's or next time's; when only one of
+    them is on the weekday the user said, that one is meant.
+    """
+    if day.last is None or day.weekday is None:
+        return
+    if day.day.weekday() == day.weekday and day.last.weekday() != day.weekday:
+        day.last = None
+    elif day.last.weekday() == day.weekday and day.day.weekday() != day.weekday:
+        day.day, day.last = day.last, None
+
+
+def _overnight(start: datetime, end: datetime, b: End) -> bool:
+    """Tell whether an end before the start means the next morning (晚上11点到1点, 到凌晨2点)."""
+    if b.pod in ("dawn", "night", "daybreak"):
+        return True
+    return start.hour >= 18 and end.hour <= 5

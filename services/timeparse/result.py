@@ -16,12 +16,13 @@ Q_LAST_OR_NEXT = "last_or_next"
 Q_VAGUE_TIME = "vague_time"
 Q_NO_SUCH_DATE = "no_such_date"
 Q_UNCLEAR_PART = "unclear_part"
+Q_END_BEFORE_START = "end_before_start"
 
 #: Questions whose readings disagree so much that no start or end is given with them.
 NO_TIMES = frozenset(
     {
         Q_NO_SUCH_DATE, Q_AM_OR_PM, Q_AMBIGUOUS_DATE, Q_WEEKDAY_MISMATCH, Q_LAST_OR_NEXT,
-        Q_VAGUE_TIME, Q_UNCLEAR_PART,
+        Q_VAGUE_TIME, Q_UNCLEAR_PART, Q_END_BEFORE_START,
     }
 )  # fmt: skip
 

@@ -448,7 +448,7 @@ def test_every_question_code_has_both_sentences() -> None:
     import services.timeparse as tp
 
     codes = {v for k, v in vars(tp).items() if k.startswith("Q_")}
-    assert len(codes) == 9
+    assert len(codes) == 10
     assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
     r = p("三点")
     assert "下午" in render_question(r.question or "", r.question_params)
