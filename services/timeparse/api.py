@@ -62,9 +62,9 @@ def parse_time(
         # a length said elsewhere in the sentence: 九点半开一小时会
         tail = norm[hit.stop :]
         for dm in lx.DURATION.finditer(tail):
-            if lx.OFFSET_AFTER.match(tail, dm.end()) or lx.OFFSET_BEFORE.match(tail, dm.end()):
-                continue
-            secs, _ = duration_seconds(dm)
+            secs, grain = duration_seconds(dm)
+            if grain != "minute" or not _is_length(tail, dm):
+                continue  # 第三天, 一个周五, 三天后: not how long the meeting lasts
             if hit.recurrence is None and start is None and hit.duration is not None:
                 break
             duration = timedelta(seconds=secs)
@@ -117,6 +117,15 @@ def parse_time(
         rest=_tidy(rest_text),
         part=hit.part,
     )
+
+
+def _is_length(tail: str, dm: re.Match[str]) -> bool:
+    """Tell whether a duration after the expression says how long it lasts (开一小时会)."""
+    if lx.OFFSET_AFTER.match(tail, dm.end()) or lx.OFFSET_BEFORE.match(tail, dm.end()):
+        return False
+    if lx.OFFSET_WITHIN.match(tail, dm.end()) or lx.SINCE.match(tail, dm.end()):
+        return False
+    return not tail[: dm.start()].endswith(("第", "最后", "每", "隔", "前", "后", "头"))
 
 
 def _quote(text: str, spans: list[tuple[int, int]]) -> str:

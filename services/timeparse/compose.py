@@ -271,6 +271,11 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
         return None
     if b is None and a.clock is not None and a.clock.bare:
         return None
+    if a.day is not None and a.clock is None and a.pod is None and (b is None or b.clock is None):
+        count = lx.DAY_COUNT.match(t, stop)
+        last = b.day if b is not None and b.day is not None else a.day
+        if count and (last.end_or_day - a.day.day).days == num(count[1]):
+            stop = count.end()  # 周末两天, 12月3日到5日三天: the count agrees
     bw = lx.BETWEEN.match(t, stop)
     if bw:
         stop = bw.end()

@@ -36,7 +36,7 @@ REL_MONTH = re.compile(
     r"(本月|这个月|这一个月|这月|当月|同月|下下个?月|下个?月|上个?月|上一个月|下一个月)"
 )
 THIS_MONTH = re.compile(r"(本月|这个月|这月|当月)")
-MONTH_END = re.compile(r"(月|年)(?:底|末|初)(?![一二三四五六七八九十\d])")
+MONTH_END = re.compile(r"(月|年)(?:底|末|初(?![一二三四五六七八九十\d]))")
 NTH_DAY = re.compile(rf"第({N2})天")
 MD_DOT = re.compile(r"(\d{1,2})\.(\d{1,2})(?![\d.])")
 #: Between a weekday and a date naming its day (周日, 11月22号), or between listed weekdays.

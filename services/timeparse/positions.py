@@ -19,10 +19,10 @@ from services.timeparse.pieces import Day, Reading
 
 _POSITION = re.compile(
     rf"(?:的)?(?:"
-    rf"第(?P<nth_day>{lx.N2})[天日]"
+    rf"第(?P<nth_day>\d{{1,3}}|{lx.CNN}|[一二三]百[零一二三四五六七八九十]*)[天日]"
     rf"|最后(?P<last_n>{lx.N2})[天日]"
     rf"|(?:前|头)(?P<first_n>{lx.N2})[天日]"
-    rf"|(?P<unit>月|年)?(?P<edge>底|末|初)(?![一二三四五六七八九十\d])"
+    rf"|(?P<unit>月|年)?(?P<edge>底|末|初(?![一二三四五六七八九十\d]))"
     rf"|(?P<xun>上|中|下)旬"
     rf"|第(?P<nth_week>{lx.N2})个?(?:周|星期|礼拜)(?!{lx.WD})"
     rf"|(?:第(?P<nth>{lx.N2})|(?P<final>最后一|最末一))个"

@@ -13,6 +13,7 @@ from services.timeparse.result import (
     Q_END_BEFORE_START,
     Q_LAST_OR_NEXT,
     Q_NO_SUCH_DATE,
+    Q_VAGUE_TIME,
     Q_WEEKDAY_MISMATCH,
     Ask,
     Hit,
@@ -47,6 +48,12 @@ def resolve(cx: Reading, p: int, stop: int, a: End, b: End | None, deadline: boo
                     "actual_weekday": e.day.day.weekday() + 1,
                 }
                 return hit
+    for e in (a, b):
+        if e is not None and e.day is not None and (e.clock or e.pod) and _several_days(e.day):
+            # 下个月下午3点, 周末上午10点: a time of day on which of the days?
+            hit.question = Q_VAGUE_TIME
+            hit.params = {"text": cx.text[p:stop].strip()}
+            return hit
     if a.day is not None and a.day.last is not None:
         hit.question = Q_LAST_OR_NEXT
         hit.params = {"last": a.day.last.isoformat(), "next": a.day.day.isoformat()}
@@ -224,3 +231,8 @@ def _overnight(start: datetime, end: datetime, b: End) -> bool:
     if b.pod in ("dawn", "night", "daybreak"):
         return True
     return start.hour >= 18 and end.hour <= 5
+
+
+def _several_days(day: Day) -> bool:
+    """Tell whether a date part covers several days (a week, a month, 月初, 中旬)."""
+    return day.at is None and (day.grain in ("week", "month", "year") or day.end is not None)
