@@ -1,4 +1,4 @@
-"""The grammar composes anchor + offset + position + clock: each kind issue 19 lists, one rule each."""
+"""Anchor + offset + position + clock, composed: each kind issue 19 lists is one rule."""
 
 from __future__ import annotations
 
