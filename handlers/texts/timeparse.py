@@ -26,7 +26,7 @@ ZH = {
     "time.ask.last_or_next": "您说的是 {last} 还是 {next}？请带上年份或月份。",
     "time.ask.vague_time": "“{text}”不是一个确定的时间，请说具体的日期和时间，例如“明天下午3点”。",
     "time.ask.no_such_date": "日历上没有“{text}”这个日期或时间，请检查月份、日期和钟点后再说一遍。",
-    "time.ask.end_before_start": "结束时间 {end} 早于开始时间 {start}，请再说一遍起止时间，例如“下午3点到4点”。",
+    "time.ask.end_before_start": "“{text}”的结束时间早于开始时间，请再说一遍起止时间，例如“下午3点到4点”。",
     "time.ask.unclear_part": "时间里的“{text}”我没能读懂，请把时间完整地再说一遍，例如“12月3日下午3点到5点”。",
 }
 EN = {
@@ -47,7 +47,7 @@ EN = {
         "\u201c{text}\u201d is not on the calendar; please check the month, day and hour."
     ),
     "time.ask.end_before_start": (
-        "The end ({end}) is before the start ({start}); please say the start and end again, "
+        "In \u201c{text}\u201d the end is before the start; please say the start and end again, "
         "for example 下午3点到4点 (3 to 4 pm)."
     ),
     "time.ask.unclear_part": (

@@ -62,6 +62,7 @@ def resolve(cx: Reading, p: int, stop: int, a: End, b: End | None, deadline: boo
         return resolve_times(cx, hit, a, b, deadline)
     except Ask as ask:
         hit.question, hit.params = ask.code, ask.params
+        hit.params.setdefault("text", cx.text[p:stop].strip())
         return hit
 
 
