@@ -73,6 +73,8 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
     if m:
         return m.end(), Day(today + timedelta(days=REL_SHIFT.get(m[1], 0)))
     m = lx.WEEKDAY.match(t, p)
+    if m and m[2] == "一" and t.startswith("下", m.end()) and not t.startswith("下午", m.end()):
+        m = None  # 下周一下: 一下 is "a little", the week stays a week
     if m:
         shift = week_shift(m[1])
         mon = monday(today) + timedelta(weeks=shift)

@@ -129,8 +129,14 @@ def _is_length(tail: str, dm: re.Match[str]) -> bool:
 
 
 def _quote(text: str, spans: list[tuple[int, int]]) -> str:
-    """Return the unread words as the user wrote them, joined by 、."""
-    return "、".join(dict.fromkeys(text[b:e].strip() for b, e in spans))
+    """Return the unread words as the user wrote them, neighbours together, joined by 、."""
+    merged: list[list[int]] = []
+    for b, e in spans:
+        if merged and not text[merged[-1][1] : b].strip():
+            merged[-1][1] = e  # 下午 and 3点 side by side: one part, 下午3点
+        else:
+            merged.append([b, e])
+    return "、".join(dict.fromkeys(text[b:e].strip() for b, e in merged))
 
 
 _PUNCT_EDGE = " \t\r\n，,。.;；、:："

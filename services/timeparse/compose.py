@@ -252,6 +252,8 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
         if b is not None and a.clock is None and b.clock is not None and a.day is not None:
             if b.day is None:
                 b = None  # "12月3日-5点"? not a range we understand
+        if b is not None and c[0].strip() == "和" and (a.clock or b.clock or a.pod or b.pod):
+            b = None  # 上午10点和下午3点: two times, not one span (the second is left unread)
     if b is not None and a.day is not None and b.day is not None:
         _same_week(a.day, b.day)
     approx = False

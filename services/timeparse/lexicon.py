@@ -17,7 +17,7 @@ FROM = re.compile(r"(?:从|自|在|于)")
 CONNECT = re.compile(r"[ \t]*起?[ \t]*(?:开到|到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
 BETWEEN = re.compile(r"[ \t]*之间")
 DEADLINE = re.compile(r"(?:之前|以前|前)")
-TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整|以后|之后)")
+TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整|以后|之后|过后)")
 FROM_THEN = re.compile(r"[ \t]*(?:开始|起)[ \t，,]*")
 
 ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})(?:[日号])?")

@@ -50,7 +50,7 @@ class Day:
         """Return the period positions are taken in (第N天, 最后一个工作日), if any."""
         if self.period is not None:
             return self.period
-        if self.grain in ("week", "month", "year") and self.end is not None:
+        if self.end is not None:  # a week, month, year, or days such as 中旬 and 月初
             return self.day, self.end
         return None
 

@@ -40,6 +40,8 @@ def position_at(cx: Reading, q: int, day: Day) -> tuple[int, Day] | None:
     m = _POSITION.match(cx.text, q)
     if m is None:
         return None
+    if day.period is not None and m["workday"] is None and m["wd"] is None:
+        return None  # after 月底 only 最后一个工作日 / 最后一个周五 still make sense
     found = place(span, m)
     return (m.end(), found) if found is not None else None
 
@@ -69,14 +71,14 @@ def place(span: tuple[date, date], m: re.Match[str]) -> Day | None:
         if m["edge"] in ("底", "末"):
             return Day(hi - timedelta(days=1), period=span)  # 月底, 年底: the last day
         if is_month:
-            return Day(lo, end=lo + timedelta(days=5), period=span)  # 月初: the 1st to the 5th
+            return Day(lo, end=lo + timedelta(days=5))  # 月初: the 1st to the 5th
         return None  # 年初 has no agreed days: left unread, so asked
     if m["xun"] is not None:
         if not is_month:
             return None
         start = {"上": 0, "中": 10, "下": 20}[m["xun"]]
         end = hi if m["xun"] == "下" else lo + timedelta(days=start + 10)
-        return Day(lo + timedelta(days=start), end=end, period=span)
+        return Day(lo + timedelta(days=start), end=end)
     if m["nth_week"] is not None:
         mon = lo + timedelta(days=(7 - lo.weekday()) % 7)
         start = mon + timedelta(weeks=num(m["nth_week"]) - 1)

@@ -42,7 +42,7 @@ FILLERS_BEFORE = ["请", "大概", "请在", "，", "一下，"]
 FILLERS_AFTER = ["左右", "一下", "，", "。", "左右吧"]
 #: Words about time the grammar does not read; glued to an answer, they must make it a question.
 UNKNOWN_TIME_WORDS = ["前夕", "开春", "节后", "黄昏", "午夜", "第三季度", "年初", "月中", "周初",
-                      "季末", "假期", "刚才", "上旬的第二周"]  # fmt: skip
+                      "季末", "假期", "刚才", "节前"]  # fmt: skip
 
 
 def answer(r: TimeParse) -> tuple[object, ...]:
