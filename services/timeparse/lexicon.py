@@ -17,7 +17,7 @@ FROM = re.compile(r"(?:从|自|在|于)")
 CONNECT = re.compile(r"[ \t]*起?[ \t]*(?:开到|到|至|~|-|－|–|—{1,2}|～|和)[ \t]*")
 BETWEEN = re.compile(r"[ \t]*之间")
 DEADLINE = re.compile(r"(?:之前|以前|前)")
-TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整|以后|之后|过后)")
+TRAIL = re.compile(r"(?:止|起|开始|左右|许|前后|整|以后|之后|过后|之内|以内|内(?![部容外科网勤]))")
 FROM_THEN = re.compile(r"[ \t]*(?:开始|起)[ \t，,]*")
 
 ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})(?:[日号])?")
@@ -77,7 +77,7 @@ NTH_WEEKDAY = re.compile(rf"(?:的)?第({N2})个(?:周|星期|礼拜)({WD})")
 
 POD = re.compile(
     r"(凌晨|黎明|拂晓|清晨|早晨|早上|早间|上午|中午|午间|下午|午后|傍晚|晚上|晚间|后半夜|前半夜|"
-    r"夜里|夜间|半夜|深夜|白天|"
+    r"夜里|夜间|半夜|深夜|午夜|白天|"
     r"早|晨|晚|夜)"
 )
 #: Words of the working day that fix the half of a clock time right after them (午饭后两点 is
@@ -99,6 +99,7 @@ POD_CODE = {
     "下午": "afternoon", "午后": "early_afternoon", "傍晚": "dusk", "晚上": "evening",
     "晚间": "evening",
     "晚": "evening", "夜里": "night", "夜间": "night", "半夜": "night", "深夜": "night",
+    "午夜": "night",
     "夜": "night", "白天": "daytime", "今晚": "evening", "今早": "morning", "今晨": "morning",
     "今夜": "night", "明早": "morning", "明晚": "evening", "明晨": "morning", "昨晚": "evening",
     "昨夜": "night", "当晚": "evening", "次日早": "morning", "前晚": "evening",

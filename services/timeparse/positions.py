@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from services import workdays
 from services.timeparse import lexicon as lx
 from services.timeparse.numbers import num
-from services.timeparse.pieces import Day, Reading
+from services.timeparse.pieces import Day, Reading, add_months
 
 _POSITION = re.compile(
     rf"(?:的)?(?:"
@@ -28,6 +28,7 @@ _POSITION = re.compile(
     rf"|(?:第(?P<nth>{lx.N2})|(?P<final>最后一|最末一))个"
     rf"(?:(?P<workday>工作日)|(?:周|星期|礼拜)(?P<wd>{lx.WD}))"
     rf"|(?P<weekend>周末)"
+    rf"|第?(?P<quarter>[一二三四1-4])季度"
     rf")"
 )
 
@@ -83,6 +84,11 @@ def place(span: tuple[date, date], m: re.Match[str]) -> Day | None:
         mon = lo + timedelta(days=(7 - lo.weekday()) % 7)
         start = mon + timedelta(weeks=num(m["nth_week"]) - 1)
         return Day(start, grain="week", end=start + timedelta(weeks=1))
+    if m["quarter"] is not None:
+        if not is_year:
+            return None
+        first = add_months(lo, 3 * (num(m["quarter"]) - 1))
+        return Day(first, grain="month", end=add_months(first, 3))
     if m["weekend"] is not None:
         if length != 7:
             return None

@@ -41,7 +41,7 @@ expressions = st.one_of(composed, st.sampled_from(CASE_TEXTS))
 FILLERS_BEFORE = ["请", "大概", "请在", "，", "一下，"]
 FILLERS_AFTER = ["左右", "一下", "，", "。", "左右吧"]
 #: Words about time the grammar does not read; glued to an answer, they must make it a question.
-UNKNOWN_TIME_WORDS = ["前夕", "开春", "节后", "黄昏", "午夜", "第三季度", "年初", "月中", "周初",
+UNKNOWN_TIME_WORDS = ["前夕", "开春", "节后", "黄昏", "黄金周", "年中", "年初", "月中", "周初",
                       "季末", "假期", "刚才", "节前"]  # fmt: skip
 
 
