@@ -111,7 +111,8 @@ def end_at(cx: Reading, p: int, first: bool) -> End | None:
         after = q + len(word)
         single = len(word) == 1
         c_hit = clock_at(cx, skip(lx.SP, t, after), bare_ok=True, dotted=True)
-        if not single or e.day is not None or c_hit:
+        vague = word == "午夜"  # 午夜 alone: tonight's midnight or this morning's? asked
+        if (not single or e.day is not None or c_hit) and (c_hit or not vague):
             e.pod = lx.POD_CODE[word]
             q = after
             if t.startswith("的", q) and clock_at(cx, q + 1):
