@@ -175,10 +175,10 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
     near = near_now(cx, p) or day_run(cx, p)
     if near is not None:
         return near
-    minute = minute_only(cx, p)
-    if minute is not None:
-        stop, c = minute
-        at = cx.now.replace(minute=c.minute, second=0, microsecond=0)
+    alone = minute_only(cx, p)
+    if alone is not None:
+        stop, mc = alone
+        at = cx.now.replace(minute=mc.minute, second=0, microsecond=0)
         if cx.future and at < cx.now.replace(second=0, microsecond=0):
             at += timedelta(hours=1)
         return Hit(p, stop, at, None, "minute")

@@ -149,13 +149,8 @@ def offset_from_day(cx: Reading, q: int, day: Day) -> tuple[int, Day] | None:
         o, sign = lx.OFFSET_BEFORE.match(t, d.end()), -1
     if o is None:
         return None
-    base = day.at or datetime.combine(day.day, time(0), day_tz(cx))
+    base = day.at or datetime.combine(day.day, time(0), cx.now.tzinfo)
     return o.end(), landed(base, length_of(d), sign, from_day=True)
-
-
-def day_tz(cx: Reading) -> object:
-    """Return the office's zone, that of now."""
-    return cx.now.tzinfo
 
 
 def near_now(cx: Reading, p: int) -> Hit | None:

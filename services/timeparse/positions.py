@@ -77,9 +77,9 @@ def place(span: tuple[date, date], m: re.Match[str]) -> Day | None:
     if m["xun"] is not None:
         if not is_month:
             return None
-        start = {"上": 0, "中": 10, "下": 20}[m["xun"]]
-        end = hi if m["xun"] == "下" else lo + timedelta(days=start + 10)
-        return Day(lo + timedelta(days=start), end=end)
+        skip = {"上": 0, "中": 10, "下": 20}[m["xun"]]
+        end = hi if m["xun"] == "下" else lo + timedelta(days=skip + 10)
+        return Day(lo + timedelta(days=skip), end=end)
     if m["nth_week"] is not None:
         mon = lo + timedelta(days=(7 - lo.weekday()) % 7)
         start = mon + timedelta(weeks=num(m["nth_week"]) - 1)
