@@ -372,16 +372,8 @@ def report_own(cases: list[OwnCase], show: Iterable[str], show_heldout: bool) ->
                 f" ref={case.ref:%Y-%m-%d %H:%M} {case.text!r} -> {desc}  want {case.want}"
             )
     print("\n== own cases (tests/data/timeparse_cases_*.jsonl; held-out shown as totals only)")
-    for name in sorted(rows, key=lambda k: (not k.startswith("tune"), "kind" in k, k)):
-        c = rows[name]
-        n = sum(c.values()) or 1
-        print(
-            f"  {name:24} n={n:4}  right {c['right']:4} ({100 * c['right'] / n:5.1f}%)"
-            f"  ask {c['ask']:3} ({100 * c['ask'] / n:4.1f}%)"
-            f"  wrong {c['wrong']:3} ({100 * c['wrong'] / n:4.1f}%)"
-        )
-    for line in listing:
-        print(line)
+    order = sorted(rows, key=lambda k: (not k.startswith("tune"), "kind" in k, k))
+    print_rows({name: rows[name] for name in order}, listing, width=24)
 
 
 def report(
@@ -406,10 +398,15 @@ def report(
                 f" -> {desc}  want {_alts(case)}"
             )
     print(f"\n== {title}")
-    for name, c in totals.items():
+    print_rows(totals, listing, width=12)
+
+
+def print_rows(rows: dict[str, Counter[str]], listing: list[str], width: int) -> None:
+    """Print one right/ask/wrong line per row, then the listed cases."""
+    for name, c in rows.items():
         n = sum(c.values()) or 1
         print(
-            f"  {name:12} n={n:4}  right {c['right']:4} ({100 * c['right'] / n:5.1f}%)"
+            f"  {name:{width}} n={n:4}  right {c['right']:4} ({100 * c['right'] / n:5.1f}%)"
             f"  ask {c['ask']:3} ({100 * c['ask'] / n:4.1f}%)"
             f"  wrong {c['wrong']:3} ({100 * c['wrong'] / n:4.1f}%)"
         )
