@@ -69,12 +69,12 @@ async def test_last_workday_of_the_month_uses_the_official_calendar(
 async def test_last_workday_skips_a_weekend_that_ends_the_month(
     env: Env, fixed_clock: FixedClock
 ) -> None:
-    # January 2027 ends on a Sunday
-    fixed_clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=RULES.zone))
+    # January 2026 ends on a Saturday (and the official calendar moves no workday there)
+    fixed_clock.set(datetime(2026, 1, 5, 10, 0, tzinfo=RULES.zone))
     await seed_demo()
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     card = await env.say(1004, "/book 月底最后一个工作日上午10点到11点 1号会议室 月度总结")
-    assert "1月29日" in card["text"] and "10:00–11:00" in card["text"]
+    assert "1月30日" in card["text"] and "10:00–11:00" in card["text"]
 
 
 async def test_a_dotted_month_and_day_before_a_time_is_the_date_not_the_subject(
