@@ -12,9 +12,11 @@ from services.timeparse.clock import clock_at, minute_only
 from services.timeparse.numbers import num
 from services.timeparse.offsets import (
     duration_seconds,
+    length_of,
     near_now,
     offset_from_day,
     offset_from_now,
+    shift_at,
 )
 from services.timeparse.pieces import Clock, Day, End, Reading, add_months, monday, skip
 from services.timeparse.positions import position_at
@@ -295,7 +297,26 @@ def expr_at(cx: Reading, p: int) -> Hit | None:
     hit = resolve(cx, p, stop, a, b, deadline)
     if approx and hit.question is None and a.pod is not None:
         hit.part = a.pod
+    if b is None and not deadline and a.clock is not None:
+        _move_by_offset(cx, hit)
     return hit
+
+
+def _move_by_offset(cx: Reading, hit: Hit) -> None:
+    """Move a clock time by an offset said after it: 明天晚上8点的两小时后 is 22:00."""
+    if hit.start is None or hit.end is not None or hit.question is not None:
+        return
+    t = cx.text
+    d = lx.DURATION.match(t, hit.stop)
+    if d is None:
+        return
+    o, sign = lx.OFFSET_AFTER.match(t, d.end()), 1
+    if o is None:
+        o, sign = lx.OFFSET_BEFORE.match(t, d.end()), -1
+    if o is None:
+        return
+    hit.start = shift_at(hit.start, length_of(d), sign)
+    hit.grain, hit.stop = "minute", o.end()
 
 
 def day_list(cx: Reading, a: End) -> End | None:

@@ -96,6 +96,13 @@ def test_an_offset_moves_the_day_it_follows(text: str, start: datetime) -> None:
     assert (r.status, r.start) == ("ok", start), (r.question, r.question_params)
 
 
+def test_an_offset_after_a_clock_time_moves_that_time() -> None:
+    assert read("明天晚上8点的两小时后").start == at(27, 22)
+    assert read("下周一早上8点的半小时前").start == at(30, 7, 30)
+    # 3:30 then 小时后, or 3:00 then 半小时后? asked
+    assert read("下午3点半小时后").question == "unclear_part"
+
+
 # ---------------------------------------------------------------- 3. day spans
 
 
