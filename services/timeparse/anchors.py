@@ -127,7 +127,7 @@ def day_at(cx: Reading, p: int) -> tuple[int, Day] | None:
         if not 1 <= month <= 12:
             # 13月5日 is written as a date but is none: say so rather than read 5日 alone
             return (m.end(), Day(today, no_such=True)) if m[3] and m[4] else None
-        if m[3] is None or (m[4] is None and re_room(t, m.end())):
+        if m[3] is None or (m[4] is None and not_a_day(t, m.end())):
             end = m.end() if m[3] is None else m.start(3)
             y = year if year is not None else today.year
             first = date(y, month, 1)
@@ -206,6 +206,13 @@ def roll_month_day(
     return None
 
 
+def not_a_day(t: str, p: int) -> bool:
+    """Tell whether a number after X月 with no 日/号 is something else (3号楼, 一下, 两天)."""
+    if t.startswith("下午", p):
+        return False
+    return re_room(t, p) or t[p : p + 1] in ("下", "天", "个", "周", "小", "分", "点", "时")
+
+
 def re_room(t: str, p: int) -> bool:
     """Tell whether a room word follows p."""
     return re.match(lx.ROOM_AFTER, t[p:]) is not None
@@ -279,7 +286,7 @@ def finer_at(cx: Reading, q: int, day: Day) -> tuple[int, Day] | None:
             month = num(m[2])
             if not 1 <= month <= 12:
                 return None
-            if m[3] is None or (m[4] is None and re_room(t, m.end())):
+            if m[3] is None or (m[4] is None and not_a_day(t, m.end())):
                 first = date(y, month, 1)
                 return m.start(3) if m[3] else m.end(), Day(
                     first, grain="month", end=add_months(first, 1)

@@ -27,12 +27,12 @@ def words(text: str) -> list[str]:
         ("11.20 20点", ["11.20", "20点"]),
         ("明天或者后天", ["明天", "后天"]),
         ("明天下午3点上旬", ["明天", "下午", "3点", "上旬"]),
-        ("第三季度末", ["三季度"]),
+        ("上旬", ["上旬"]),
         ("下周一到周五每天上午9点", ["下周一", "周五", "每天", "上午", "9点"]),
         ("明后天", ["明后天"]),
         ("今明两天", ["今明两天"]),
         ("14:30到15:00", ["14:30", "15:00"]),
-        ("春节前", ["春节"]),
+        ("周末前后", ["周末"]),
     ],
 )
 def test_words_about_time_are_found_wherever_they_are(text: str, found: list[str]) -> None:
@@ -76,12 +76,36 @@ def test_an_answer_read_from_part_of_the_words_becomes_a_question(text: str, lef
 
 
 def test_words_about_time_with_none_read_ask_instead_of_finding_nothing() -> None:
-    r = parse_time("第三季度", NOW)
+    r = parse_time("上旬", NOW)
     assert (r.status, r.question, r.question_params) == (
         "ask",
         "unclear_part",
-        {"text": "三季度", "read": ""},
+        {"text": "上旬", "read": ""},
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [("第三季度末下午3点", "三季度"), ("国庆节后第一天", "国庆节后"), ("春节前下午3点", "春节")],
+)
+def test_a_subject_word_about_time_beside_the_expression_asks(text: str, left: str) -> None:
+    r = parse_time(text, NOW, allow_past=True)
+    assert (r.question, r.question_params["text"]) == ("unclear_part", left)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "明天下午3点 三季度经济运行分析会",
+        "明天下午3点 国庆安保部署会",
+        "明天下午3点，近期重点工作",
+    ],
+)
+def test_a_subject_word_about_time_set_apart_from_the_expression_is_the_subject(
+    text: str,
+) -> None:
+    r = parse_time(text, NOW, need_start=True)
+    assert (r.status, r.start) == ("ok", datetime(2026, 11, 27, 15, 0, tzinfo=NOW.tzinfo))
 
 
 def test_a_booking_line_whose_other_words_are_not_about_time_is_answered() -> None:
