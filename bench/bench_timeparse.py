@@ -20,7 +20,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -102,16 +102,21 @@ def exclusion(case: Case) -> str | None:
     return None
 
 
+def _lines(path: Path) -> Iterator[tuple[dict[str, Any], datetime]]:
+    """Yield each JSON line of a case file with its reference time (Shanghai wall clock)."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            yield d, datetime.fromisoformat(d["ref"]).replace(tzinfo=TZ)
+
+
 def load(data: Path) -> list[Case]:
     """Read both suites."""
-    cases = []
-    for suite in SUITES:
-        with (data / f"{suite}.jsonl").open(encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                ref = datetime.fromisoformat(d["ref"]).replace(tzinfo=TZ)
-                cases.append(Case(suite, d["id"], d["text"], ref, d["alts"]))
-    return cases
+    return [
+        Case(suite, d["id"], d["text"], ref, d["alts"])
+        for suite in SUITES
+        for d, ref in _lines(data / f"{suite}.jsonl")
+    ]
 
 
 def _minute(dt: datetime) -> datetime:
@@ -249,17 +254,11 @@ class OwnCase:
 
 def load_own(data: Path = OWN_DATA) -> list[OwnCase]:
     """Read both parts of the own cases."""
-    cases = []
-    for part in OWN_PARTS:
-        with (data / f"timeparse_cases_{part}.jsonl").open(encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                ref = datetime.fromisoformat(d["ref"]).replace(tzinfo=TZ)
-                cases.append(
-                    OwnCase(part, d["id"], d["text"], ref, d["mode"], d["style"], d["kind"],
-                            d["want"])
-                )
-    return cases
+    return [
+        OwnCase(part, d["id"], d["text"], ref, d["mode"], d["style"], d["kind"], d["want"])
+        for part in OWN_PARTS
+        for d, ref in _lines(data / f"timeparse_cases_{part}.jsonl")
+    ]
 
 
 def parse_own(case: OwnCase) -> TimeParse:
