@@ -29,6 +29,8 @@ ZH = {
     "time.ask.vague_time": "“{text}”不是一个确定的时间，请说具体的日期和时间，例如“明天下午3点”。",
     "time.ask.no_such_date": "日历上没有“{text}”这个日期或时间，请检查月份、日期和钟点后再说一遍。",
     "time.ask.out_of_range": "这个日期不在{first}年到{last}年之间，请检查年份后再说一遍。",
+    "time.ask.end_before_start": "“{text}”的结束时间早于开始时间，请再说一遍起止时间，例如“下午3点到4点”。",
+    "time.ask.unclear_part": "时间里的“{text}”我没能读懂，请把时间完整地再说一遍，例如“12月3日下午3点到5点”。",
 }
 EN = {
     "time.ask.am_or_pm": "Did you mean {hour}:{minute:02d} in the morning or the afternoon?",
@@ -48,6 +50,14 @@ EN = {
         "\u201c{text}\u201d is not on the calendar; please check the month, day and hour."
     ),
     "time.ask.out_of_range": "That date is not between {first} and {last}: please check the year.",
+    "time.ask.end_before_start": (
+        "In \u201c{text}\u201d the end is before the start; please say the start and end again, "
+        "for example 下午3点到4点 (3 to 4 pm)."
+    ),
+    "time.ask.unclear_part": (
+        "I could not read \u201c{text}\u201d in the time; please say the whole time again, "
+        "for example 12月3日下午3点到5点 (3 to 5 pm on 3 December)."
+    ),
 }
 
 
@@ -58,6 +68,7 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
     values: dict[str, Any] = {
         "hour": 0, "minute": 0, "start": "", "date": "", "text": "", "last": "", "next": "",
         "first": "",
+        "read": "", "end": "",
     }  # fmt: skip
     values.update(params)
     zh_days, en_days = (
@@ -69,9 +80,10 @@ def render_question(code: str, params: Mapping[str, Any], lang: str = "zh_CN") -
         values[f"{key}_name"] = zh_days[(n - 1) % 7]
         values[f"{key}_name_en"] = en_days[(n - 1) % 7]
     values["part_name"] = parts.get(str(values.get("part", "")), str(values.get("part", "")))
-    start = str(values.get("start", ""))
-    if "T" in start:
-        values["start"] = start[:16].replace("T", " ")
+    for key in ("start", "end"):
+        when = str(values.get(key, ""))
+        if "T" in when:
+            values[key] = when[:16].replace("T", " ")
     template = catalogue.get(f"time.ask.{code}") or catalogue.get(code)
     if template is None:
         raise KeyError(f"unknown timeparse question: {code}")

@@ -52,9 +52,12 @@ _UNTIL = re.compile(r"(?:到|至|直到|截至)\s*"
                     r"(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}[日号])\s*(?:为止|止)?")
 _FILLER = re.compile(
     r"^(?:帮我|请|麻烦|我要|我想|需要|要|预定|预订|订一下|订个|订|约个|约|开个|开一个|开一场|开|用|"
-    r"会议室|一间|一个|个会|会议|场会|的会|会|一下)+$"
+    r"会议室|一间|一个|个会|会议|场会|的会|会|一下|大概|大约|大致|差不多|估计|预计|左右|开始|"
+    r"也行|也可以|都行|吧)+$"
 )
-_LEAD = re.compile(r"^(?:帮我|请|麻烦|我要|我想|需要|预定|预订|订|约|开个|开一个|用)+")
+#: Asking to use a room, said between the time and the subject: no room's name, no subject.
+_USE_ROOM = re.compile(r"(?:要|需要|想|得)?(?:借用|使用|用|借)(?:一下|下)?(?=会议室|$|\s|[，,。])")
+_LEAD = re.compile(r"^(?:帮我|请|麻烦|我要|我想|需要|预定|预订|订|约|开个|开一个|用|大概|大约)+")
 _SEGMENTS = re.compile(r"[，,。、；;！!\s]+")
 _CLOCK_SAID = re.compile(r"[\d〇零一二两三四五六七八九十]\s*[点时:：]|\d{3,4}|现在|[后內内]")
 _MEETING_WORDS = ("会议室", "开会", "会议", "开个会", "订会", "预定", "预订", "的会", "个会")
@@ -345,6 +348,7 @@ async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
         return None
     rooms = await list_rooms()
     rest = parsed.rest if parsed.status != "none" else rest_text
+    rest = _USE_ROOM.sub(" ", _without_unread(rest, parsed))
     room, room_word = find_room_in(rest, rooms)
     people = _PEOPLE.search(rest)
     attendees = _number(people[1]) if people else 0
@@ -364,6 +368,16 @@ async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
     )
     await draft.save()
     return await _apply_parse(draft, staff, parsed)
+
+
+def _without_unread(text: str, parsed: Any) -> str:
+    """Drop the time words the parser could not read (it asks about them) from the other words."""
+    if parsed.question != "unclear_part":
+        return text
+    for word in str(parsed.question_params.get("text", "")).split("、"):
+        if word:
+            text = text.replace(word, " ", 1)
+    return text
 
 
 def _title_of(text: str) -> str:
@@ -435,8 +449,19 @@ async def answer(draft_id: int, staff: Staff, reply: str) -> BookingDraft:
     span = parsed.span
     head, tail = (draft.text[: span[0]], draft.text[span[1]:]) if span else ("", draft.text)
     said = draft.text[span[0]: span[1]] if span else ""
-    combined = f"{head}{said}{reply} {tail}" if draft.question == "need_clock_time" else (
-        f"{head}{reply} {tail}")
+    if draft.question == "need_clock_time":
+        combined = f"{head}{said}{reply} {tail}"
+    elif draft.question == "unclear_part":
+        # the answer is the whole time; keep the other words (room, subject) as they were
+        combined = f"{reply} {_without_unread(parsed.rest, parsed)}"
+    elif draft.question == "end_before_start" and span and draft.question_params.get("start"):
+        # 下午3点到4点 answers 明天下午3点到2点: the day said first still holds
+        day = datetime.fromisoformat(str(draft.question_params["start"])).date()
+        combined = f"{head}{day.year}年{day.month}月{day.day}日{reply} {tail}"
+        if parse_time(combined, clock.now(), tz=RULES.tz).question == "unclear_part":
+            combined = f"{head}{reply} {tail}"  # the answer names its own day
+    else:
+        combined = f"{head}{reply} {tail}"
     text, count, until = _parse_counts(combined)
     reparsed = parse_time(text, clock.now(), tz=RULES.tz)
     if reparsed.status == "none":

@@ -448,7 +448,7 @@ def test_every_question_code_has_both_sentences() -> None:
     import services.timeparse as tp
 
     codes = {v for k, v in vars(tp).items() if k.startswith("Q_")}
-    assert len(codes) == 9
+    assert len(codes) == 11
     assert {k.rsplit(".", 1)[1] for k in ZH} == codes == {k.rsplit(".", 1)[1] for k in EN}
     r = p("三点")
     assert "下午" in render_question(r.question or "", r.question_params)
@@ -643,7 +643,12 @@ def test_seven_or_eight_oclock_spans_both_hours_and_is_asked_when_booking() -> N
 def test_list_of_following_days_is_the_days_from_first_to_last() -> None:
     r = p("12月10号，11号，12号")
     assert (r.start, r.end) == (at(10, month=12), at(13, month=12))
-    assert p("12月10号，15号").end == at(11, month=12)
+
+
+def test_list_of_days_with_a_gap_asks_rather_than_answer_the_first() -> None:
+    r = p("12月10号，15号")
+    assert (r.status, r.question, r.start) == ("ask", "unclear_part", None)
+    assert r.question_params["text"] == "15号"
 
 
 def test_after_noon_is_early_afternoon() -> None:
