@@ -28,7 +28,7 @@ from services.opinion import pipeline
 from services.opinion.cleaning import clean_item_text
 from services.opinion.sources import parse_feed
 from tests.conftest import OFFICE_NOW
-from tests.e2e.conftest import sandbox, start_env  # noqa: F401  (fixture)
+from tests.e2e.conftest import start_env
 
 TOKEN = "s3cret-ingest-token"
 #: Characters that must never reach the database: C0/C1 controls but tab and newline, DEL,
@@ -38,8 +38,7 @@ UNSAFE = {chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 
 
 
 @pytest.fixture
-async def api(fixed_clock: FixedClock, db: str, sandbox: Sandbox  # noqa: F811
-              ) -> AsyncIterator[Runtime]:
+async def api(fixed_clock: FixedClock, db: str, sandbox: Sandbox) -> AsyncIterator[Runtime]:
     runtime = await start_env(db, sandbox, ingest_token=TOKEN)
     try:
         yield runtime
