@@ -1,4 +1,3 @@
-"""The security tests drive the same bot as the end-to-end tests: reuse their fixtures."""
+"""The security tests drive the bot as the end-to-end tests do: the same sandbox and bot."""
 
 from tests.e2e.conftest import env, sandbox  # noqa: F401
-from tests.unit.test_cli import workdir  # noqa: F401

@@ -21,6 +21,10 @@ from services.clock import FixedClock
 from services.errors import InvalidInput, InviteInvalid
 from tests.conftest import OFFICE_NOW, using_postgres
 from tests.e2e.conftest import Env
+from tests.unit import test_cli
+
+#: The command line's own fixture: a working folder and the test pass's database.
+workdir = test_cli.workdir
 
 REFUSED_DAYS = ["0", "-1", "-0", "-365", "1.5", "", " ", "abc", "7天", "0x10", "1e3",
                 "3651", "99999999", "999999999999999999999", "²", "７", "nan"]
