@@ -51,7 +51,7 @@ async def invite(ctx: Ctx) -> None:
     days, rest = invite_days(ctx.args[1:])
     valid_for = staff_service.invite_validity(days)
     uses: int | None = 1
-    if rest and rest[-1].isdecimal():  # "²" is a digit to isdigit() but no number to int()
+    if rest and rest[-1].isdigit():
         uses = int(rest.pop())
         if not 1 <= uses <= 1000:
             raise InvalidInput("error.bad_number", value=uses)
@@ -122,7 +122,7 @@ def _card(ctx: Ctx, person: Staff) -> tuple[str, object]:
 async def staff_command(ctx: Ctx) -> None:
     """Lists the staff, or shows one person with buttons to change their role."""
     if ctx.args:
-        if not ctx.args[0].isdecimal():
+        if not ctx.args[0].isdigit():
             await ctx.reply(ctx.t("staff.usage"))
             return
         text, keyboard = _card(ctx, await staff_service.get_staff(int(ctx.args[0])))
