@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import re
 import signal
 import socket
 import sys
@@ -214,6 +215,25 @@ async def _bot_username(settings: Any) -> str:
         ) from None
 
 
+def _invite_validity(days: str) -> timedelta | None:
+    """Read --days: a whole number of days from 1 up, or `none` for an invite that never ends."""
+    from services import staff as staff_service
+    from services.errors import DomainError
+
+    text = days.strip().lower()
+    if text in ("none", "never"):
+        return None
+    most = staff_service.MAX_INVITE_DAYS
+    problem = (f"--days must be a whole number of days from 1 to {most}, or `--days none` "
+               f"for an invite that never expires (got {days!r})")
+    if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
+        raise CliError(problem)
+    try:
+        return staff_service.invite_validity(int(text))
+    except DomainError:
+        raise CliError(problem) from None
+
+
 async def cmd_admin_invite(args: argparse.Namespace) -> int:
     from bot.db import close_db
     from handlers.admin import invite_link
@@ -227,13 +247,14 @@ async def cmd_admin_invite(args: argparse.Namespace) -> int:
         raise CliError(f"unknown role {args.role!r}: use admin, leader, office or staff") from None
     if args.uses is not None and args.uses < 1:
         raise CliError("--uses must be 1 or more (leave it out for a single-use link)")
+    valid_for = _invite_validity(args.days)
     username = await _bot_username(settings)
     await _open_database(settings)
     try:
         invite = await staff_service.create_invite(
             role, args.dept or "", is_head=args.head,
             max_uses=None if args.unlimited else (args.uses or 1),
-            valid_for=timedelta(days=args.days),
+            valid_for=valid_for,
         )
     finally:
         await close_db()
@@ -386,7 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--head", action="store_true", help="head of the department")
     invite.add_argument("--uses", type=int, default=None, help="how many people may use it")
     invite.add_argument("--unlimited", action="store_true", help="any number until it expires")
-    invite.add_argument("--days", type=int, default=7, help="days until it expires")
+    invite.add_argument("--days", default="7",
+                        help="days until it expires (1 or more), or none: it never expires")
     invite.set_defaults(func=cmd_admin_invite)
     admin.add_parser("staff", help="list the staff").set_defaults(func=cmd_admin_staff)
 

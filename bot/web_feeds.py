@@ -24,8 +24,10 @@ async def _serve(request: web.Request, build: object) -> web.Response:
         body = await build(token, clock.now())  # type: ignore[operator]
     except NotFound:
         return web.Response(status=404, text="unknown feed\n")
+    # The address is the secret: keep it out of search engines and other sites' logs.
     return web.Response(body=body, content_type="text/calendar", charset="utf-8",
-                        headers={"Cache-Control": "no-cache"})
+                        headers={"Cache-Control": "no-cache", "X-Robots-Tag": "noindex",
+                                 "Referrer-Policy": "no-referrer"})
 
 
 def add_routes(app: web.Application) -> None:

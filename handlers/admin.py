@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
 from html import escape
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -22,14 +22,35 @@ def invite_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
 
 
+#: `/invite ... 30天` sets how long the link lasts; `永久` makes one that never expires.
+_DAYS = re.compile(r"(?:有效期?)?([+-]?\d+)(?:天|日|d|days?)", re.IGNORECASE)
+NEVER_WORDS = ("永久", "长期", "长期有效", "不过期", "never", "none")
+
+
+def invite_days(words: list[str]) -> tuple[int | None, list[str]]:
+    """Take the validity out of the arguments: days (7 unless given, None for never), the rest."""
+    days: int | None = 7
+    rest = []
+    for word in words:
+        found = _DAYS.fullmatch(word)
+        if found:
+            days = int(found[1])
+        elif word.lower() in NEVER_WORDS:
+            days = None
+        else:
+            rest.append(word)
+    return days, rest
+
+
 @for_staff(*ADMIN, private_only=True)
 async def invite(ctx: Ctx) -> None:
-    """Creates an invite link: /invite ROLE [DEPARTMENT] [USES]."""
+    """Creates an invite link: /invite ROLE [DEPARTMENT] [USES] [N天|永久]."""
     if not ctx.args:
         await ctx.reply(ctx.t("invite.usage"))
         return
     role = staff_service.parse_role(ctx.args[0])
-    rest = ctx.args[1:]
+    days, rest = invite_days(ctx.args[1:])
+    valid_for = staff_service.invite_validity(days)
     uses: int | None = 1
     if rest and to_int(rest[-1], low=-INT_MAX) is not None:
         uses = to_int(rest.pop(), low=-INT_MAX)
@@ -37,7 +58,7 @@ async def invite(ctx: Ctx) -> None:
             raise InvalidInput("error.bad_number", value=uses)
     department = " ".join(rest)
     created = await staff_service.create_invite(
-        role, department, max_uses=uses, valid_for=timedelta(days=7), created_by=ctx.me
+        role, department, max_uses=uses, valid_for=valid_for, created_by=ctx.me
     )
     expires = created.expires_at.astimezone(ctx.settings.tz) if created.expires_at else None
     await ctx.reply(
@@ -46,7 +67,8 @@ async def invite(ctx: Ctx) -> None:
             role=ctx.t(f"role.{role.value}"),
             dept=ctx.t("start.dept", dept=escape(department)) if department else "",
             uses=ctx.t("invite.uses_one") if uses == 1 else ctx.t("invite.uses_many", n=uses),
-            expires=expires.strftime("%Y-%m-%d %H:%M") if expires else "—",
+            validity=ctx.t("invite.valid_until", expires=f"{expires:%Y-%m-%d %H:%M}")
+            if expires else ctx.t("invite.valid_forever"),
             link=invite_link(ctx.context.bot.username, created.token),
         )
     )

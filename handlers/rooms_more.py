@@ -105,15 +105,39 @@ async def _manage(ctx: Ctx, action: str, words: list[str]) -> None:
     await ctx.reply(ctx.t(key, line=room_line(ctx, room)))
 
 
+#: `/mybookings 订阅` shows the personal feed address, `/mybookings 订阅 重置` makes a new one.
+FEED_WORDS = ("订阅", "日历", "feed", "ics", "calendar", "subscribe")
+RESET_WORDS = ("重置", "更换", "换", "reset", "renew", "new")
+
+
+def feed_request(args: list[str]) -> tuple[bool, bool]:
+    """Whether the arguments ask for the feed address, and whether for a new one."""
+    joined = "".join(args).lower()
+    asked = any(joined.startswith(word) for word in FEED_WORDS)
+    return asked, asked and any(word in joined for word in RESET_WORDS)
+
+
+def person_feed_url(ctx: Ctx, token: str) -> str:
+    return f"{feed_base(ctx)}/feeds/people/{token}.ics"
+
+
 @for_staff()
 async def mybookings(ctx: Ctx) -> None:
-    """Lists upcoming bookings with change/cancel buttons (`/mybookings all` for the office)."""
+    """Lists upcoming bookings with change/cancel buttons (`/mybookings all` for the office).
+
+    The personal feed address is a secret: it is shown in private only.
+    """
+    asked, reset = feed_request(ctx.args)
+    if asked:
+        await _feed(ctx, reset)
+        return
     everyone = bool(ctx.args and ctx.args[0].lower() in ("all", "全部"))
     bookings = await manage.upcoming(ctx.me, clock.now(), everyone=everyone)
-    from services.rooms.schedule import person_feed_token
-
-    feed = ctx.t("rooms.mine.feed",
-                 url=f"{feed_base(ctx)}/feeds/people/{await person_feed_token(ctx.me)}.ics")
+    if ctx.is_private:
+        token = await schedule.person_feed_token(ctx.me)
+        feed = ctx.t("rooms.mine.feed", url=person_feed_url(ctx, token))
+    else:
+        feed = ctx.t("rooms.mine.feed_in_private")
     if not bookings:
         await ctx.reply(ctx.t("rooms.mine.empty") + "\n\n" + feed)
         return
@@ -138,6 +162,22 @@ async def mybookings(ctx: Ctx) -> None:
         rows.append(row)
     lines.append("\n" + feed)
     await ctx.reply("\n".join(lines), buttons(rows[:30]))
+
+
+async def _feed(ctx: Ctx, reset: bool) -> None:
+    """Show the personal feed address in private, or make a new one (anywhere)."""
+    if reset:
+        token = await schedule.rotate_person_feed(ctx.me)
+        if ctx.is_private:
+            await ctx.reply(ctx.t("rooms.feed.reset", url=person_feed_url(ctx, token)))
+        else:  # the old address is dead at once; the new one is for a private chat only
+            await ctx.reply(ctx.t("rooms.feed.reset_in_group"))
+        return
+    if not ctx.is_private:
+        await ctx.reply(ctx.t("rooms.mine.feed_in_private"))
+        return
+    token = await schedule.person_feed_token(ctx.me)
+    await ctx.reply(ctx.t("rooms.feed.show", url=person_feed_url(ctx, token)))
 
 
 @for_staff(Role.OFFICE)

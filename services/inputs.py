@@ -20,9 +20,12 @@ from services.errors import InvalidInput
 
 #: Full-width digits read as digits (the rest of full-width punctuation is Chinese writing).
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+#: Line breaks as Word, old Macs and Unicode write them: a newline (or a space on one line).
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 #: C0/C1 control characters but tab and newline, lone surrogates, bidi overrides and the BOM.
 _UNWANTED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+    "\ufeff\ufffe\uffff]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\u180e\u00ad\u034f\u115f\u1160\u3164]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
@@ -38,8 +41,7 @@ def normalize(text: str | None, *, multiline: bool = True) -> str:
     """NFC, full-width digits as ASCII, no control characters; newlines only if multi-line."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _UNWANTED.sub("", text)
+    text = _UNWANTED.sub("", _BREAKS.sub("\n", text))
     text = unicodedata.normalize("NFC", text).translate(_FULL_WIDTH_DIGITS)
     text = text.replace("\t", " ")
     if not multiline:
@@ -47,9 +49,14 @@ def normalize(text: str | None, *, multiline: bool = True) -> str:
     return text
 
 
+def count_unwanted(text: str) -> int:
+    """How many characters `normalize` drops outright (controls, lone surrogates, overrides)."""
+    return len(_UNWANTED.findall(text))
+
+
 def is_blank(text: str) -> bool:
     """Nothing a person could read: empty, spaces, or only invisible marks."""
-    return not _INVISIBLE.sub("", text).strip()
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in _INVISIBLE.sub("", text))
 
 
 def clean_name(value: str | None, field: str, *, max_length: int = 64) -> str:

@@ -15,6 +15,8 @@ from services.errors import Conflict, InvalidInput, InviteInvalid, NotAllowed, N
 from services.inputs import clean_name
 
 LANGS = ("zh_CN", "en")
+#: An invite lasts 1 to this many days, or never expires (said plainly as None).
+MAX_INVITE_DAYS = 3650
 #: Roles that may manage the office's shared records (rooms, stock, opinion terms).
 OFFICE_ROLES = (Role.ADMIN, Role.OFFICE)
 
@@ -40,6 +42,15 @@ def parse_role(text: str) -> Role:
         ) from None
 
 
+def invite_validity(days: int | None) -> timedelta | None:
+    """How long an invite of `days` days lasts; None never expires, 0 and negatives are refused."""
+    if days is None:
+        return None
+    if not 1 <= days <= MAX_INVITE_DAYS:
+        raise InvalidInput("error.bad_invite_days", value=days, most=MAX_INVITE_DAYS)
+    return timedelta(days=days)
+
+
 async def create_invite(
     role: Role,
     department: str = "",
@@ -49,13 +60,21 @@ async def create_invite(
     valid_for: timedelta | None = timedelta(days=7),
     created_by: Staff | None = None,
 ) -> Invite:
-    """Create an invite token; single-use by default, expiring after a week."""
+    """Create an invite token; single-use by default, expiring after a week.
+
+    `valid_for` None makes an invite that never expires; anything else must be longer than
+    nothing and at most MAX_INVITE_DAYS days (a zero timedelta is no "never": it is refused).
+    """
     if max_uses is not None and max_uses < 1:
         raise InvalidInput("error.bad_number", value=max_uses)
+    if valid_for is not None and not (
+            timedelta(0) < valid_for <= timedelta(days=MAX_INVITE_DAYS)):
+        raise InvalidInput("error.bad_invite_days",
+                           value=f"{valid_for.total_seconds() / 86400:g}", most=MAX_INVITE_DAYS)
     department = department.strip()
     if len(department) > 64:
         raise InvalidInput("error.too_long", limit=64)
-    expires = clock.now() + valid_for if valid_for else None
+    expires = clock.now() + valid_for if valid_for is not None else None
     return await Invite.create(
         token=secrets.token_urlsafe(12),
         role=role,

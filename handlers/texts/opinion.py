@@ -83,6 +83,8 @@ ZH = {
     "opinion.ingest.bad_source": "需要来源名称（source），最多{limit}个字。",
     "opinion.ingest.no_id": "需要链接（url）或编号（external_id）。",
     "opinion.ingest.batch_too_big": "一次最多{limit}条。",
+    "opinion.ingest.published_out_of_range": "发布时间“{value}”不在{earliest}年至{latest}年之间。",
+    "opinion.ingest.not_stored": "这一条暂时未能保存，请稍后重新发送（已保存的不会重复）。",
     "opinion.usage": (
         "<b>网络舆情</b>\n/yq — 待处置的负面舆情\n/yq 文字或链接 — 人工录入一条舆情"
         "（也可以直接把消息转发给我）\n/yq today — 今日日报及近7天趋势\n"
@@ -228,6 +230,8 @@ EN = {
     "opinion.ingest.bad_source": "A source name is needed (at most {limit} characters).",
     "opinion.ingest.no_id": "A url or an external_id is needed.",
     "opinion.ingest.batch_too_big": "At most {limit} items at once.",
+    "opinion.ingest.published_out_of_range": "The time “{value}” is not between {earliest} and {latest}.",
+    "opinion.ingest.not_stored": "This item could not be stored just now: send it again later (items already stored are not stored twice).",
     "opinion.usage": (
         "<b>Public opinion</b>\n/yq — open negative items\n/yq text or link — report an item "
         "(or forward a message to me)\n/yq today — today's report and the 7-day trend\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,9 +22,18 @@ from services import clock
 from services.errors import InvalidInput
 from services.opinion import config
 from services.opinion.classify import Classifier, Verdict
+from services.opinion.cleaning import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    clean_item_text,
+    in_calendar_range,
+    is_blank,
+    removed_characters,
+)
 from services.opinion.normalize import normalize
 from services.opinion.terms import load_matcher
 
+log = logging.getLogger("officebot.opinion")
 MAX_BATCH = 500
 MAX_TITLE, MAX_TEXT, MAX_URL, MAX_SOURCE, MAX_EXTERNAL = 300, 20_000, 1000, 128, 128
 SHINGLE = 3
@@ -52,7 +62,7 @@ class ItemResult:
     """What became of one candidate."""
 
     index: int
-    status: str  # created, duplicate or refused
+    status: str  # created, duplicate, refused or failed (not stored: try again)
     item_id: int | None = None
     reason: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
@@ -75,57 +85,90 @@ class ItemResult:
 
 def check_url(url: str) -> str:
     """Accept an http(s) link (stripped) or nothing."""
-    url = (url or "").strip()
+    url = clean_item_text(url or "")
     if not url:
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket and the like
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
+            or len(url) > MAX_URL or any(ch.isspace() for ch in url)):
         raise InvalidInput("opinion.ingest.bad_url", value=url[:80])
     return url
 
 
 def parse_published(value: Any, tz: Any) -> datetime | None:
-    """Read an ISO 8601 time or a Unix timestamp; a time without a zone is the office's."""
+    """Read an ISO 8601 time or a Unix timestamp; a time without a zone is the office's.
+
+    Only years EARLIEST_YEAR to LATEST_YEAR are dates (0001-01-01 is a blank in disguise).
+    """
     if value is None or value == "":
         return None
+    shown = clean_item_text(str(value))[:40]
     try:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise ValueError
         if isinstance(value, int | float):
-            return datetime.fromtimestamp(float(value), tz)
-        parsed = datetime.fromisoformat(str(value).strip())
+            parsed = datetime.fromtimestamp(float(value), tz)
+        else:
+            parsed = datetime.fromisoformat(value.strip())
     except (ValueError, OverflowError, OSError):
-        raise InvalidInput("opinion.ingest.bad_published", value=str(value)[:40]) from None
+        raise InvalidInput("opinion.ingest.bad_published", value=shown) from None
+    if not in_calendar_range(parsed):
+        raise InvalidInput("opinion.ingest.published_out_of_range", value=shown,
+                           earliest=EARLIEST_YEAR, latest=LATEST_YEAR)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+#: Fields of an ingest API item that are text, and whether each keeps its line breaks.
+TEXT_FIELDS = {"title": False, "text": True, "url": False, "source": False}
 
 
 def api_candidate(raw: Any, now: datetime) -> Candidate:
     """Check one item of the ingest API; raise InvalidInput naming what is wrong with it."""
     if not isinstance(raw, dict):
         raise InvalidInput("opinion.ingest.not_object")
-    for key in ("title", "text", "url", "source"):
+    for key in TEXT_FIELDS:
         if raw.get(key) is not None and not isinstance(raw.get(key), str):
             raise InvalidInput("opinion.ingest.not_text", field=key)
     external = raw.get("external_id", raw.get("id"))
-    if external is not None and (not isinstance(external, str | int) or isinstance(
-            external, bool) or not str(external).strip() or len(str(external)) > MAX_EXTERNAL):
-        raise InvalidInput("opinion.ingest.bad_external_id")
-    title, text = (raw.get("title") or "").strip(), (raw.get("text") or "").strip()
-    if not title and not text:
+    if external is not None:
+        if not isinstance(external, str | int) or isinstance(external, bool):
+            raise InvalidInput("opinion.ingest.bad_external_id")
+        external = clean_item_text(str(external))
+        if is_blank(external) or len(external) > MAX_EXTERNAL:
+            raise InvalidInput("opinion.ingest.bad_external_id")
+    title = clean_item_text(raw.get("title") or "", limit=MAX_TEXT, field="title")
+    text = clean_item_text(raw.get("text") or "", limit=MAX_TEXT, multiline=True)
+    if is_blank(title) and is_blank(text):
         raise InvalidInput("opinion.ingest.empty")
-    if len(text) > MAX_TEXT or len(title) > MAX_TEXT:
-        raise InvalidInput("opinion.ingest.too_long", limit=MAX_TEXT)
-    source = (raw.get("source") or "").strip()
-    if not source or len(source) > MAX_SOURCE:
+    source = clean_item_text(raw.get("source") or "")
+    if is_blank(source) or len(source) > MAX_SOURCE:
         raise InvalidInput("opinion.ingest.bad_source", limit=MAX_SOURCE)
     url = check_url(raw.get("url") or "")
     if not url and external is None:
         raise InvalidInput("opinion.ingest.no_id")
     published = parse_published(raw.get("published"), config.get().tz)
     if published is not None and published > now + timedelta(days=1):
-        raise InvalidInput("opinion.ingest.future", value=str(raw.get("published"))[:40])
-    return Candidate(title[:MAX_TITLE], text, url,
-                     str(external).strip() if external is not None else None, source, published)
+        raise InvalidInput("opinion.ingest.future",
+                           value=clean_item_text(str(raw.get("published")))[:40])
+    return Candidate(title[:MAX_TITLE].rstrip(), text, url, external, source, published)
+
+
+def cleaned_fields(raw: Any) -> list[str]:
+    """The text fields of an API item from which cleaning dropped characters (or cut a title)."""
+    if not isinstance(raw, dict):
+        return []
+    found = [key for key in TEXT_FIELDS
+             if isinstance(raw.get(key), str) and removed_characters(raw[key])]
+    external = raw.get("external_id", raw.get("id"))
+    if isinstance(external, str) and removed_characters(external):
+        found.append("external_id")
+    if isinstance(raw.get("title"), str) and "title" not in found and len(
+            clean_item_text(raw["title"])) > MAX_TITLE:
+        found.append("title")
+    return found
 
 
 def _sha1(text: str) -> str:
@@ -263,6 +306,14 @@ async def ingest(
                              handling)
         except IntegrityError:
             result.status = "duplicate"
+        except Exception:
+            # One item the database will not take must not cost the rest of the batch: its
+            # transaction rolled back whole, so it is simply not stored, and the caller may
+            # send it again.
+            log.exception("opinion item %s of a batch from %r was not stored", i,
+                          candidates[i].source_name)
+            result.status, result.reason = "failed", "not_stored"
+            result.item_id = result.case_id = result.cluster_id = None
     return results
 
 
@@ -320,16 +371,15 @@ _LINK = re.compile(r"https?://[^\s<>\"'，。；）)】]+")
 def manual_candidate(text: str, source_name: str = "", url: str = "",
                      fallback_source: str = "") -> Candidate:
     """An item staff sent by hand: the first line is its title, a link in it is its address."""
-    text = (text or "").strip()
-    if not text and not url:
+    text = clean_item_text(text or "", limit=MAX_TEXT, multiline=True)
+    if is_blank(text) and not url:
         raise InvalidInput("opinion.ingest.empty")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput("opinion.ingest.too_long", limit=MAX_TEXT)
     found = _LINK.search(text)
     url = check_url(url or (found.group(0) if found else ""))
     title = text.splitlines()[0].strip() if text else url
     if url and title.strip() == url:
         title = url
     host = urlsplit(url).hostname if url else ""
+    source_name = clean_item_text(source_name or host or fallback_source or "")
     return Candidate(title=title[:MAX_TITLE], text=text, url=url,
-                     source_name=(source_name or host or fallback_source)[:MAX_SOURCE])
+                     source_name=source_name[:MAX_SOURCE])

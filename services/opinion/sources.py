@@ -17,7 +17,15 @@ from models.opinion import OpinionSource, SourceKind, SourcePoll
 from services import clock
 from services.errors import Conflict, InvalidInput, NotFound
 from services.opinion import config
-from services.opinion.pipeline import MAX_TITLE, Candidate, ItemResult, check_url, ingest
+from services.opinion.cleaning import clean_item_text, in_calendar_range
+from services.opinion.pipeline import (
+    MAX_TEXT,
+    MAX_TITLE,
+    Candidate,
+    ItemResult,
+    check_url,
+    ingest,
+)
 
 
 @dataclass
@@ -111,7 +119,12 @@ def _when(entry: feedparser.FeedParserDict) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    try:
+        moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    # A feed that dates an entry 0001-01-01 does not know when it was published.
+    return moment if in_calendar_range(moment) else None
 
 
 def parse_feed(body: bytes, source_name: str) -> list[Candidate]:
@@ -129,13 +142,13 @@ def parse_feed(body: bytes, source_name: str) -> list[Candidate]:
             link = check_url(link)
         except InvalidInput:
             link = ""
-        external = entry.get("id") or entry.get("guid") or None
+        external = clean_item_text(str(entry.get("id") or entry.get("guid") or ""))[:128]
         if not link and not external:
             continue
         found.append(Candidate(
-            title=(entry.get("title") or "").strip()[:MAX_TITLE],
-            text=_strip_html(text), url=link,
-            external_id=str(external)[:128] if external else None,
+            title=clean_item_text(entry.get("title") or "")[:MAX_TITLE],
+            text=clean_item_text(_strip_html(text), multiline=True)[:MAX_TEXT], url=link,
+            external_id=external or None,
             source_name=source_name, published_at=_when(entry),
         ))
     return found

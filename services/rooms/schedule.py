@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -36,12 +37,31 @@ async def day_schedule(day: date) -> list[RoomDay]:
             for room in await list_rooms()]
 
 
+#: A feed token as the bot makes them (secrets.token_urlsafe); anything else names no feed
+#: and is answered 404 without asking the database.
+_FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,48}")
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 async def person_feed_token(staff: Staff) -> str:
     """The person's secret feed token, made on first use."""
     feed = await PersonFeed.get_or_none(staff_id=staff.id)
     if feed is None:
         feed, _ = await PersonFeed.get_or_create(
-            staff_id=staff.id, defaults={"token": secrets.token_urlsafe(24)})
+            staff_id=staff.id, defaults={"token": _new_token()})
+    return feed.token
+
+
+async def rotate_person_feed(staff: Staff) -> str:
+    """Give the person a new feed token: the old address answers 404 from now on."""
+    feed, created = await PersonFeed.get_or_create(staff_id=staff.id,
+                                                   defaults={"token": _new_token()})
+    if not created:
+        feed.token = _new_token()
+        await feed.save(update_fields=["token"])
     return feed.token
 
 
@@ -71,8 +91,8 @@ def _calendar(name: str, bookings: list[Booking], rooms: dict[int, Room]) -> byt
 
 async def room_feed(token: str, now: datetime) -> bytes:
     """The iCalendar of one room's bookings (cancelled ones stay, marked, so clients drop them)."""
-    room = await Room.get_or_none(feed_token=token)
-    if room is None or not token:
+    room = await Room.get_or_none(feed_token=token) if _FEED_TOKEN.fullmatch(token) else None
+    if room is None:
         raise NotFound("rooms.error.feed_unknown")
     bookings = await Booking.filter(room_id=room.id, start_at__gte=utc(now - FEED_PAST),
                                     start_at__lt=utc(now + FEED_AHEAD)).order_by("start_at")
@@ -80,8 +100,10 @@ async def room_feed(token: str, now: datetime) -> bytes:
 
 
 async def person_feed(token: str, now: datetime) -> bytes:
-    feed = await PersonFeed.get_or_none(token=token).prefetch_related("staff")
-    if feed is None or not token:
+    """The iCalendar of one person's bookings, while that person is an active member."""
+    feed = (await PersonFeed.get_or_none(token=token).prefetch_related("staff")
+            if _FEED_TOKEN.fullmatch(token) else None)
+    if feed is None or not feed.staff.active:
         raise NotFound("rooms.error.feed_unknown")
     bookings = await Booking.filter(organiser_id=feed.staff.id, start_at__gte=utc(now - FEED_PAST),
                                     start_at__lt=utc(now + FEED_AHEAD)).order_by("start_at")

@@ -27,9 +27,10 @@ from tests.e2e.conftest import Env
 
 
 def test_control_characters_go_newlines_stay_only_where_a_field_has_lines() -> None:
-    pasted = "A4\x07纸\x0b（\x0180g）\r\n第二行\x00\ufeff\u202e"
-    assert normalize(pasted) == "A4纸（80g）\n第二行"
-    assert normalize(pasted, multiline=False) == "A4纸（80g） 第二行"
+    pasted = "A4\x07纸（\x0180g）\r\n第二行\x00\ufeff\u202e\x0b第三行"
+    # Word's line breaks (vertical tab, U+2028) are line breaks; the rest goes.
+    assert normalize(pasted) == "A4纸（80g）\n第二行\n第三行"
+    assert normalize(pasted, multiline=False) == "A4纸（80g） 第二行 第三行"
     assert normalize("\ud800坏") == "坏"  # a lone surrogate from a broken paste
     assert normalize("１２３号") == "123号"
     assert normalize("ｅ") == "ｅ"  # only digits change: full-width letters are Chinese writing
@@ -92,7 +93,7 @@ async def test_pasted_control_characters_never_reach_the_ledgers(env: Env) -> No
     precise = await env.say(1003, "/stockin 复印纸 10包 单价 0.0000001 供应商 晨光\x07")
     assert "小数位太多" in precise["text"]
     assert not await StockIn.exists()
-    done = await env.say(1003, "/stockin 复印纸 10包 单价 25 供应商 晨\x0b光\u200b")
+    done = await env.say(1003, "/stockin 复印纸 10包 单价 25 供应商 晨\x07光\u200b")
     assert "入库单" in done["text"]
     assert (await StockIn.get()).supplier == "晨光"
     ledger = await env.say(1003, "/ledger stockin")
