@@ -210,8 +210,9 @@ class Notifier:
             return None
         if rendered.document is not None:
             name, data = rendered.document
+            document = data if isinstance(data, str) else InputFile(data, filename=name)
             return await self.bot.send_document(
-                row.chat_id, InputFile(data, filename=name), caption=rendered.text[:1024] or None,
+                row.chat_id, document, caption=rendered.text[:1024] or None,
                 parse_mode=ParseMode.HTML, reply_markup=rendered.keyboard,
             )
         if rendered.photo is not None:

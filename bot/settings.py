@@ -119,6 +119,15 @@ class Settings(BaseSettings):
     #: Official receptions: the largest delegation the bot accepts.
     reception_max_guests: int = 200
 
+    #: Documents: a deadline turns yellow when this many days or fewer remain.
+    documents_yellow_days: int = 3
+    #: Documents: once red this many workdays, the office is chased too.
+    documents_office_after_days: int = 2
+    #: Documents: prefixes of outgoing numbers (园区发〔2026〕12号), comma-separated.
+    documents_outgoing_prefixes: str = "园区发"
+    #: Documents: local time of Friday's supervision bulletin (督查专报) to the leaders' group.
+    documents_bulletin_time: str = "15:00"
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

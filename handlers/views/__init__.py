@@ -15,9 +15,11 @@ from telegram import InlineKeyboardMarkup
 class Rendered:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
-    #: (file name, bytes) to send as a document with `text` as its caption.
-    document: tuple[str, bytes] | None = None
-    photo: bytes | None = None
+    #: (file name, bytes) to send as a document with `text` as its caption; a str instead of
+    #: the bytes is a Telegram file id sent again.
+    document: tuple[str, bytes | str] | None = None
+    #: PNG bytes, or the Telegram file id of a photo sent again.
+    photo: bytes | str | None = None
 
 
 View = Callable[[dict[str, Any], str], Rendered | Awaitable[Rendered]]
