@@ -7,6 +7,7 @@ from telegram.ext import Application
 from handlers import (
     admin,
     approvals,
+    documents,
     jobs,
     opinion,
     receptions,
@@ -30,6 +31,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     opinion.register(application)
     receptions.register(application)
     supplies.register(application)
+    documents.register(application)
     reports.register(application)
     jobs.register(application)
     application.add_error_handler(on_error)

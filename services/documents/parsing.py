@@ -19,7 +19,11 @@ PDF_PAGES = 6
 TEXT_LIMIT = 20000
 NONE_WORDS = frozenset({"无", "没有", "暂无", "不需要", "不限", "无期限", "否", "none", "no", "-",
                         "—", "/"})
-_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+#: Full-width digits, letters and the ideographic space folded (Chinese punctuation is kept).
+_FULLWIDTH = {i: i - 0xFEE0 for i in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                     *range(0xFF41, 0xFF5B))} | {0x3000: 0x20}
+#: Every full-width character folded (for searching only).
+_FOLD_ALL = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 #: Kinds of official documents (文种) a title ends with.
 KINDS = ("通知", "通报", "意见", "决定", "报告", "请示", "批复", "函", "纪要", "办法", "方案",
          "规定", "公告", "通告", "决议", "命令", "议案", "细则", "要点", "计划", "安排", "复函")
@@ -80,7 +84,7 @@ def normalise_ref(text: str) -> str:
 
 def search_form(*parts: str) -> str:
     """Text folded for searching: lower case, full-width folded, brackets in one shape."""
-    joined = " ".join(normalise(p) for p in parts if p)
+    joined = " ".join(p.translate(_FOLD_ALL).strip() for p in parts if p)
     return joined.lower().translate(_BRACKETS)
 
 
@@ -425,7 +429,7 @@ def propose_handling(text: str, departments: list[str], people: list[str], today
     named: list[tuple[int, str]] = []
     for dept in sorted(set(departments), key=len, reverse=True):
         for alias in _aliases(dept):
-            pos = text.find(alias)
+            pos = _handling_mention(text, alias)
             if pos >= 0 and not any(p <= pos < p + len(d) for p, d in named):
                 named.append((pos, dept))
                 break
@@ -459,6 +463,20 @@ def propose_handling(text: str, departments: list[str], people: list[str], today
         unknown = tuple(dict.fromkeys(m.group(0) for m in _DEPT_WORD.finditer(rest)))
     return Handling(tuple(ordered), tuple(who), due[0] if due else None,
                     due[1] if due else False, unknown)
+
+
+#: Words before a department that make it a recipient of a report, not a handler (报党政办).
+_RECIPIENT_BEFORE = ("报", "报送", "送", "抄送", "抄报", "反馈", "反馈给", "告知", "向", "交给")
+
+
+def _handling_mention(text: str, alias: str) -> int:
+    """Where the text names the department as a handler (-1: never, or only as a recipient)."""
+    start = text.find(alias)
+    while start >= 0:
+        if not text[:start].rstrip().endswith(_RECIPIENT_BEFORE):
+            return start
+        start = text.find(alias, start + 1)
+    return -1
 
 
 def _aliases(dept: str) -> list[str]:
