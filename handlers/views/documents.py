@@ -323,7 +323,8 @@ async def chase_pushed(payload: dict[str, Any], lang: str) -> Rendered:
     left = common.days_left(task.due_on, common.today(), task.due_workdays)
     note = t(f"documents.chase.{level}.{colour}", lang, icon=icon(colour),
              person=esc(task.staff.name), department=esc(task.department),
-             n=abs(left), due=task.due_on.isoformat())
+             n=abs(left), due=task.due_on.isoformat(),
+             unit=t("documents.due.workdays" if task.due_workdays else "documents.due.days", lang))
     if task.status not in (AssignmentStatus.ASSIGNED, AssignmentStatus.WORKING):
         return Rendered(f"{note}\n{t('documents.chase.settled', lang)}")
     text = await task_text(task, lang, note)
