@@ -40,8 +40,9 @@ _TITLE_END = "|".join(sorted(KINDS, key=len, reverse=True))
 TITLE_RE = re.compile(rf"(关于[^。；;\n]{{2,120}}?(?:的)?(?:{_TITLE_END}))")
 #: Secrecy marks: 绝密★, 机密★1年, 秘密, 密级：机密; and 涉密 said outright.
 SECRET_WORDS = ("绝密", "机密", "秘密")
-_MARK_RE = re.compile(r"(绝密|机密|秘密)\s*[★☆*＊]|密\s*级\s*[:：]?\s*(绝密|机密|秘密)")
-_STANDALONE_RE = re.compile(r"^\s*(绝密|机密|秘密)\s*(?:[★☆*＊].*)?$", re.M)
+_MARK_RE = re.compile(r"(绝密|机密|秘密)\s*[★☆*＊]|密\s*级\s*[:：]?\s*(绝密|机密|秘密|涉密)")
+_STANDALONE_RE = re.compile(r"^\s*[（(【\[]?(绝密|机密|秘密|涉密)[）)】\]]?\s*(?:[★☆*＊].*)?$",
+                            re.M)
 #: Phrases that speak of secrets without marking the document (保守国家秘密 ...).
 _SECRET_TALK = ("国家秘密", "商业秘密", "工作秘密", "保守秘密", "个人隐私")
 _DATE_RE = re.compile(
@@ -174,8 +175,6 @@ def secrecy_word(text: str) -> str | None:
     for word in SECRET_WORDS:
         if word in head:
             return word
-    if "涉密" in head and "非涉密" not in head:
-        return "涉密"
     return None
 
 
