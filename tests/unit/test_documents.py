@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from models.approvals import ApprovalAssignee
 from models.core import Role, Staff
@@ -29,8 +30,8 @@ TODAY = date(2026, 11, 26)
 
 
 def test_one_line_registration_reads_sender_reference_title_and_deadline() -> None:
-    found = parsing.read_line("市生态环境局 宜环发〔2026〕35号 关于开展冬季大气污染防治专项检查的通知 "
-                              "12月20日前报送", TODAY)
+    found = parsing.read_line("市生态环境局 宜环发〔2026〕35号 "
+                              "关于开展冬季大气污染防治专项检查的通知 12月20日前报送", TODAY)
     assert (found.sender, found.ref_no, found.title) == (
         "市生态环境局", "宜环发〔2026〕35号", "关于开展冬季大气污染防治专项检查的通知")
     assert (found.due_on, found.due_kind) == (date(2026, 12, 20), "submit")
@@ -172,7 +173,7 @@ async def test_a_voided_number_is_kept_and_never_given_again(
     assert (await OutgoingDocument.get(id=pending.id)).number is None
     await approvals.approve(second, people["leader"])
     assert (await OutgoingDocument.get(number=2)).status == OutgoingStatus.ISSUED
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         await OutgoingDocument.create(title="x", prefix="园区发", year=2026, number=2,
                                       drafter=people["drafter"],
                                       created_at=datetime.now(UTC),
