@@ -97,6 +97,10 @@ async def test_typed_registration_two_leaders_two_departments_extension_review(
     assert "拟办意见" in card1["text"] and "宜环发〔2026〕35号" in card1["text"]
     answer = await env.press(LEADER, card1, button="阅")
     assert "已阅" in (answer["answer"] or "")
+    # The same card pressed again (an old card) says it was decided, and changes nothing.
+    stale = await env.press(LEADER, card1, data=card1["reply_markup"]["inline_keyboard"][0][1][
+        "callback_data"])
+    assert "已经处理" in (stale["answer"] or ""), stale
     card2 = await last_bot(env, LEADER2, "请您阅批")
     # Another leader's button (its data replayed from one's own chat) says so, does nothing.
     forged = card2["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
