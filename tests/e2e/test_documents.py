@@ -29,9 +29,8 @@ LEADER2, ECO, ECO_HEAD = 1006, 1007, 1008
 GROUP, LEADERS_GROUP = -2001, -2002
 
 
-@pytest.fixture
-async def office(env: Env, fixed_clock: FixedClock) -> Env:
-    """The roster: the office, two leaders, two departments with a head and a member each."""
+async def roster(env: Env) -> Env:
+    """The office, two leaders, two departments with a head and a member each, two groups."""
     await env.client.reset_limits(private_rate=50, private_capacity=50, group_rate=60,
                                   group_capacity=60)
     await env.person(ADMIN, "王管理", Role.ADMIN, "党政办")
@@ -47,6 +46,11 @@ async def office(env: Env, fixed_clock: FixedClock) -> Env:
     await BoundChat.create(chat_id=GROUP, title="党政办工作群", purpose=ChatPurpose.OFFICE)
     await BoundChat.create(chat_id=LEADERS_GROUP, title="领导群", purpose=ChatPurpose.LEADERS)
     return env
+
+
+@pytest.fixture
+async def office(env: Env, fixed_clock: FixedClock) -> Env:
+    return await roster(env)
 
 
 async def last_bot(env: Env, chat: int, contains: str, after: int = 0) -> dict[str, Any]:

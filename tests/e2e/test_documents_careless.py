@@ -3,16 +3,24 @@ that is no document, old cards pressed, too much text, the wrong person, English
 
 from __future__ import annotations
 
+import pytest
+
 from models.core import Role
 from models.documents import Assignment, IncomingDocument, IncomingStatus, Refusal
 from services.clock import FixedClock
 from tests import documents_files as files
 from tests.e2e.conftest import Env
-from tests.e2e.test_documents import LEADER, OFFICE, STAFF, office  # noqa: F401
+from tests.e2e.test_documents import LEADER, OFFICE, STAFF, roster
+
+
+@pytest.fixture
+async def office(env: Env, fixed_clock: FixedClock) -> Env:
+    return await roster(env)
+
 
 
 async def test_careless_registration_and_assignment(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     # Guided: a deadline in the past is refused; what was typed before is kept.
     await env.say(OFFICE, "/shouwen", contains="来文单位是")
@@ -67,7 +75,7 @@ async def test_careless_registration_and_assignment(
 
 
 async def test_files_that_are_no_documents_and_the_wrong_people(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     sent = await env.client.send_document(OFFICE, OFFICE, "会议录音.mp3", b"ID3\x03\x00fake")
     reply = await env.client.wait_for_bot_message(OFFICE, after=sent["message_id"],
@@ -94,7 +102,7 @@ async def test_files_that_are_no_documents_and_the_wrong_people(
 
 
 async def test_english_speakers_get_english(office: Env, fixed_clock: FixedClock
-                                            ) -> None:  # noqa: F811
+                                            ) -> None:
     env = office
     await env.person(1009, "Anna", Role.OFFICE, "党政办", lang="en")
     card = await env.say(1009, "/shouwen 市生态环境局 宜环发〔2026〕36号 关于某事的通知 "

@@ -10,11 +10,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from models.documents import Assignment, Chase, DocumentChase, IncomingDocument
 from scheduler import runner
 from services.clock import FixedClock
 from tests.e2e.conftest import Env
-from tests.e2e.test_documents import GROUP, HEAD, OFFICE, STAFF, office  # noqa: F401
+from tests.e2e.test_documents import GROUP, HEAD, OFFICE, STAFF, roster
+
+
+@pytest.fixture
+async def office(env: Env, fixed_clock: FixedClock) -> Env:
+    return await roster(env)
+
 
 
 def at(day: str, hh: int, mm: int = 0) -> datetime:
@@ -35,7 +43,7 @@ async def texts(env: Env, chat: int, contains: str) -> list[str]:
 
 
 async def test_yellow_and_red_chasing_skips_holidays_and_weekends(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     fixed_clock.set(at("2026-09-24", 9, 40))
     card = await env.say(OFFICE, "/shouwen 市应急管理局 宜应急发〔2026〕12号 "

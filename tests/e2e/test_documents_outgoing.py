@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from models.approvals import ApprovalAssignee
@@ -15,11 +16,17 @@ from services.clock import FixedClock
 from services.documents import outgoing
 from tests import documents_files as files
 from tests.e2e.conftest import Env
-from tests.e2e.test_documents import GROUP, LEADER, LEADER2, OFFICE, STAFF, office  # noqa: F401
+from tests.e2e.test_documents import GROUP, LEADER, LEADER2, OFFICE, STAFF, roster
+
+
+@pytest.fixture
+async def office(env: Env, fixed_clock: FixedClock) -> Env:
+    return await roster(env)
+
 
 
 async def test_draft_review_sign_number_void_and_register(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     ask_file = await env.say(STAFF, "/fawen 通知 关于开展2026年度安全生产大检查的通知",
                              contains="底稿")
@@ -86,7 +93,7 @@ async def test_draft_review_sign_number_void_and_register(
 
 
 async def test_twenty_signoffs_pressed_at_once_take_one_to_twenty(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     cards: list[tuple[int, int]] = []
     for i in range(20):

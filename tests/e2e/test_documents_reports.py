@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from models.documents import Assignment
 from services.clock import FixedClock
 from services.documents import handling, incoming
 from tests.e2e.conftest import Env
-from tests.e2e.test_documents import (  # noqa: F401
+from tests.e2e.test_documents import (
     GROUP,
     HEAD,
     LEADER,
     OFFICE,
     STAFF,
-    office,
+    roster,
 )
+
+
+@pytest.fixture
+async def office(env: Env, fixed_clock: FixedClock) -> Env:
+    return await roster(env)
+
 
 
 async def _handled(env: Env, line: str, departments: str, due: date) -> int:
@@ -29,7 +37,7 @@ async def _handled(env: Env, line: str, departments: str, due: date) -> int:
 
 
 async def test_todo_daily_weekly_and_annual_count_documents(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     red_doc = await _handled(env, "市住建局 宜建发〔2026〕40号 关于开展燃气安全排查的通知",
                              "规划建设局", date(2026, 11, 30))
@@ -58,7 +66,8 @@ async def test_todo_daily_weekly_and_annual_count_documents(
                                                  contains="承办任务")
     assert "汇报进展" in str(card["reply_markup"])
     office_todo = await env.say(OFFICE, "/todo", contains="待办")
-    assert "🟡 收文〔2026〕0004号 关于报送年报的通知（待拟办，期限2026-12-03）" in office_todo["text"]
+    assert "🟡 收文〔2026〕0004号 关于报送年报的通知（待拟办，期限2026-12-03）" in \
+        office_todo["text"]
 
     daily = await env.say(OFFICE, "/daily", chat_id=GROUP, contains="党政办日报")
     block = daily["text"].split("📄 公文督办（红黄灯）")[1]

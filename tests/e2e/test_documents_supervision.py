@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import pytest
 from docx import Document
 
 from models.documents import (
@@ -20,15 +21,21 @@ from scheduler import runner
 from services.clock import FixedClock
 from services.documents import handling
 from tests.e2e.conftest import Env
-from tests.e2e.test_documents import (  # noqa: F401
+from tests.e2e.test_documents import (
     ECO_HEAD,
     HEAD,
     LEADER,
     LEADERS_GROUP,
     OFFICE,
     STAFF,
-    office,
+    roster,
 )
+
+
+@pytest.fixture
+async def office(env: Env, fixed_clock: FixedClock) -> Env:
+    return await roster(env)
+
 
 
 async def new_slip(env: Env, source: str, text: str) -> SupervisionSlip:
@@ -44,7 +51,7 @@ async def new_slip(env: Env, source: str, text: str) -> SupervisionSlip:
 
 
 async def test_slips_listing_bulletin_and_close_out(
-        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+        office: Env, fixed_clock: FixedClock) -> None:
     env = office
     meeting = await new_slip(env, "会议决定", "园区安全生产专题会议决定：请规划建设局牵头、"
                                              "生态环境局配合，12月10日前完成危化品企业隐患排查。")

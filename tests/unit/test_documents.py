@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 from models.approvals import ApprovalAssignee
 from models.core import Role, Staff
 from models.documents import (
+    Assignment,
     DocumentCounter,
     IncomingDocument,
     OutgoingDocument,
@@ -190,3 +191,29 @@ async def test_twenty_concurrent_registrations_are_numbered_without_gaps(
     assert numbers == list(range(1, 21))
     one = await IncomingDocument.get(seq=7)
     assert common.incoming_no(one.year, one.seq) == "收文〔2026〕0007号"
+
+
+async def test_demo_seeds_a_month_in_every_state_once(db: str, fixed_clock: FixedClock) -> None:
+    from bot.demo import ROSTER
+    from models.documents import IncomingStatus, SlipStatus, SupervisionSlip
+    from services.documents import demo
+
+    for uid, name, username, role, dept, head in ROSTER:
+        await Staff.create(tg_user_id=uid, name=name, username=username, role=role,
+                           department=dept, is_head=head)
+    await demo.seed_demo()
+    await demo.seed_demo()
+    assert await IncomingDocument.all().count() == 60
+    assert {d.status for d in await IncomingDocument.all()} == set(IncomingStatus) - {
+        IncomingStatus.DRAFT}
+    assert await OutgoingDocument.all().count() == 7
+    assert {d.status for d in await OutgoingDocument.all()} == set(OutgoingStatus)
+    issued = sorted(d.number for d in await OutgoingDocument.exclude(number=None))
+    assert issued == list(range(1, len(issued) + 1))
+    slips = await SupervisionSlip.all()
+    assert len(slips) == 5 and {s.status for s in slips} == {SlipStatus.OPEN, SlipStatus.DONE}
+    seqs = sorted(d.seq for d in await IncomingDocument.all())
+    assert seqs == list(range(1, 61))
+    colours = {common.colour(a.due_on, a.due_workdays, common.today())
+               for a in await Assignment.filter(status__in=["assigned", "working"])}
+    assert colours == {common.RED, common.YELLOW, common.GREEN}
