@@ -228,6 +228,8 @@ async def test_forwarded_pdf_is_read_and_classified_pdf_refused(
     refusal = await env.client.wait_for_bot_message(OFFICE, after=sent["message_id"],
                                                     contains="涉密")
     assert "机密" in refusal["text"]
+    # The classified file itself is taken out of the chat with the bot.
+    assert sent["message_id"] not in [m["message_id"] for m in await env.client.messages(OFFICE)]
     assert await IncomingDocument.all().count() == before
     entries = await Refusal.all()
     assert [(r.source, r.word) for r in entries] == [("pdf", "机密")]
