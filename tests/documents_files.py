@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 
 def pdf(lines: list[str]) -> bytes:
@@ -95,3 +96,17 @@ SECRET = [
     "宜国安办发〔2026〕3号",
     "关于重点目标安全防范工作的通知",
 ]
+
+
+def send_photo(sandbox: object, chat_id: int, from_id: int, content: bytes,
+               caption: str | None = None) -> int:
+    """A user's photo (the sandbox's control API takes documents only): stored and queued as
+    Telegram would deliver it. Returns the message id."""
+    box: Any = sandbox
+    stored = box._store_file(content, "photo.jpg", "image/jpeg", "photos")
+    photo = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+              "width": 1240, "height": 1754, "file_size": len(content)}]
+    message = box._add_message(box.chats[chat_id], {"photo": photo, "caption": caption},
+                               from_id=from_id, is_bot=False)
+    box._queue_update("message", box.api_message(message))
+    return int(message.message_id)

@@ -8,10 +8,11 @@ from typing import Any
 from telegram import InputFile, Message
 from telegram.constants import ParseMode
 
+from handlers.callback import CallbackData
 from handlers.common import Ctx
 from handlers.texts import has
 from handlers.views import Rendered
-from services.errors import DomainError
+from services.errors import DomainError, InvalidInput
 
 F = "doc"
 #: Where an error's status is worded (a task's, a document's, an outgoing document's).
@@ -20,6 +21,28 @@ OWN_STATUS = {"documents.error.task_moved": "documents.task_status.",
               "documents.error.out_moved": "documents.out.status."}
 STATUS_PREFIXES = ("documents.status.", "documents.task_status.", "documents.out.status.",
                    "documents.slip.status.", "approvals.status.")
+
+
+def button_id(data: CallbackData) -> int:
+    """The record a button is about (a forged or damaged button is refused)."""
+    if data.int_id is None:
+        raise InvalidInput("error.bad_button")
+    return data.int_id
+
+
+def button_extra(data: CallbackData, index: int = 0) -> int:
+    """A number the button carries after its id (a choice, a person)."""
+    if len(data.extra) <= index or not data.extra[index].isdigit():
+        raise InvalidInput("error.bad_button")
+    return int(data.extra[index])
+
+
+def button_choice(data: CallbackData, count: int) -> int:
+    """Which of `count` offered choices the button names."""
+    index = button_extra(data)
+    if index >= count:
+        raise InvalidInput("error.bad_button")
+    return index
 
 
 def rest(ctx: Ctx) -> str:

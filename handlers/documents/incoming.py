@@ -9,7 +9,7 @@ from telegram import Message
 
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff
-from handlers.documents.common import F, rest, send_xlsx, show
+from handlers.documents.common import F, button_extra, button_id, rest, send_xlsx, show
 from handlers.views import documents as views
 from models.core import Role
 from models.documents import IncomingDocument, Prompt
@@ -133,14 +133,14 @@ async def answer(ctx: Ctx, prompt: Prompt, text: str) -> None:
 
 
 async def on_show(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.get(_id(data))
+    document = await incoming.get(button_id(data))
     await incoming.require_seen(ctx.me, document)
     await show(ctx, await views.document_card(document.id, ctx.me, ctx.lang))
     await ctx.answer()
 
 
 async def on_register(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.register(ctx.me, _id(data))
+    document = await incoming.register(ctx.me, button_id(data))
     await common.drop_prompt(ctx.me)
     number = common.incoming_no(document.year, document.seq)
     await show(ctx, await views.document_card(document.id, ctx.me, ctx.lang,
@@ -150,7 +150,7 @@ async def on_register(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_edit(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.get(_id(data))
+    document = await incoming.get(button_id(data))
     common.require_office(ctx.me)
     if document.status.value != "draft":
         raise StaleAction("documents.error.already_registered",
@@ -172,19 +172,19 @@ async def on_edit(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_draft(ctx: Ctx, data: cb.CallbackData) -> None:
-    await show(ctx, await views.document_card(_id(data), ctx.me, ctx.lang), edit=True)
+    await show(ctx, await views.document_card(button_id(data), ctx.me, ctx.lang), edit=True)
     await ctx.answer()
 
 
 async def on_drop(ctx: Ctx, data: cb.CallbackData) -> None:
-    await incoming.cancel_draft(ctx.me, _id(data))
+    await incoming.cancel_draft(ctx.me, button_id(data))
     await common.drop_prompt(ctx.me)
     await ctx.edit(ctx.t("documents.reg.dropped"))
     await ctx.answer()
 
 
 async def on_propose(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.get(_id(data))
+    document = await incoming.get(button_id(data))
     common.require_office(ctx.me)
     if document.status.value not in ("registered", "returned"):
         raise StaleAction("documents.error.doc_moved", status=document.status.value)
@@ -216,9 +216,7 @@ async def _leader_picker(ctx: Ctx, document: IncomingDocument, mask: int, *,
 
 
 async def _chosen(data: cb.CallbackData) -> list[int]:
-    if len(data.extra) != 2 or not all(x.isdigit() for x in data.extra):
-        raise InvalidInput("error.bad_button")
-    mask, count = int(data.extra[0]), int(data.extra[1])
+    mask, count = button_extra(data, 0), button_extra(data, 1)
     leaders = await incoming.leaders()
     if len(leaders) != count:
         raise StaleAction("documents.error.leaders_changed")
@@ -227,22 +225,22 @@ async def _chosen(data: cb.CallbackData) -> list[int]:
 
 async def on_pick(ctx: Ctx, data: cb.CallbackData) -> None:
     await _chosen(data)
-    document = await incoming.get(_id(data))
+    document = await incoming.get(button_id(data))
     common.require_office(ctx.me)
-    await _leader_picker(ctx, document, int(data.extra[0]), edit=True)
+    await _leader_picker(ctx, document, button_extra(data), edit=True)
     await ctx.answer()
 
 
 async def on_send(ctx: Ctx, data: cb.CallbackData) -> None:
     chosen = await _chosen(data)
-    document = await incoming.send_to_leaders(ctx.me, _id(data), chosen)
+    document = await incoming.send_to_leaders(ctx.me, button_id(data), chosen)
     await show(ctx, await views.document_card(document.id, ctx.me, ctx.lang,
                                               note=ctx.t("documents.sent_leaders")), edit=True)
     await ctx.answer(ctx.t("documents.sent_leaders"))
 
 
 async def on_assign(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.get(_id(data))
+    document = await incoming.get(button_id(data))
     common.require_office(ctx.me)
     if document.status.value not in ("registered", "signed", "returned"):
         raise StaleAction("documents.error.doc_moved", status=document.status.value)
@@ -273,7 +271,7 @@ async def on_assign_ok(ctx: Ctx, data: cb.CallbackData) -> None:
     from datetime import date
 
     prompt = await common.open_prompt(ctx.me)
-    if prompt is None or prompt.action != "in.asg" or prompt.target != _id(data) \
+    if prompt is None or prompt.action != "in.asg" or prompt.target != button_id(data) \
             or "departments" not in prompt.data:
         raise StaleAction("documents.error.preview_gone")
     made = await incoming.assign(ctx.me, prompt.target, list(prompt.data["departments"]),
@@ -287,7 +285,7 @@ async def on_assign_ok(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_close_read(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.close_read(ctx.me, _id(data))
+    document = await incoming.close_read(ctx.me, button_id(data))
     await show(ctx, await views.document_card(document.id, ctx.me, ctx.lang,
                                               note=ctx.t("documents.closed_read")), edit=True)
     await ctx.answer()
@@ -295,20 +293,20 @@ async def on_close_read(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def on_file_away(ctx: Ctx, data: cb.CallbackData) -> None:
     common.require_office(ctx.me)
-    await common.ask(ctx.me, "in.arch", _id(data))
+    await common.ask(ctx.me, "in.arch", button_id(data))
     await ctx.reply(ctx.t("documents.q.arch"))
     await ctx.answer()
 
 
 async def on_reply_no(ctx: Ctx, data: cb.CallbackData) -> None:
     common.require_office(ctx.me)
-    await common.ask(ctx.me, "in.reply", _id(data))
+    await common.ask(ctx.me, "in.reply", button_id(data))
     await ctx.reply(ctx.t("documents.q.reply"))
     await ctx.answer()
 
 
 async def on_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await incoming.get(_id(data))
+    document = await incoming.get(button_id(data))
     await incoming.require_seen(ctx.me, document)
     await send_original(ctx, document)
     await ctx.answer()
@@ -329,14 +327,14 @@ async def send_original(ctx: Ctx, document: IncomingDocument) -> None:
 
 async def on_read(ctx: Ctx, data: cb.CallbackData) -> None:
     """阅."""
-    document = await incoming.read(ctx.me, _id(data))
+    document = await incoming.read(ctx.me, button_id(data))
     await ctx.answer(ctx.t("documents.leader.read_done",
                            number=common.incoming_no(document.year, document.seq)))
 
 
 async def on_instruct(ctx: Ctx, data: cb.CallbackData) -> None:
     """批示: the next message is the instruction."""
-    document, state = await incoming.for_card(_id(data))
+    document, state = await incoming.for_card(button_id(data))
     if ctx.me.id not in (state.assignee.approver_id, state.assignee.acting_id):  # type: ignore[attr-defined]
         raise NotAllowed("approvals.error.not_yours")
     if not state.actionable:
@@ -378,7 +376,7 @@ async def on_instruct_ok(ctx: Ctx, data: cb.CallbackData) -> None:
     from datetime import date
 
     prompt = await common.open_prompt(ctx.me)
-    if prompt is None or prompt.action != "pi" or prompt.target != _id(data) \
+    if prompt is None or prompt.action != "pi" or prompt.target != button_id(data) \
             or "text" not in prompt.data:
         raise StaleAction("documents.error.preview_gone")
     plan = None
@@ -396,11 +394,11 @@ async def on_instruct_ok(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def on_transfer(ctx: Ctx, data: cb.CallbackData) -> None:
     """转: the other leaders, as buttons."""
-    people = await incoming.transfer_targets(ctx.me, _id(data))
+    people = await incoming.transfer_targets(ctx.me, button_id(data))
     if not people:
         await ctx.answer(ctx.t("documents.zhuan.none"), alert=True)
         return
-    rows = [[(p.name, cb.encode(F, "zhuanto", _id(data), p.id))] for p in people[:12]]
+    rows = [[(p.name, cb.encode(F, "zhuanto", button_id(data), p.id))] for p in people[:12]]
     await ctx.reply(ctx.t("documents.zhuan.pick"), buttons(rows))
     await ctx.answer()
 
@@ -408,35 +406,30 @@ async def on_transfer(ctx: Ctx, data: cb.CallbackData) -> None:
 async def on_transfer_to(ctx: Ctx, data: cb.CallbackData) -> None:
     if not data.extra or not data.extra[0].isdigit():
         raise InvalidInput("error.bad_button")
-    await incoming.for_card(_id(data))
-    person = await approvals.transfer(_id(data), ctx.me, int(data.extra[0]))
+    await incoming.for_card(button_id(data))
+    person = await approvals.transfer(button_id(data), ctx.me, int(data.extra[0]))
     await ctx.edit(ctx.t("documents.zhuan.done", name=html.escape(person.name)))
     await ctx.answer()
 
 
 async def on_return(ctx: Ctx, data: cb.CallbackData) -> None:
     """退回 (leader, reviewer, 核稿/签发): the next message is the reason."""
-    request = await approvals.start_reject(_id(data), ctx.me)
+    request = await approvals.start_reject(button_id(data), ctx.me)
     await common.drop_prompt(ctx.me)
     await ctx.reply(ctx.t("documents.q.reason", title=html.escape(request.title)),
                     buttons([[(ctx.t("documents.btn.cancel"),
-                               cb.encode("ap", "nox", _id(data)))]]))
+                               cb.encode("ap", "nox", button_id(data)))]]))
     await ctx.answer()
 
 
 async def on_card_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    document, state = await incoming.for_card(_id(data))
+    document, state = await incoming.for_card(button_id(data))
     if ctx.me.id not in (state.assignee.approver_id, state.assignee.acting_id) \
             and not await incoming.may_see(ctx.me, document):  # type: ignore[attr-defined]
         raise NotAllowed("documents.error.not_yours")
     await send_original(ctx, document)
     await ctx.answer()
 
-
-def _id(data: cb.CallbackData) -> int:
-    if data.int_id is None:
-        raise InvalidInput("error.bad_button")
-    return data.int_id
 
 
 ACTIONS = {

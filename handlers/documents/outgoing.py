@@ -8,7 +8,7 @@ from telegram import Message
 
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff
-from handlers.documents.common import F, rest, send_xlsx, show
+from handlers.documents.common import F, button_choice, button_id, rest, send_xlsx, show
 from handlers.documents.incoming import on_return
 from handlers.views import documents as views
 from models.documents import OutgoingDocument, Prompt
@@ -96,7 +96,7 @@ async def answer(ctx: Ctx, prompt: Prompt, text: str, message: Message) -> None:
 
 
 async def on_show(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await outgoing.get(_id(data))
+    document = await outgoing.get(button_id(data))
     if not outgoing.may_edit(ctx.me, document) and ctx.me.role.value != "leader":
         raise NotAllowed("documents.error.not_drafter")
     await show(ctx, await views.outgoing_card(document.id, ctx.me, ctx.lang))
@@ -104,13 +104,11 @@ async def on_show(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_type(ctx: Ctx, data: cb.CallbackData) -> None:
-    index = int(data.extra[0]) if data.extra and data.extra[0].isdigit() else -1
-    if not 0 <= index < len(outgoing.TYPES):
-        raise InvalidInput("error.bad_button")
+    index = button_choice(data, len(outgoing.TYPES))
     prompt = await common.open_prompt(ctx.me)
-    editing = prompt is not None and prompt.target == _id(data) and bool(
+    editing = prompt is not None and prompt.target == button_id(data) and bool(
         prompt.data.get("editing"))
-    document = await outgoing.answer(ctx.me, _id(data), "type", outgoing.TYPES[index])
+    document = await outgoing.answer(ctx.me, button_id(data), "type", outgoing.TYPES[index])
     await ctx.edit(ctx.t("documents.q.out.type") + f"\n→ {outgoing.TYPES[index]}")
     if editing:
         await common.drop_prompt(ctx.me)
@@ -121,17 +119,15 @@ async def on_type(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_prefix(ctx: Ctx, data: cb.CallbackData) -> None:
-    index = int(data.extra[0]) if data.extra and data.extra[0].isdigit() else -1
-    if not 0 <= index < len(common.POLICY.prefixes):
-        raise InvalidInput("error.bad_button")
-    document = await outgoing.answer(ctx.me, _id(data), "prefix", common.POLICY.prefixes[index])
+    prefix = common.POLICY.prefixes[button_choice(data, len(common.POLICY.prefixes))]
+    document = await outgoing.answer(ctx.me, button_id(data), "prefix", prefix)
     await common.drop_prompt(ctx.me)
     await show(ctx, await views.outgoing_card(document.id, ctx.me, ctx.lang), edit=True)
     await ctx.answer()
 
 
 async def on_no_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await outgoing.get(_id(data))
+    document = await outgoing.get(button_id(data))
     if not outgoing.may_edit(ctx.me, document):
         raise NotAllowed("documents.error.not_drafter")
     await ctx.edit(ctx.t("documents.q.out.file") + "\n→ " + ctx.t("documents.btn.no_file"))
@@ -140,7 +136,7 @@ async def on_no_file(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_edit(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await outgoing.get(_id(data))
+    document = await outgoing.get(button_id(data))
     if not outgoing.may_edit(ctx.me, document):
         raise NotAllowed("documents.error.not_drafter")
     if document.status not in outgoing.EDITABLE_STATUSES:
@@ -168,7 +164,7 @@ async def ask_again(ctx: Ctx, document: OutgoingDocument, step: str) -> None:
 
 
 async def on_submit(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await outgoing.submit(ctx.me, _id(data))
+    document = await outgoing.submit(ctx.me, button_id(data))
     await common.drop_prompt(ctx.me)
     await show(ctx, await views.outgoing_card(document.id, ctx.me, ctx.lang,
                                               ctx.t("documents.out.submitted")), edit=True)
@@ -176,7 +172,7 @@ async def on_submit(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await outgoing.withdraw(ctx.me, _id(data))
+    document = await outgoing.withdraw(ctx.me, button_id(data))
     await show(ctx, await views.outgoing_card(document.id, ctx.me, ctx.lang,
                                               ctx.t("documents.out.withdrawn")), edit=True)
     await ctx.answer()
@@ -184,14 +180,14 @@ async def on_withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def on_void(ctx: Ctx, data: cb.CallbackData) -> None:
     common.require_office(ctx.me)
-    document = await outgoing.get(_id(data))
+    document = await outgoing.get(button_id(data))
     await common.ask(ctx.me, "out.void", document.id)
     await ctx.reply(ctx.t("documents.q.out.void", number=outgoing.number_of(document)))
     await ctx.answer()
 
 
 async def on_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    document = await outgoing.get(_id(data))
+    document = await outgoing.get(button_id(data))
     if not outgoing.may_edit(ctx.me, document) and ctx.me.role.value != "leader":
         raise NotAllowed("documents.error.not_drafter")
     await _send_file(ctx, document)
@@ -208,10 +204,10 @@ async def _send_file(ctx: Ctx, document: OutgoingDocument) -> None:
 
 async def on_approve(ctx: Ctx, data: cb.CallbackData) -> None:
     """核稿通过 or 签发 (the number is taken with the last)."""
-    state = await approvals.card(_id(data))
+    state = await approvals.card(button_id(data))
     if state is None or state.request.kind != outgoing.KIND:
         raise StaleAction("documents.error.no_card")
-    await approvals.approve(_id(data), ctx.me)
+    await approvals.approve(button_id(data), ctx.me)
     document = await outgoing.get(state.request.subject_id)
     number = outgoing.number_of(document)
     await ctx.answer(ctx.t("documents.out.signed_toast", number=number) if number
@@ -219,7 +215,7 @@ async def on_approve(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_card_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    state = await approvals.card(_id(data))
+    state = await approvals.card(button_id(data))
     if state is None or state.request.kind != outgoing.KIND:
         raise StaleAction("documents.error.no_card")
     if ctx.me.id not in (state.assignee.approver_id, state.assignee.acting_id):  # type: ignore[attr-defined]
@@ -227,11 +223,6 @@ async def on_card_file(ctx: Ctx, data: cb.CallbackData) -> None:
     await _send_file(ctx, await outgoing.get(state.request.subject_id))
     await ctx.answer()
 
-
-def _id(data: cb.CallbackData) -> int:
-    if data.int_id is None:
-        raise InvalidInput("error.bad_button")
-    return data.int_id
 
 
 ACTIONS = {

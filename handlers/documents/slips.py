@@ -7,7 +7,7 @@ import html
 
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff
-from handlers.documents.common import F, rest, show
+from handlers.documents.common import F, button_choice, button_extra, button_id, rest, show
 from handlers.views import Rendered
 from handlers.views import documents as views
 from models.core import Role
@@ -136,9 +136,7 @@ async def answer(ctx: Ctx, prompt: Prompt, text: str) -> None:
 
 
 async def on_new(ctx: Ctx, data: cb.CallbackData) -> None:
-    index = int(data.extra[0]) if data.extra and data.extra[0].isdigit() else -1
-    if not 0 <= index < len(SOURCES):
-        raise InvalidInput("error.bad_button")
+    index = button_choice(data, len(SOURCES))
     slip = await slips.start(ctx.me, SOURCES[index])
     await ctx.edit(ctx.t("documents.slip.choose_source") + "\n→ "
                    + ctx.t(f"documents.slip.source.{SOURCES[index].value}"))
@@ -147,20 +145,20 @@ async def on_new(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_from_document(ctx: Ctx, data: cb.CallbackData) -> None:
-    slip = await slips.from_document(ctx.me, _id(data))
+    slip = await slips.from_document(ctx.me, button_id(data))
     await next_step(ctx, slip)
     await ctx.answer()
 
 
 async def on_show(ctx: Ctx, data: cb.CallbackData) -> None:
-    slip = await slips.get(_id(data))
+    slip = await slips.get(button_id(data))
     await _require_seen(ctx, slip)
     await show(ctx, await views.slip_card(slip.id, ctx.me, ctx.lang))
     await ctx.answer()
 
 
 async def on_open(ctx: Ctx, data: cb.CallbackData) -> None:
-    slip = await slips.open_slip(ctx.me, _id(data))
+    slip = await slips.open_slip(ctx.me, button_id(data))
     await common.drop_prompt(ctx.me)
     await show(ctx, await views.slip_card(slip.id, ctx.me, ctx.lang, ctx.t(
         "documents.slip.opened", number=common.slip_no(slip.year, slip.seq))), edit=True)
@@ -168,7 +166,7 @@ async def on_open(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_edit(ctx: Ctx, data: cb.CallbackData) -> None:
-    slip = await slips.get(_id(data))
+    slip = await slips.get(button_id(data))
     common.require_office(ctx.me)
     if data.extra:
         if data.extra[0] not in slips.EDITABLE:
@@ -185,24 +183,19 @@ async def on_edit(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_leader(ctx: Ctx, data: cb.CallbackData) -> None:
-    leader = int(data.extra[0]) if data.extra and data.extra[0].isdigit() else 0
-    slip = await slips.set_leader(ctx.me, _id(data), leader or None)
+    leader = button_extra(data)
+    slip = await slips.set_leader(ctx.me, button_id(data), leader or None)
     await common.drop_prompt(ctx.me)
     await show(ctx, await views.slip_card(slip.id, ctx.me, ctx.lang), edit=True)
     await ctx.answer()
 
 
 async def on_drop(ctx: Ctx, data: cb.CallbackData) -> None:
-    await slips.cancel_draft(ctx.me, _id(data))
+    await slips.cancel_draft(ctx.me, button_id(data))
     await common.drop_prompt(ctx.me)
     await ctx.edit(ctx.t("documents.slip.dropped"))
     await ctx.answer()
 
-
-def _id(data: cb.CallbackData) -> int:
-    if data.int_id is None:
-        raise InvalidInput("error.bad_button")
-    return data.int_id
 
 
 ACTIONS = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers import callback as cb
 from handlers.common import Ctx, buttons
-from handlers.documents.common import F, show
+from handlers.documents.common import F, button_choice, button_id, show
 from handlers.documents.incoming import on_return, send_original
 from handlers.views import documents as views
 from models.documents import Prompt
@@ -17,7 +17,7 @@ from services.errors import InvalidInput, NotAllowed, StaleAction
 
 
 async def on_task(ctx: Ctx, data: cb.CallbackData) -> None:
-    task = await handling.get(_id(data))
+    task = await handling.get(button_id(data))
     if not handling.may_report(ctx.me, task) and ctx.me.role.value != "leader":
         raise NotAllowed("documents.error.not_your_task")
     await show(ctx, await views.task_card(task.id, ctx.lang))
@@ -25,14 +25,14 @@ async def on_task(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_progress(ctx: Ctx, data: cb.CallbackData) -> None:
-    task = await handling.check_open(ctx.me, _id(data))
+    task = await handling.check_open(ctx.me, button_id(data))
     await common.ask(ctx.me, "prog", task.id)
     await ctx.reply(ctx.t("documents.q.progress"))
     await ctx.answer()
 
 
 async def on_extend(ctx: Ctx, data: cb.CallbackData) -> None:
-    task = await handling.check_open(ctx.me, _id(data))
+    task = await handling.check_open(ctx.me, button_id(data))
     if common.today() > task.due_on:
         raise StaleAction("documents.error.extension_late", due=task.due_on.isoformat())
     await common.ask(ctx.me, "ext", task.id)
@@ -41,7 +41,7 @@ async def on_extend(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_report(ctx: Ctx, data: cb.CallbackData) -> None:
-    task = await handling.check_open(ctx.me, _id(data))
+    task = await handling.check_open(ctx.me, button_id(data))
     await common.ask(ctx.me, "rep", task.id, {"text": "", "files": []})
     await ctx.reply(ctx.t("documents.q.report"), _report_keyboard(ctx, task.id))
     await ctx.answer()
@@ -54,7 +54,7 @@ def _report_keyboard(ctx: Ctx, task_id: int) -> Any:
 
 async def on_report_ok(ctx: Ctx, data: cb.CallbackData) -> None:
     prompt = await common.open_prompt(ctx.me)
-    if prompt is None or prompt.action != "rep" or prompt.target != _id(data):
+    if prompt is None or prompt.action != "rep" or prompt.target != button_id(data):
         raise StaleAction("documents.error.preview_gone")
     task = await handling.submit_report(ctx.me, prompt.target, str(prompt.data.get("text", "")),
                                         list(prompt.data.get("files", [])))
@@ -70,7 +70,7 @@ async def on_report_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
 
 
 async def on_task_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    task = await handling.get(_id(data))
+    task = await handling.get(button_id(data))
     if not handling.may_report(ctx.me, task):
         raise NotAllowed("documents.error.not_your_task")
     document = await handling._document_of(task)
@@ -139,31 +139,23 @@ def _extension(text: str) -> tuple[Any, str]:
 
 async def on_pass(ctx: Ctx, data: cb.CallbackData) -> None:
     """通过: the report is accepted; the task is done."""
-    state = await approvals.card(_id(data))
+    state = await approvals.card(button_id(data))
     if state is None or state.request.kind != handling.KIND_REVIEW:
         raise StaleAction("documents.error.no_card")
-    await approvals.approve(_id(data), ctx.me)
+    await approvals.approve(button_id(data), ctx.me)
     await ctx.answer(ctx.t("documents.review.pass_done"))
 
 
 async def on_report_file(ctx: Ctx, data: cb.CallbackData) -> None:
-    state = await approvals.card(_id(data))
+    state = await approvals.card(button_id(data))
     if state is None or state.request.kind != handling.KIND_REVIEW:
         raise StaleAction("documents.error.no_card")
     task = await handling.get(state.request.subject_id)
-    index = int(data.extra[0]) if data.extra and data.extra[0].isdigit() else -1
-    if not 0 <= index < len(task.report_files):
-        raise InvalidInput("error.bad_button")
-    file_id, name, kind = task.report_files[index]
+    file_id, name, kind = task.report_files[button_choice(data, len(task.report_files))]
     await show(ctx, views.file_rendered(file_id, name, kind, ctx.t(
         "documents.report.file_caption", department=html.escape(task.department))))
     await ctx.answer()
 
-
-def _id(data: cb.CallbackData) -> int:
-    if data.int_id is None:
-        raise InvalidInput("error.bad_button")
-    return data.int_id
 
 
 ACTIONS = {

@@ -339,8 +339,8 @@ async def office_chase(payload: dict[str, Any], lang: str) -> Rendered:
     colour = str(payload["colour"])
     note = t(f"documents.chase.document.{colour}", lang, icon=icon(colour),
              status=status_word(document.status.value, lang))
-    staff = await Staff.get(id=document.proposed_by_id or document.created_by_id)  # type: ignore[attr-defined]
-    return await document_card(document.id, staff, lang, note=note)
+    clerk = await Staff.get(id=document.proposed_by_id or document.created_by_id)  # type: ignore[attr-defined]
+    return await document_card(document.id, clerk, lang, note=note)
 
 
 @view("documents.file")
@@ -358,25 +358,29 @@ def file_rendered(file_id: str, name: str, kind: str, caption: str) -> Rendered:
     return Rendered(caption, document=(name or "document", file_id))
 
 
-@view("documents.signed")
-async def signed(payload: dict[str, Any], lang: str) -> Rendered:
+async def _clerk_card(payload: dict[str, Any], lang: str, note_key: str) -> Rendered:
+    """The document's card for the clerk who proposed it, under a note of what happened."""
     document = await incoming.get(int(payload["document_id"]))
     staff = await Staff.get(id=document.proposed_by_id or document.created_by_id)  # type: ignore[attr-defined]
-    return await document_card(document.id, staff, lang, note=t("documents.signed", lang))
+    return await document_card(document.id, staff, lang, note=t(note_key, lang))
+
+
+@view("documents.signed")
+async def signed(payload: dict[str, Any], lang: str) -> Rendered:
+    """Every leader has decided: the office assigns it (or makes a slip, or closes it)."""
+    return await _clerk_card(payload, lang, "documents.signed")
 
 
 @view("documents.returned")
 async def returned(payload: dict[str, Any], lang: str) -> Rendered:
-    document = await incoming.get(int(payload["document_id"]))
-    staff = await Staff.get(id=document.proposed_by_id or document.created_by_id)  # type: ignore[attr-defined]
-    return await document_card(document.id, staff, lang, note=t("documents.returned", lang))
+    """A leader sent it back: the office revises the proposal."""
+    return await _clerk_card(payload, lang, "documents.returned")
 
 
 @view("documents.assigned")
 async def assigned(payload: dict[str, Any], lang: str) -> Rendered:
-    document = await incoming.get(int(payload["document_id"]))
-    staff = await Staff.get(id=document.proposed_by_id or document.created_by_id)  # type: ignore[attr-defined]
-    return await document_card(document.id, staff, lang, note=t("documents.assigned", lang))
+    """The departments the instruction named have their tasks."""
+    return await _clerk_card(payload, lang, "documents.assigned")
 
 
 @view("documents.closed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -84,6 +85,12 @@ async def search(staff: Staff, words: str, limit: int = PAGE, offset: int = 0
         incoming = incoming.filter(search__contains=term)
         outgoing = outgoing.filter(search__contains=term)
         slips = slips.filter(search__contains=term)
+    return await _collect(staff, incoming, outgoing, slips, offset, limit)
+
+
+async def _collect(staff: Staff, incoming: Any, outgoing: Any, slips: Any, offset: int,
+                   limit: int) -> tuple[list[Hit], int]:
+    """What the person may see of the three queries: one page, newest first, and the count."""
     if not _privileged(staff):
         doc_ids, slip_ids = await _ids_for(staff)
         incoming = incoming.filter(id__in=doc_ids or [0])
@@ -138,17 +145,7 @@ async def this_month(staff: Staff, limit: int = 30) -> tuple[list[Hit], int]:
     incoming = IncomingDocument.filter(registered_at__gte=start, registered_at__lt=end)
     outgoing = OutgoingDocument.filter(issued_at__gte=start, issued_at__lt=end)
     slips = SupervisionSlip.filter(opened_at__gte=start, opened_at__lt=end)
-    if not _privileged(staff):
-        doc_ids, slip_ids = await _ids_for(staff)
-        incoming = incoming.filter(id__in=doc_ids or [0])
-        outgoing = outgoing.filter(drafter_id=staff.id)
-        slips = slips.filter(id__in=slip_ids or [0])
-    total = await incoming.count() + await outgoing.count() + await slips.count()
-    found = [_in_hit(d) for d in await incoming.order_by("-registered_at").limit(limit)]
-    found += [_out_hit(d) for d in await outgoing.order_by("-issued_at").limit(limit)]
-    found += [_slip_hit(s) for s in await slips.order_by("-opened_at").limit(limit)]
-    found.sort(key=lambda h: (h.on or date.min, h.id), reverse=True)
-    return found[:limit], total
+    return await _collect(staff, incoming, outgoing, slips, 0, limit)
 
 
 async def overdue(staff: Staff, limit: int = 30) -> list[tuple[Hit, Assignment]]:

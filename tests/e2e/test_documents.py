@@ -259,3 +259,31 @@ async def test_search_finds_by_words_number_and_month_with_buttons(
     assert none
     # Staff see only what they handle: nothing here.
     assert "没有找到" in (await env.say(STAFF, "/wenjian 大气污染"))["text"]
+
+
+async def test_a_photo_of_a_letter_is_attached_and_reaches_the_leader(
+        office: Env, fixed_clock: FixedClock) -> None:
+    env = office
+    sent = files.send_photo(env.sandbox, OFFICE, OFFICE, b"\xff\xd8\xff\xe0fake-jpeg",
+                            caption="市委办 关于做好年末走访慰问工作的通知 12月10日前报送")
+    card = await env.client.wait_for_bot_message(OFFICE, after=sent, contains="请核对")
+    assert "市委办" in card["text"] and "关于做好年末走访慰问工作的通知" in card["text"]
+    assert "照片" in card["text"] and "2026-12-10前报送" in card["text"]
+    await env.press(OFFICE, card, button="✅ 确认登记")
+    document = await IncomingDocument.get(title="关于做好年末走访慰问工作的通知")
+    assert document.file_kind == "photo" and document.file_id
+    card = await env.message(OFFICE, card["message_id"])
+    await env.press(OFFICE, card, button="拟办送签")
+    picker = await env.say(OFFICE, "拟请李主任阅示", contains="请选择")
+    await env.press(OFFICE, picker, button="李主任")
+    picker = await env.message(OFFICE, picker["message_id"])
+    await env.press(OFFICE, picker, button="📨 送领导签批")
+    await env.delivered()
+    photo = await env.client.wait_for_bot_message(LEADER, contains="关于做好年末走访慰问工作")
+    assert photo.get("photo"), photo
+    leader_card = await env.client.wait_for_bot_message(LEADER, after=photo["message_id"],
+                                                        contains="请您阅批")
+    # 📎 原件 on the card sends the photo again, by its Telegram id.
+    await env.press(LEADER, leader_card, button="📎 原件")
+    again = await env.client.wait_for_bot_message(LEADER, after=leader_card["message_id"])
+    assert again.get("photo")
