@@ -63,7 +63,7 @@ async def _listing(ctx: Ctx, department: str | None) -> None:
         return
     lines = [ctx.t("documents.slip.list_title", n=len(found),
                    where=html.escape(department) if department else ctx.t("documents.slip.all"))]
-    rows = []
+    rows: list[list[tuple[str, str]]] = []
     for colour in slips.ORDER:
         group = [s for s in found if s.colour == colour]
         if not group:

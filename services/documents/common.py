@@ -18,8 +18,10 @@ INCOMING_PREFIX = "收文"
 SLIP_PREFIX = "督办"
 BULLETIN_PREFIX = "督查专报"
 OFFICE_ROLES = (Role.ADMIN, Role.OFFICE)
-#: A prompt older than this no longer reads what the person types.
+#: A prompt older than this no longer reads what the person types (a completion report being
+#: put together over several messages keeps longer: what was sent of it is not lost).
 PROMPT_TTL = timedelta(minutes=30)
+LONG_PROMPTS = {"rep": timedelta(hours=4)}
 
 
 @dataclass
@@ -189,7 +191,7 @@ async def open_prompt(staff: Staff) -> Prompt | None:
     found = await Prompt.get_or_none(staff_id=staff.id)
     if found is None:
         return None
-    if found.created_at < clock.now() - PROMPT_TTL:
+    if found.created_at < clock.now() - LONG_PROMPTS.get(found.action, PROMPT_TTL):
         await Prompt.filter(id=found.id).delete()
         return None
     return found

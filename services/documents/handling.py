@@ -146,8 +146,8 @@ async def deciders(assignment: Assignment) -> list[int]:
     """Who decides an extension: the office, and the leader behind the slip or the document."""
     people = [s.id for s in await Staff.filter(active=True, role=Role.OFFICE).order_by("id")]
     leaders: list[int] = []
-    slip = await SupervisionSlip.get_or_none(id=assignment.slip_id) \
-        if assignment.slip_id else None  # type: ignore[attr-defined]
+    slip_id = assignment.slip_id  # type: ignore[attr-defined]
+    slip = await SupervisionSlip.get_or_none(id=slip_id) if slip_id else None
     if slip is not None and slip.leader_id:  # type: ignore[attr-defined]
         leaders.append(slip.leader_id)  # type: ignore[attr-defined]
     document = await _document_of(assignment)

@@ -143,13 +143,13 @@ async def answer(staff: Staff, slip_id: int, name: str, text: str) -> Supervisio
                 raise InvalidInput("documents.error.need_due")
             slip.due_on, slip.due_workdays = due, in_workdays
         elif name == "leader":
-            leader = await Staff.filter(active=True, role=Role.LEADER, name=text).first()
-            if leader is None:
+            named = await Staff.filter(active=True, role=Role.LEADER, name=text).first()
+            if named is None:
                 names = "、".join(s.name for s in await Staff.filter(active=True,
                                                                      role=Role.LEADER))
                 raise InvalidInput("documents.error.unknown_leader", name=text[:20],
                                    names=names or "—")
-            slip.leader = leader  # type: ignore[assignment]
+            slip.leader = named  # type: ignore[assignment]
         slip.updated_at = clock.now()
         await slip.save()
     return slip
@@ -184,8 +184,9 @@ async def open_slip(staff: Staff, slip_id: int) -> SupervisionSlip:
         if slip.due_on is None:
             raise InvalidInput("documents.error.need_due")
         now = clock.now()
-        document = await IncomingDocument.filter(id=slip.document_id).select_for_update() \
-            .first() if slip.document_id else None  # type: ignore[attr-defined]
+        document_id = slip.document_id  # type: ignore[attr-defined]
+        document = await IncomingDocument.filter(id=document_id).select_for_update().first() \
+            if document_id else None
         linked = 0
         if document is not None:
             linked = await Assignment.filter(document_id=document.id, slip_id=None).exclude(

@@ -43,11 +43,13 @@ async def figures(start: datetime, end: datetime) -> dict[str, float]:
         tasks = await Assignment.filter(document_id=document.id,
                                         status=AssignmentStatus.DONE)
         assert document.done_at is not None
-        limit_ok = _on_time(tasks, document.done_at) and (
-            document.due_on is None or tasks
-            or common.local(document.done_at).date() <= document.due_on)
-        on_time += limit_ok
-        late += not limit_ok
+        if tasks:
+            in_time = _on_time(tasks, document.done_at)
+        else:  # read and closed (阅知件): against the document's own deadline, if any
+            in_time = document.due_on is None or \
+                common.local(document.done_at).date() <= document.due_on
+        on_time += int(in_time)
+        late += int(not in_time)
     slips = await SupervisionSlip.filter(closed_at__gte=start, closed_at__lt=end,
                                          status=SlipStatus.DONE)
     for slip in slips:
@@ -56,8 +58,8 @@ async def figures(start: datetime, end: datetime) -> dict[str, float]:
         slips_done += 1
         if slip.document_id is None:  # type: ignore[attr-defined]
             ok = _on_time(tasks, slip.closed_at)
-            on_time += ok
-            late += not ok
+            on_time += int(ok)
+            late += int(not ok)
     return {"received": received, "issued": issued, "done": on_time + late,
             "on_time": on_time, "late": late, "slips_done": slips_done}
 

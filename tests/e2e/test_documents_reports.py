@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from models.approvals import ApprovalAssignee
 from models.documents import Assignment
+from services import approvals
 from services.clock import FixedClock
 from services.documents import handling, incoming
 from tests.e2e.conftest import Env
@@ -41,8 +43,8 @@ async def test_todo_daily_weekly_and_annual_count_documents(
     env = office
     red_doc = await _handled(env, "市住建局 宜建发〔2026〕40号 关于开展燃气安全排查的通知",
                              "规划建设局", date(2026, 11, 30))
-    await _handled(env, "市水利局 宜水发〔2026〕9号 关于做好冬季防汛物资储备的通知",
-                   "规划建设局", date(2026, 12, 4))
+    on_time_doc = await _handled(env, "市水利局 宜水发〔2026〕9号 关于做好冬季防汛物资储备的通知",
+                                 "规划建设局", date(2026, 12, 4))
     await _handled(env, "市教育局 宜教发〔2026〕3号 关于某项工作的通知", "规划建设局",
                    date(2026, 12, 31))
     waiting = await incoming.start_typed(env.users[OFFICE], "市统计局 宜统字〔2026〕5号 "
@@ -74,22 +76,23 @@ async def test_todo_daily_weekly_and_annual_count_documents(
     assert block.index("0001号") < block.index("0002号")
     assert "0003号" not in block and "0004号" in block
 
-    await handling.submit_report(env.users[STAFF], done_task.id, "排查完毕。", [])
-    from models.approvals import ApprovalAssignee
-    from services import approvals
-
-    card_row = await ApprovalAssignee.filter(step__request__kind=handling.KIND_REVIEW,
-                                             approver_id=env.users[OFFICE].id).first()
-    assert card_row is not None
-    await approvals.approve(card_row.id, env.users[OFFICE])
+    # One finished late (due 11-30), one on time (due 12-04), both passed on 12-02.
+    in_time_task = await Assignment.get(document_id=on_time_doc)
+    for task in (done_task, in_time_task):
+        await handling.submit_report(env.users[STAFF], task.id, "排查完毕。", [])
+        card_row = await ApprovalAssignee.filter(step__request__kind=handling.KIND_REVIEW,
+                                                 step__request__subject_id=task.id,
+                                                 approver_id=env.users[OFFICE].id).first()
+        assert card_row is not None
+        await approvals.approve(card_row.id, env.users[OFFICE])
     weekly = await env.say(OFFICE, "/weekly", contains="周报")
-    assert "收文：0件" in weekly["text"] and "公文办结：1件" in weekly["text"]
-    assert "超期办结：1件" in weekly["text"]
+    assert "收文：0件" in weekly["text"] and "公文办结：2件" in weekly["text"]
+    assert "按时办结：1件" in weekly["text"] and "超期办结：1件" in weekly["text"]
     monthly = await env.say(OFFICE, "/monthly", contains="月报")
-    assert "公文办结：1件" in monthly["text"]
+    assert "公文办结：2件" in monthly["text"]
     started = await env.say(OFFICE, "/annual", contains="正在统计")
     summary = await env.client.wait_for_bot_message(OFFICE, after=started["message_id"] - 1,
                                                     contains="已生成", timeout=30)
-    assert "办理上级来文4件、园区发文0件，办结公文和督办事项1件，其中按时办结0件、超期办结1件" in \
+    assert "办理上级来文4件、园区发文0件，办结公文和督办事项2件，其中按时办结1件、超期办结1件" in \
         summary["text"]
     assert HEAD and LEADER
