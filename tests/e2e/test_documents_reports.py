@@ -76,6 +76,17 @@ async def test_todo_daily_weekly_and_annual_count_documents(
     assert block.index("0001号") < block.index("0002号")
     assert "0003号" not in block and "0004号" in block
 
+    overdue = await env.say(STAFF, "/wenjian 逾期", contains="逾期未办结")
+    assert "收文〔2026〕0001号" in overdue["text"] and "逾期2天" in overdue["text"]
+    assert "0002号" not in overdue["text"]
+    await env.press(STAFF, overdue, button=overdue["reply_markup"]["inline_keyboard"][0][0][
+        "text"])
+    await env.client.wait_for_bot_message(STAFF, after=overdue["message_id"],
+                                          contains="承办任务")
+    # The department's head sees the department's overdue task too; another department not.
+    assert "收文〔2026〕0001号" in (await env.say(HEAD, "/wenjian 逾期"))["text"]
+    assert "没有逾期" in (await env.say(1008, "/wenjian 逾期"))["text"]
+
     # One finished late (due 11-30), one on time (due 12-04), both passed on 12-02.
     in_time_task = await Assignment.get(document_id=on_time_doc)
     for task in (done_task, in_time_task):
