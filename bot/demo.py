@@ -31,6 +31,7 @@ FEATURE_SEEDERS.append("services.rooms.demo:seed_demo")
 FEATURE_SEEDERS.append("services.seals.demo:seed_demo")
 FEATURE_SEEDERS.append("services.repairs.demo:seed_demo")
 FEATURE_SEEDERS.append("services.meetings.demo:seed_demo")
+FEATURE_SEEDERS.append("services.documents.demo:seed_demo")
 
 
 async def seed_database() -> None:

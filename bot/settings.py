@@ -134,6 +134,14 @@ class Settings(BaseSettings):
     #: Meetings: remind those who have not replied once, this many hours after the notice
     #: (and at the latest two hours before the start).
     meetings_nudge_hours: float = 4.0
+    #: Documents: a deadline turns yellow when this many days or fewer remain.
+    documents_yellow_days: int = 3
+    #: Documents: once red this many workdays, the office is chased too.
+    documents_office_after_days: int = 2
+    #: Documents: prefixes of outgoing numbers (园区发〔2026〕12号), comma-separated.
+    documents_outgoing_prefixes: str = "园区发"
+    #: Documents: local time of Friday's supervision bulletin (督查专报) to the leaders' group.
+    documents_bulletin_time: str = "15:00"
 
     @field_validator("timezone")
     @classmethod

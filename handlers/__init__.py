@@ -7,6 +7,7 @@ from telegram.ext import Application
 from handlers import (
     admin,
     approvals,
+    documents,
     errors,
     jobs,
     meetings,
@@ -36,6 +37,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     receptions.register(application)
     supplies.register(application)
     repairs.register(application)
+    documents.register(application)
     reports.register(application)
     jobs.register(application)
     # Last: answer any button press nothing answered, and the one error handler.

@@ -181,6 +181,8 @@ def _describe_step(ctx: Ctx, step: approvals.flows.StepSpec) -> str:
             return ctx.t(f"role.{spec['role']}")
         if spec.get("dept_head"):
             return ctx.t("approvals.flows.who.dept_head")
+        if spec.get("chosen"):
+            return ctx.t("approvals.flows.who.chosen")
         return esc(_list_sep(ctx).join(str(p) for p in spec.get("people", [])))  # type: ignore[attr-defined]
 
     mode = ctx.t(f"approvals.flows.mode.{step.mode.value}")

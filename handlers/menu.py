@@ -54,6 +54,7 @@ ORDER = [
     "supply", "stock", "stockin", "purchase", "stocktake", "issue", "ledger",
     "yongyin", "baoxiu",
     "yq",
+    "shouwen", "fawen", "wenjian", "duban",
     "daily", "todo", "weekly", "monthly", "annual",
     "invite", "bind", "staff", "flows", "audit", "jobs",
 ]

@@ -4,6 +4,7 @@ handler works and closes, the reporter rates; /baoxiu lists open ones and export
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from html import escape
@@ -26,6 +27,7 @@ from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.views import repairs as views
 from handlers.wording import worded, words_for
+from models.core import Role
 from models.repairs import Repair, RepairStatus
 from services import clock
 from services import repairs as service
@@ -40,6 +42,10 @@ F = views.F
 #: before the supplies drafts (-6) and the opinion forwards (-5), so a forwarded photo of a
 #: fault becomes a report.
 PROMPT_GROUP = -7
+#: Who registers incoming documents from a photo; their photos without a word of a fault are
+#: left to the documents feature.
+DOCUMENT_CLERKS = frozenset({Role.OFFICE, Role.ADMIN})
+FAULT_WORDS = re.compile(r"坏|修|漏|不亮|故障|堵|裂|断|异响|跳闸|停电|没水|没电|失灵|卡住")
 LEDGER = ("ledger", "台账")
 PLACES = ("places", "地点")
 COMPANIES = ("companies", "单位", "维修单位")
@@ -326,6 +332,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                                            message.caption or "")
             await ctx.reply(ctx.t("repairs.answered.photo", id=repair.id))
             raise ApplicationHandlerStop
+        if message.photo and prompt is None and ctx.me.role in DOCUMENT_CLERKS \
+                and not FAULT_WORDS.search(message.caption or ""):
+            return  # the office's photo of a paper is an incoming document (handlers.documents)
         if message.photo:
             repair = await work.add_photo(ctx.me, message.photo[-1].file_id,
                                           message.caption or "")

@@ -12,4 +12,5 @@ APPS: dict[str, list[str]] = {
     "seals": ["models.seals"],
     "repairs": ["models.repairs"],
     "meetings": ["models.meetings"],
+    "documents": ["models.documents"],
 }

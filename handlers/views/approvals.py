@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -106,12 +107,30 @@ def card_text(state: approvals.CardState, lang: str, note: str = "") -> Rendered
     return Rendered(f"{text}\n\n{result}")
 
 
+CardView = Callable[[approvals.CardState, str, str], Awaitable[Rendered]]
+#: Request kinds whose feature draws the card itself (its own words and buttons).
+CARD_VIEWS: dict[str, CardView] = {}
+
+
+def card_view(kind: str) -> Callable[[CardView], CardView]:
+    """Let a feature render the approver's card of its request kind `func(state, lang, note)`."""
+
+    def register(func: CardView) -> CardView:
+        CARD_VIEWS[kind] = func
+        return func
+
+    return register
+
+
 @view("approvals.card")
 async def approver_card(payload: dict[str, Any], lang: str) -> Rendered:
     """The card, from the state it has when it is sent (or edited)."""
     state = await approvals.card(int(payload["assignee_id"]))
     if state is None:
         return Rendered(t("approvals.error.unknown", lang))
+    custom = CARD_VIEWS.get(state.request.kind)
+    if custom is not None:
+        return await custom(state, lang, str(payload.get("note") or ""))
     return card_text(state, lang, str(payload.get("note") or ""))
 
 

@@ -59,9 +59,12 @@ def on_outcome(kind: str, handler: OutcomeHandler) -> None:
 
 
 async def submit(kind: str, subject_id: int, requester: Staff, *, title: str,
-                 details: list[tuple[str, str]], amount: Decimal | None = None
-                 ) -> ApprovalRequest:
-    """Start a request on its flow: create the steps and send the first step's cards."""
+                 details: list[tuple[str, str]], amount: Decimal | None = None,
+                 chosen: Sequence[int] | None = None) -> ApprovalRequest:
+    """Start a request on its flow: create the steps and send the first step's cards.
+
+    `chosen` names (by staff id) the approvers of the flow's `{chosen: true}` steps.
+    """
     title = (title or "").strip()
     if not title:
         raise InvalidInput("approvals.error.no_title")
@@ -78,9 +81,14 @@ async def submit(kind: str, subject_id: int, requester: Staff, *, title: str,
             amount=amount, created_at=now,
         )
         for i, spec in enumerate(chain.steps):
+            approvers = spec.approvers
+            if approvers.get("chosen"):
+                if not chosen:
+                    raise Conflict("approvals.error.no_approver")
+                approvers = {"people": [int(p) for p in chosen], "by_id": True}
             await ApprovalStep.create(
                 request=request, seq=(i + 1) * 100, label=spec.label, mode=spec.mode,
-                spec=spec.approvers, cc=await _resolve_ids(spec.cc, requester) if spec.cc else [],
+                spec=approvers, cc=await _resolve_ids(spec.cc, requester) if spec.cc else [],
                 escalate_to=spec.escalate_to,
             )
         await _audit(request, AuditAction.SUBMIT, requester)

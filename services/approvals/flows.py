@@ -17,7 +17,8 @@ from models.approvals import StepMode
 log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = Path("config/approval_flows.yaml")
-SPEC_KEYS = ("role", "dept_head", "people")
+#: `chosen`: the people the requester names when submitting (a document's leaders).
+SPEC_KEYS = ("role", "dept_head", "people", "chosen")
 DEFAULT_ESCALATION: dict[str, Any] = {"role": "leader"}
 
 

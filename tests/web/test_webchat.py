@@ -179,7 +179,8 @@ def test_leader_approves_a_pending_reception_with_its_button_and_the_card_is_edi
     expect(leader.get_by_test_id("reply-keyboard")).to_be_hidden()
     expect(leader.get_by_test_id("keyboard-toggle")).to_be_hidden()
     before = send(leader, "/pending")
-    summary = bot_message(leader, "待您审批的事项共1项", before)
+    # The demo also holds documents waiting for the leader's reading (issue 14).
+    summary = bot_message(leader, "待您审批的事项共", before)
     card = bot_message(leader, "来访单位：省工业和信息化厅", int(summary.get_attribute(
         "data-message-id") or 0))
     expect(card).to_contain_text("当前环节")
