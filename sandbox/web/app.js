@@ -681,5 +681,7 @@
     const chat = params.get("chat");
     if (user && state.usersById.has(Number(user))) await selectUser(user, chat);
     else renderEmptyChat();
+    // Scripts and tests wait for this before typing: the chat and its person are chosen.
+    document.body.dataset.ready = "1";
   })();
 })();

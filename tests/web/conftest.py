@@ -208,6 +208,8 @@ def open_page(browser: Any, demo: Demo) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.goto(demo.url(user, chat))
+        # The page picks the person and the chat after it loads: type only once it has.
+        page.wait_for_selector('body[data-ready="1"]', state="attached")
         return page
 
     yield opener
