@@ -8,4 +8,5 @@ APPS: dict[str, list[str]] = {
     "supplies": ["models.supplies"],
     "approvals": ["models.approvals"],
     "opinion": ["models.opinion"],
+    "publicity": ["models.publicity"],
 }
