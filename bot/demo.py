@@ -28,6 +28,7 @@ FEATURE_SEEDERS.append("services.receptions.demo:seed_demo")
 FEATURE_SEEDERS.append("services.opinion.demo:seed_demo")
 FEATURE_SEEDERS.append("services.supplies.demo:seed_demo")
 FEATURE_SEEDERS.append("services.rooms.demo:seed_demo")
+FEATURE_SEEDERS.append("services.publicity.demo:seed_demo")
 
 
 async def seed_database() -> None:

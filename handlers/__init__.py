@@ -9,6 +9,7 @@ from handlers import (
     approvals,
     jobs,
     opinion,
+    publicity,
     receptions,
     reports,
     rooms,
@@ -30,6 +31,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     opinion.register(application)
     receptions.register(application)
     supplies.register(application)
+    publicity.register(application)
     reports.register(application)
     jobs.register(application)
     application.add_error_handler(on_error)

@@ -53,6 +53,7 @@ ORDER = [
     "reception", "receptions",
     "supply", "stock", "stockin", "purchase", "stocktake", "issue", "ledger",
     "yq",
+    "xuanchuan", "xinxi", "wengao", "canyue",
     "daily", "todo", "weekly", "monthly", "annual",
     "invite", "bind", "staff", "flows", "audit", "jobs",
 ]

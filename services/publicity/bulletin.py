@@ -17,6 +17,7 @@ from models.publicity import (
     BulletinStatus,
     ItemKind,
     MediaReport,
+    PublicityFile,
     PublicitySetting,
 )
 from services import clock
@@ -143,7 +144,8 @@ async def add_opinion(actor: Staff, item_id: int) -> BulletinItem:
     found = await OpinionItem.get_or_none(id=item_id) if 0 < item_id < 2**62 else None
     if found is None:
         raise NotFound("publicity.error.no_opinion_item", id=item_id)
-    title = found.title or (found.text.splitlines()[0] if found.text else found.url)
+    title = " ".join(parse.URL_RE.sub(" ", found.title or (
+        found.text.splitlines()[0] if found.text else "")).split()) or found.url
     published = found.published_at or found.fetched_at
     body = found.text if found.text.strip() != title.strip() else ""
     return await _append(actor, kind=ItemKind.OPINION, title=title[:MAX_TITLE],
@@ -296,6 +298,16 @@ async def finish_unarchived() -> int:
         await archive(issue.id)
         done += 1
     return done
+
+
+async def issued_file(bulletin_id: int) -> tuple[Bulletin, PublicityFile]:
+    """An issued bulletin and its archived DOCX (rendered now if a crash left it without)."""
+    issue = await Bulletin.get_or_none(id=bulletin_id) if 0 < bulletin_id < 2**31 else None
+    if issue is None or issue.status != BulletinStatus.ISSUED:
+        raise StaleAction("publicity.error.not_issued")
+    issue = await archive(issue.id)
+    stored = await PublicityFile.get(id=issue.file_id)  # type: ignore[attr-defined]
+    return issue, stored
 
 
 async def issues(limit: int = 20) -> list[Bulletin]:

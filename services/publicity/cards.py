@@ -40,3 +40,9 @@ async def refresh(key: str, kind: str, payload: dict[str, Any], change: str) -> 
                                    f"{row.dedup_key}#{change}")
         edited += queued is not None
     return edited
+
+
+async def is_card(chat_id: int, message_id: int, key: str) -> bool:
+    """True when this message is a card the outbox sent under `key` (edited by `refresh`)."""
+    return await OutboxMessage.filter(chat_id=chat_id, tg_message_id=message_id,
+                                      dedup_key__startswith=f"{key}@").exists()

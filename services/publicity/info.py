@@ -4,14 +4,14 @@ and each quarter's ranking of correspondents and departments is scored by the ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from models.core import Role, Staff
+from models.core import ChatPurpose, OutboxMessage, Role, Staff
 from models.publicity import INFO_RANK, InfoLevel, InfoPiece, InfoStatus, PublicityFile
-from services import clock, outbox
+from services import clock, outbox, workdays
 from services.errors import InvalidInput, NotAllowed, NotFound, StaleAction
 from services.publicity import cards, config, files, prompts, scoring
 from services.staff import require_role
@@ -337,6 +337,43 @@ async def standing(author_id: int, day: date) -> Correspondent | None:
     year, quarter = quarter_of(day)
     found = await ranking(year, quarter)
     return next((c for c in found.correspondents if c.staff_id == author_id), None)
+
+
+def last_workday(year: int, quarter: int) -> date:
+    day = quarter_days(year, quarter)[1] - timedelta(days=1)
+    while not workdays.is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+async def push_ranking(day: date) -> str:
+    """Queue the quarter's ranking and chart for the office group on its last workday; a
+    quarter whose push was missed (the bot was down) goes out on a later day instead."""
+    year, quarter = quarter_of(day)
+    previous = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    due = []
+    if day == last_workday(year, quarter):
+        due.append((year, quarter))
+    if not await OutboxMessage.filter(dedup_key__startswith=_rank_key(*previous)).exists():
+        due.append(previous)
+    queued = []
+    for y, q in due:
+        found = await ranking(y, q)
+        if not found.correspondents and not found.submitted:
+            continue
+        payload = {"year": y, "quarter": q}
+        async with in_transaction():
+            text = await outbox.emit_to_purpose(ChatPurpose.OFFICE, "publicity.ranking",
+                                                payload, _rank_key(y, q))
+            await outbox.emit_to_purpose(ChatPurpose.OFFICE, "publicity.ranking_chart",
+                                         payload, _rank_key(y, q) + ".chart")
+        if text is not None:
+            queued.append(f"{y}Q{q}")
+    return "queued " + ", ".join(queued) if queued else "nothing due"
+
+
+def _rank_key(year: int, quarter: int) -> str:
+    return f"pub.rank:{year}Q{quarter}"
 
 
 async def figures(first: date, after: date) -> dict[str, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -263,7 +264,8 @@ async def from_opinion(actor: Staff, item_id: int, chat_id: int) -> Outcome:
     if moved is not None:
         raise Conflict("publicity.error.opinion_moved", id=item_id, report=moved.id)
     published = item.published_at or item.fetched_at
-    headline = item.title or (item.text.splitlines()[0] if item.text else "")
+    headline = parse.URL_RE.sub(" ", item.title or (item.text.splitlines()[0]
+                                                    if item.text else ""))
     values: dict[str, Any] = {
         "headline": " ".join(headline.split())[:parse.MAX_HEADLINE], "url": item.url,
         "day": published.astimezone(config.tz()).date().isoformat(), "kind": "",
@@ -274,7 +276,8 @@ async def from_opinion(actor: Staff, item_id: int, chat_id: int) -> Outcome:
         outlet = await outlets.by_url(item.url)
     if outlet is not None:
         values["outlet_id"], values["outlet"] = outlet.id, outlet.name
-    elif item.source_name:
+    elif item.source_name and item.source_name != urlsplit(item.url).hostname:
+        # A source named by its web address is asked for by name, not taken as an outlet.
         values["outlet"] = outlets.check_name(item.source_name[:outlets.MAX_NAME])
     draft = await _new_draft(actor, values, opinion_item_id=item.id)
     return await _advance(actor, draft, chat_id)

@@ -275,3 +275,29 @@ def task_fields(text: str) -> tuple[str, dict[str, str]]:
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         found[TASK_KEYWORDS[match.group(1).lower()]] = text[match.end():end].strip(" ，,；;")
     return head.strip(" ，,；;"), found
+
+
+_QUARTER = re.compile(r"^(?:(\d{4})年?)?(?:第?([1-4一二三四])季度?|q([1-4]))$")
+_QUARTER_WORDS = {"": 0, "本季度": 0, "本季": 0, "this": 0, "上季度": -1, "上季": -1, "上": -1,
+                  "last": -1, "prev": -1}
+
+
+def quarter_of_text(text: str, today: date) -> tuple[int, int]:
+    """'', '本季度', '上季度', '2026Q3', '2026年第3季度', '第三季度' -> (year, quarter)."""
+    raw = text.strip().lower().replace(" ", "").replace("-", "")
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if raw in _QUARTER_WORDS:
+        shift = _QUARTER_WORDS[raw]
+        index = year * 4 + quarter - 1 + shift
+        return index // 4, index % 4 + 1
+    match = _QUARTER.match(raw)
+    if match is None:
+        raise InvalidInput("publicity.error.bad_quarter", value=text.strip()[:20])
+    found_year = int(match[1]) if match[1] else year
+    digit = match[2] or match[3]
+    found = "一二三四".index(digit) + 1 if digit in "一二三四" else int(digit)
+    if not 2000 <= found_year <= 2100:
+        raise InvalidInput("publicity.error.bad_quarter", value=text.strip()[:20])
+    if (found_year, found) > (year, quarter):
+        raise InvalidInput("publicity.error.future_quarter", year=found_year, quarter=found)
+    return found_year, found
