@@ -156,12 +156,14 @@ async def _ranking(ctx: Ctx, tail: str) -> None:
 
 async def _rules(ctx: Ctx, tail: str) -> None:
     word, value = split_word(tail)
+    lines = []
     if word:
         key, new = await scoring.change(ctx.me, word, value)
-        await ctx.reply(ctx.t("publicity.rules.changed", rule=ctx.t(f"publicity.rule.{key}"),
-                              value=views.points(new)))
-    await ctx.reply(views.rules_text(await scoring.current(), ctx.lang) + "\n\n"
-                    + ctx.t("publicity.rules.usage"))
+        lines.append(ctx.t("publicity.rules.changed", rule=ctx.t(f"publicity.rule.{key}"),
+                           value=views.points(new)))
+    lines += [views.rules_text(await scoring.current(), ctx.lang), "",
+              ctx.t("publicity.rules.usage")]
+    await ctx.reply("\n".join(lines))
 
 
 # ---------------------------------------------------------------------------- buttons

@@ -807,7 +807,7 @@ EN = {
     "publicity.annual.drafts_kinds": "drafted {done} papers such as {kinds}",
     "publicity.annual.drafts": "drafted {done} papers",
     "publicity.annual.joiner_kinds": ", ",
-    "publicity.annual.bulletins": "issued {issues} issues of 参阅",
+    "publicity.annual.bulletins": "published {issues} issue(s) of 参阅",
     "publicity.annual.joiner": "; ",
     "reports.block.todo.publicity": "Publicity and drafting",
     "reports.block.mine.publicity": "Drafting",

@@ -101,6 +101,11 @@ def deadline_of(text: str, now: datetime) -> tuple[datetime, str]:
     the words around the time expression."""
     tz = config.tz()
     found = parse_time(text, now, tz=tz.key)
+    if found.question == "last_or_next":
+        # A yearless date already gone this year: most likely a slip, so say it has passed.
+        gone = date.fromisoformat(str(found.question_params["last"]))
+        raise InvalidInput("publicity.error.deadline_past",
+                           value=datetime.combine(gone, DAY_END).strftime("%Y-%m-%d %H:%M"))
     if found.status == "none" or found.start is None:
         raise InvalidInput("publicity.error.bad_deadline", value=text.strip()[:30])
     if found.status == "ask" and found.question != "past_date":
