@@ -174,7 +174,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button, pattern=cb.pattern("pub")))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED,
+                                           on_text),
                             group=ANSWER_GROUP)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL,
                                            on_document), group=ANSWER_GROUP)

@@ -28,7 +28,8 @@ def docx_bytes(text: str) -> bytes:
 
 async def hand_in(env: Env, name: str, text: str) -> dict[str, Any]:
     sent = await env.client.send_document(1004, 1004, name, docx_bytes(text))
-    return await env.client.wait_for_bot_message(1004, after=sent["message_id"])
+    return await env.client.wait_for_bot_message(1004, after=sent["message_id"],
+                                                 contains="已收到文稿")
 
 
 async def test_a_drafting_task_is_returned_once_then_accepted(
@@ -116,15 +117,17 @@ async def test_wengao_lists_open_tasks_chases_on_the_day_and_reports_overdue(
         1003, "/wengao 新建 请示 陈科长 截止 12月10日下午3点 关于申请专项资金的请示")
     assert "请示《关于申请专项资金的请示》" in two["text"]
     await env.press(1003, two, button="派发")
-    listing = await env.say(1005, "/wengao")
+    listing = await env.say(1005, "/wengao", contains="进行中的文稿")
     assert "#1 纪要《党工委会议纪要》陈科长 · 截止 11-30 17:30 · 待交稿" in listing["text"]
     assert labels(listing) == ["#1 上传稿件", "#2 上传稿件"]
     assert "不能使用" in (await env.say(1004, "/wengao 1"))["text"]
-    todo = await env.say(1005, "/todo")
+    todo = await env.say(1005, "/todo", contains="待办")
     assert "文稿 #1《党工委会议纪要》截止 11-30 17:30，待交稿" in todo["text"]
     # Two open tasks: a file sent is asked for which one.
+    await env.delivered()
     sent = await env.client.send_document(1005, 1005, "纪要.docx", docx_bytes("纪要"))
-    which = await env.client.wait_for_bot_message(1005, after=sent["message_id"])
+    which = await env.client.wait_for_bot_message(1005, after=sent["message_id"],
+                                                  contains="哪一项")
     assert "这是哪一项的稿件" in which["text"]
     await env.press(1005, which, button="#1 党工委会议纪要")
     attached = await env.message(1005, which["message_id"])

@@ -17,10 +17,9 @@ __all__ = ["office"]
 
 async def submit(env: Env, user: int, title: str, body: str = "正文") -> dict[str, Any]:
     """Write and submit a piece as `user`; returns the office group's card for it."""
-    draft = await env.say(user, "/xinxi 报送")
-    assert "党政信息草稿" in draft["text"]
-    card = await env.say(user, f"{title}\n{body}")
-    assert f"标题：{title}" in card["text"]
+    # A notice of an earlier piece may arrive in between: wait for the card itself.
+    await env.say(user, "/xinxi 报送", contains="党政信息草稿")
+    card = await env.say(user, f"{title}\n{body}", contains=f"标题：{title}")
     await env.press(user, card, button="提交")
     sent = await env.message(user, card["message_id"])
     assert "已报送党政信息" in sent["text"]
@@ -154,7 +153,7 @@ async def test_the_office_sees_waiting_pieces_in_todo_and_careless_input_is_answ
         office: Env) -> None:
     env = office
     await submit(env, 1004, "园区企业研发投入同比增长")
-    todo = await env.say(1003, "/todo")
+    todo = await env.say(1003, "/todo", contains="待办")
     assert "党政信息 #1《园区企业研发投入同比增长》（刘工）待处理" in todo["text"]
     await env.press(1003, todo, button="1. 打开")
     opened = await env.client.wait_for_bot_message(1003, after=todo["message_id"],
