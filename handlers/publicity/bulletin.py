@@ -15,6 +15,7 @@ from handlers.publicity.common import (
     require,
     rest,
     send_file,
+    show,
     split_word,
     today,
 )
@@ -38,10 +39,7 @@ async def editing(ctx: Ctx, *, edit: bool = False, issue: Bulletin | None = None
     year = today().year
     last = issued[0].number if issued and issued[0].year == year else 0
     text, keyboard = views.editing_card(issue, items, (last or 0) + 1, ctx.lang)
-    if edit:
-        await ctx.edit(text, keyboard)
-    else:
-        await ctx.reply(text, keyboard)
+    await show(ctx, text, keyboard, edit=edit)
 
 
 async def canyue(ctx: Ctx) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import InputFile, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 
 from handlers.common import Ctx
 from models.core import Role
@@ -47,6 +47,15 @@ def require(ctx: Ctx, *roles: Role) -> None:
     """Refuse a sub-command this role may not use (worded with the role's name)."""
     if ctx.me.role not in roles and ctx.me.role != Role.ADMIN:
         raise NotAllowed(role=ctx.t(f"role.{ctx.me.role.value}"))
+
+
+async def show(ctx: Ctx, text: str, keyboard: InlineKeyboardMarkup | None, *,
+               edit: bool = False) -> None:
+    """Put a card in place of the pressed one, or send it as a new message."""
+    if edit:
+        await ctx.edit(text, keyboard)
+    else:
+        await ctx.reply(text, keyboard)
 
 
 async def send_file(ctx: Ctx, name: str, content: bytes, caption: str = "",

@@ -14,6 +14,7 @@ from handlers.publicity.common import (
     require,
     rest,
     send_file,
+    show,
     split_word,
 )
 from handlers.views import publicity as views
@@ -30,10 +31,7 @@ CANCEL = {"撤销", "取消", "cancel"}
 async def show_draft(ctx: Ctx, task: DraftingTask, *, edit: bool = False) -> None:
     task = await DraftingTask.get(id=task.id).prefetch_related("drafter")
     text, keyboard = views.task_draft_card(task, drafting.missing(task), ctx.lang)
-    if edit:
-        await ctx.edit(text, keyboard)
-    else:
-        await ctx.reply(text, keyboard)
+    await show(ctx, text, keyboard, edit=edit)
 
 
 async def wengao(ctx: Ctx) -> None:

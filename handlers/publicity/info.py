@@ -17,6 +17,7 @@ from handlers.publicity.common import (
     require,
     rest,
     send_file,
+    show,
     split_word,
     today,
 )
@@ -34,10 +35,7 @@ INSTRUCT, RULES = {"批示", "instruct"}, {"规则", "rules"}
 
 async def show_draft(ctx: Ctx, piece: InfoPiece, *, edit: bool = False) -> None:
     text, keyboard = views.draft_piece_card(piece, await info.attachments(piece.id), ctx.lang)
-    if edit:
-        await ctx.edit(text, keyboard)
-    else:
-        await ctx.reply(text, keyboard)
+    await show(ctx, text, keyboard, edit=edit)
 
 
 async def xinxi(ctx: Ctx) -> None:
@@ -48,12 +46,8 @@ async def xinxi(ctx: Ctx) -> None:
         await _overview(ctx)
     elif word in HELP_WORDS:
         await ctx.reply(ctx.t("publicity.xinxi.usage"))
-    elif word in SUBMIT or "\n" in text:
-        if not ctx.is_private:
-            await ctx.say(ctx.t("error.private_only"))
-            return
-        body = tail if word in SUBMIT else text
-        await show_draft(ctx, await info.start(ctx.me, ctx.chat_id, body))
+    elif word in SUBMIT:
+        await _start(ctx, tail)
     elif word in RANK:
         await _ranking(ctx, tail)
     elif word in WAITING:
@@ -78,8 +72,17 @@ async def xinxi(ctx: Ctx) -> None:
         await _rules(ctx, tail)
     elif number(word) is not None and not tail:
         await _show_piece(ctx, number(word) or 0)
+    elif "\n" in text:  # a title and its text typed straight after the command
+        await _start(ctx, text)
     else:
         await ctx.reply(ctx.t("publicity.xinxi.usage"))
+
+
+async def _start(ctx: Ctx, text: str) -> None:
+    if not ctx.is_private:
+        await ctx.say(ctx.t("error.private_only"))
+        return
+    await show_draft(ctx, await info.start(ctx.me, ctx.chat_id, text))
 
 
 def _id_and_rest(text: str) -> tuple[int, str]:

@@ -16,6 +16,7 @@ from handlers.publicity.common import (
     require,
     rest,
     send_file,
+    show,
     split_word,
     today,
 )
@@ -43,10 +44,7 @@ async def show_report(ctx: Ctx, report_id: int, *, edit: bool = False,
     report = await full_report((await media.get_report(report_id)).id)
     story, members = await media.story_of(report)
     text, keyboard = views.report_card(report, story, members, ctx.lang, title_key=title_key)
-    if edit:
-        await ctx.edit(text, keyboard)
-    else:
-        await ctx.reply(text, keyboard)
+    await show(ctx, text, keyboard, edit=edit)
 
 
 async def show_outcome(ctx: Ctx, outcome: Recorded | Asked, *, edit: bool = False) -> None:
@@ -59,10 +57,7 @@ async def show_outcome(ctx: Ctx, outcome: Recorded | Asked, *, edit: bool = Fals
         suggestions = [(await full_report(r.id), s) for r, s in outcome.suggestions]
         text, keyboard = views.report_card(report, story, members, ctx.lang,
                                            suggestions=suggestions)
-    if edit:
-        await ctx.edit(text, keyboard)
-    else:
-        await ctx.reply(text, keyboard)
+    await show(ctx, text, keyboard, edit=edit)
 
 
 async def xuanchuan(ctx: Ctx) -> None:

@@ -22,9 +22,9 @@ from models.publicity import (
     TaskStatus,
     VersionVerdict,
 )
-from services import clock, outbox, workdays
+from services import clock, workdays
 from services.errors import InvalidInput, NotAllowed, NotFound, StaleAction
-from services.publicity import config, files, parse, prompts
+from services.publicity import config, files, parse, prompts, records
 from services.staff import require_role
 from services.timeparse import parse_time
 
@@ -38,18 +38,11 @@ MAX_AHEAD = timedelta(days=366)
 
 
 async def get(task_id: int) -> DraftingTask:
-    task = await DraftingTask.get_or_none(id=task_id) if 0 < task_id < 2**31 else None
-    if task is None:
-        raise NotFound("publicity.error.no_task", id=task_id)
-    return task
+    return await records.row(DraftingTask, task_id, "publicity.error.no_task")
 
 
 async def _locked(task_id: int) -> DraftingTask:
-    task = await DraftingTask.filter(id=task_id).select_for_update().first() \
-        if 0 < task_id < 2**31 else None
-    if task is None:
-        raise NotFound("publicity.error.no_task", id=task_id)
-    return task
+    return await records.row(DraftingTask, task_id, "publicity.error.no_task", locked=True)
 
 
 def may_decide(actor: Staff, task: DraftingTask) -> bool:
@@ -213,9 +206,8 @@ async def dispatch(actor: Staff, task_id: int) -> DraftingTask:
         task.status, task.assigned_at = TaskStatus.OPEN, clock.now()
         await task.save(update_fields=["status", "assigned_at"])
         await prompts.done(actor, PROMPT_TASK)
-        drafter = await Staff.get(id=task.drafter_id)  # type: ignore[attr-defined]
-        await outbox.emit_to_staff(drafter, "publicity.task_assigned", {"task_id": task.id},
-                                   f"pub.task.assigned:{task.id}")
+        await records.tell(task.drafter_id, "publicity.task_assigned",  # type: ignore[attr-defined]
+                           {"task_id": task.id}, f"pub.task.assigned:{task.id}")
     return task
 
 
@@ -232,9 +224,8 @@ async def cancel(actor: Staff, task_id: int) -> DraftingTask:
         await task.save(update_fields=["status", "done_at"])
         await prompts.done(actor, PROMPT_TASK, task.id)
         if was_sent and task.drafter_id is not None:  # type: ignore[attr-defined]
-            drafter = await Staff.get(id=task.drafter_id)  # type: ignore[attr-defined]
-            await outbox.emit_to_staff(drafter, "publicity.task_cancelled",
-                                       {"task_id": task.id}, f"pub.task.cancelled:{task.id}")
+            await records.tell(task.drafter_id, "publicity.task_cancelled",  # type: ignore[attr-defined]
+                               {"task_id": task.id}, f"pub.task.cancelled:{task.id}")
     return task
 
 
@@ -305,9 +296,8 @@ async def _add_version(actor: Staff, task_id: int, stored: PublicityFile) -> Dra
     task.status = TaskStatus.REVIEW
     await task.save(update_fields=["status"])
     await prompts.done(actor, PROMPT_UPLOAD)
-    assigner = await Staff.get(id=task.assigner_id)  # type: ignore[attr-defined]
-    await outbox.emit_to_staff(assigner, "publicity.task_version", {"version_id": version.id},
-                               f"pub.task.version:{version.id}")
+    await records.tell(task.assigner_id, "publicity.task_version",  # type: ignore[attr-defined]
+                       {"version_id": version.id}, f"pub.task.version:{version.id}")
     return version
 
 
@@ -358,9 +348,8 @@ async def give_back(actor: Staff, version_id: int, comment: str) -> DraftVersion
         await DraftingTask.filter(id=task.id).update(status=TaskStatus.RETURNED,
                                                      returns=F("returns") + 1)
         await prompts.done(actor, PROMPT_COMMENT, version.id)
-        drafter = await Staff.get(id=task.drafter_id)  # type: ignore[attr-defined]
-        await outbox.emit_to_staff(drafter, "publicity.task_returned", {"version_id": version.id},
-                                   f"pub.task.returned:{version.id}")
+        await records.tell(task.drafter_id, "publicity.task_returned",  # type: ignore[attr-defined]
+                           {"version_id": version.id}, f"pub.task.returned:{version.id}")
     return version
 
 
@@ -373,9 +362,8 @@ async def accept(actor: Staff, version_id: int) -> DraftVersion:
         version.decided_by = actor  # type: ignore[assignment]
         await version.save(update_fields=["verdict", "decided_at", "decided_by_id"])
         await DraftingTask.filter(id=task.id).update(status=TaskStatus.ACCEPTED, done_at=now)
-        drafter = await Staff.get(id=task.drafter_id)  # type: ignore[attr-defined]
-        await outbox.emit_to_staff(drafter, "publicity.task_accepted", {"version_id": version.id},
-                                   f"pub.task.accepted:{version.id}")
+        await records.tell(task.drafter_id, "publicity.task_accepted",  # type: ignore[attr-defined]
+                           {"version_id": version.id}, f"pub.task.accepted:{version.id}")
     return version
 
 
@@ -440,14 +428,12 @@ async def _claim(task: DraftingTask, column: str, now: datetime, when: str) -> i
             **{column: now})
         if not claimed:
             return 0
-        drafter = await Staff.get(id=task.drafter_id)  # type: ignore[attr-defined]
         payload: dict[str, Any] = {"task_id": task.id, "when": when}
-        await outbox.emit_to_staff(drafter, "publicity.task_reminder", payload,
-                                   f"pub.task.{when}:{task.id}")
+        await records.tell(task.drafter_id, "publicity.task_reminder", payload,  # type: ignore[attr-defined]
+                           f"pub.task.{when}:{task.id}")
         if when == "overdue":
-            assigner = await Staff.get(id=task.assigner_id)  # type: ignore[attr-defined]
-            await outbox.emit_to_staff(assigner, "publicity.task_overdue", payload,
-                                       f"pub.task.overdue:{task.id}")
+            await records.tell(task.assigner_id, "publicity.task_overdue", payload,  # type: ignore[attr-defined]
+                               f"pub.task.overdue:{task.id}")
     return 1
 
 

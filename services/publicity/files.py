@@ -5,7 +5,8 @@ from __future__ import annotations
 from models.core import Staff
 from models.publicity import InfoPiece, PublicityFile
 from services import clock
-from services.errors import InvalidInput, NotFound
+from services.errors import InvalidInput
+from services.publicity import records
 
 #: Telegram lets a bot download files up to 20 MB; the office's documents are far smaller.
 MAX_BYTES = 20 * 1024 * 1024
@@ -34,10 +35,7 @@ async def store(by: Staff | None, name: str, content: bytes,
 
 
 async def get(file_id: int) -> PublicityFile:
-    found = await PublicityFile.get_or_none(id=file_id) if 0 < file_id < 2**31 else None
-    if found is None:
-        raise NotFound("publicity.error.no_file", id=file_id)
-    return found
+    return await records.row(PublicityFile, file_id, "publicity.error.no_file")
 
 
 def is_docx(name: str, content: bytes) -> bool:

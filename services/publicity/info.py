@@ -12,8 +12,8 @@ from tortoise.transactions import in_transaction
 from models.core import ChatPurpose, OutboxMessage, Role, Staff
 from models.publicity import INFO_RANK, InfoLevel, InfoPiece, InfoStatus, PublicityFile
 from services import clock, outbox, workdays
-from services.errors import InvalidInput, NotAllowed, NotFound, StaleAction
-from services.publicity import cards, config, files, prompts, scoring
+from services.errors import InvalidInput, NotAllowed, StaleAction
+from services.publicity import cards, config, files, prompts, records, scoring
 from services.staff import require_role
 
 DECIDERS = (Role.OFFICE,)
@@ -28,18 +28,11 @@ def card_key(piece_id: int) -> str:
 
 
 async def get(piece_id: int) -> InfoPiece:
-    piece = await InfoPiece.get_or_none(id=piece_id) if 0 < piece_id < 2**31 else None
-    if piece is None:
-        raise NotFound("publicity.error.no_piece", id=piece_id)
-    return piece
+    return await records.row(InfoPiece, piece_id, "publicity.error.no_piece")
 
 
 async def _locked(piece_id: int) -> InfoPiece:
-    piece = await InfoPiece.filter(id=piece_id).select_for_update().first() \
-        if 0 < piece_id < 2**31 else None
-    if piece is None:
-        raise NotFound("publicity.error.no_piece", id=piece_id)
-    return piece
+    return await records.row(InfoPiece, piece_id, "publicity.error.no_piece", locked=True)
 
 
 # ---------------------------------------------------------------------------- the correspondent
@@ -237,9 +230,8 @@ async def instruct(actor: Staff, piece_id: int, note: str = "") -> InfoPiece:
 
 async def _tell_author(piece: InfoPiece, kind: str, change: str, extra: dict[str, object]
                        ) -> None:
-    author = await Staff.get(id=piece.author_id)  # type: ignore[attr-defined]
-    await outbox.emit_to_staff(author, kind, {"piece_id": piece.id, **extra},
-                               f"pub.info.{change}:{piece.id}")
+    await records.tell(piece.author_id, kind, {"piece_id": piece.id, **extra},  # type: ignore[attr-defined]
+                       f"pub.info.{change}:{piece.id}")
 
 
 # ---------------------------------------------------------------------------- quarters and scores

@@ -30,7 +30,7 @@ from models.publicity import (
 )
 from services import clock
 from services.errors import Conflict, InvalidInput, NotFound, StaleAction
-from services.publicity import config, links, outlets, parse, prompts
+from services.publicity import config, links, outlets, parse, prompts, records
 from services.staff import require_role
 
 OFFICE = (Role.OFFICE,)
@@ -390,10 +390,7 @@ async def recount(story_id: int) -> MediaStory | None:
 
 
 async def get_report(report_id: int) -> MediaReport:
-    report = await MediaReport.get_or_none(id=report_id) if 0 < report_id < 2**31 else None
-    if report is None:
-        raise NotFound("publicity.error.no_report", id=report_id)
-    return report
+    return await records.row(MediaReport, report_id, "publicity.error.no_report")
 
 
 async def split(actor: Staff, report_id: int) -> MediaStory:

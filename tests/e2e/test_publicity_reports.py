@@ -67,7 +67,8 @@ async def test_annual_words_publicity_as_the_office_summary_does(
         office: Env, fixed_clock: FixedClock) -> None:
     env = office
     await scripted_year(fixed_clock)
-    started = await env.say(1003, "/annual 2025")
+    await env.delivered()  # the version cards the script sent the leader arrive first
+    started = await env.say(1003, "/annual 2025", contains="正在统计")
     docx_msg = await env.client.wait_for_bot_message(1003, after=started["message_id"],
                                                      contains="Word", timeout=30)
     progress = await env.message(1003, started["message_id"])
@@ -82,7 +83,7 @@ async def test_annual_words_publicity_as_the_office_summary_does(
     english = await Staff.get(tg_user_id=1002)
     english.lang = "en"
     await english.save()
-    started = await env.say(1002, "/annual 2025")
+    started = await env.say(1002, "/annual 2025", contains="Counting")
     await env.client.wait_for_bot_message(1002, after=started["message_id"], contains="Excel",
                                           timeout=30)
     done = await env.message(1002, started["message_id"])
@@ -92,7 +93,7 @@ async def test_annual_words_publicity_as_the_office_summary_does(
 
 
 async def test_a_year_without_publicity_records_says_nothing_of_it(office: Env) -> None:
-    started = await office.say(1003, "/annual 2025")
+    started = await office.say(1003, "/annual 2025", contains="正在统计")
     await office.client.wait_for_bot_message(1003, after=started["message_id"],
                                              contains="Excel", timeout=30)
     progress = await office.message(1003, started["message_id"])
