@@ -104,7 +104,8 @@ async def received(ctx: Ctx, got: Received) -> None:
 async def on_dispatch(ctx: Ctx, data: ButtonData) -> None:
     task = await drafting.dispatch(ctx.me, data.int_id)
     task = await DraftingTask.get(id=task.id).prefetch_related("drafter")
-    lines = [ctx.t("publicity.task.dispatched", id=task.id, name=escape(task.drafter.name)),
+    lines = [ctx.t("publicity.task.dispatched", id=task.id,
+                   name=escape(views.person_name(task.drafter))),
              *views.task_lines(task, ctx.lang)]
     await ctx.edit("\n".join(lines))
     await ctx.answer()

@@ -65,6 +65,10 @@ def points(value: Decimal | int) -> str:
     return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
+def person_name(person: Staff | None) -> str:
+    return person.name if person is not None else "—"
+
+
 def level_name(level: OutletLevel | str, lang: str) -> str:
     return t(f"publicity.level.{OutletLevel(level).value}", lang)
 
@@ -565,7 +569,7 @@ async def version_rendered(version_id: int, lang: str) -> Rendered:
     task = version.task
     caption = t("publicity.task.version", lang, id=task.id, n=version.number,
                 kind=t(f"publicity.dkind.{task.kind.value}", lang) if task.kind else "—",
-                title=short(task.title, 60), name=escape(task.drafter.name),
+                title=short(task.title, 60), name=escape(person_name(task.drafter)),
                 deadline=deadline_text(task.deadline, lang),
                 state=t(f"publicity.verdict.{version.verdict.value}", lang))
     keyboard = version_keyboard(version, lang) if version.verdict.value == "pending" else None
@@ -614,7 +618,7 @@ async def task_reminder(payload: dict[str, Any], lang: str) -> Rendered:
 async def task_overdue(payload: dict[str, Any], lang: str) -> Rendered:
     task = await DraftingTask.get(id=int(payload["task_id"])).prefetch_related("drafter")
     return Rendered(t("publicity.task.overdue", lang, id=task.id, title=short(task.title, 60),
-                      name=escape(task.drafter.name),
+                      name=escape(person_name(task.drafter)),
                       deadline=deadline_text(task.deadline, lang)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, time
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -78,7 +79,7 @@ async def _open_draft(bulletin_id: int | None = None) -> Bulletin:
     return locked
 
 
-async def _append(actor: Staff, **values: object) -> BulletinItem:
+async def _append(actor: Staff, **values: Any) -> BulletinItem:
     async with in_transaction():
         issue = await _open_draft()
         count = await BulletinItem.filter(bulletin_id=issue.id).count()

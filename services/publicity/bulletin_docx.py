@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from docx import Document
@@ -67,7 +68,7 @@ def _rule(paragraph: Paragraph, color: str = "C00000", size: int = 18) -> None:
 
 
 def _line(document: object, text: str, font: str = SONG, size: float = 14, *, bold: bool = False,
-          color: RGBColor | None = None, align: int | None = None,
+          color: RGBColor | None = None, align: Any = None,
           indent: bool = False) -> Paragraph:
     paragraph: Paragraph = document.add_paragraph()  # type: ignore[attr-defined]
     if align is not None:

@@ -132,7 +132,7 @@ async def set_level(actor: Staff, name: str, level: OutletLevel) -> tuple[MediaO
         stories = await MediaReport.filter(outlet_id=outlet.id).distinct().values_list(
             "story_id", flat=True)
         for story_id in stories:
-            await media.recount(int(story_id))  # type: ignore[arg-type]
+            await media.recount(int(str(story_id)))
     return outlet, changed
 
 
@@ -146,7 +146,8 @@ async def known(limit: int = 8) -> list[MediaOutlet]:
     await ensure_defaults()
     counts: dict[int, int] = {}
     for outlet_id in await MediaReport.all().values_list("outlet_id", flat=True):
-        counts[int(outlet_id)] = counts.get(int(outlet_id), 0) + 1  # type: ignore[arg-type]
+        key = int(str(outlet_id))
+        counts[key] = counts.get(key, 0) + 1
     every = await MediaOutlet.all().order_by("id")
     every_sorted = sorted(every, key=lambda o: (-counts.get(o.id, 0), o.id))
     return every_sorted[:limit]

@@ -92,7 +92,7 @@ async def office_day(day: Period, now: datetime) -> list[Item]:
         deadline=None).prefetch_related("drafter").order_by("deadline", "id")
     for task in tasks:
         items.append(Item("publicity.item.task_office", {
-            "id": task.id, "title": task.title, "name": task.drafter.name,
+            "id": task.id, "title": task.title, "name": task.drafter.name if task.drafter else "",
             "deadline": _deadline(task),
             "variant": "late" if task.deadline and task.deadline <= now else "today"}))
     yesterday = (day.start - timedelta(days=1)).date()
