@@ -23,12 +23,13 @@ from handlers.views import publicity as views
 from models.publicity import Bulletin
 from services.errors import InvalidInput
 from services.publicity import bulletin
+from services.publicity.records import MAX_ID
 
 EDIT = {"编辑", "edit", "本期"}
 ADD = {"加", "添加", "加入", "收入", "add"}
 UNIT = {"单位", "unit"}
 FROM_OPINION, FROM_LEDGER = {"舆情", "yq", "opinion"}, {"报道", "report", "宣传"}
-_ISSUE = re.compile(r"^(?:(\d{4})\s*年?\s*)?第?\s*(\d{1,4})\s*期?$")
+_ISSUE = re.compile(r"^(?:([0-9]{4})\s*年?\s*)?第?\s*([0-9]{1,4})\s*期?$")
 
 
 async def editing(ctx: Ctx, *, edit: bool = False, issue: Bulletin | None = None) -> None:
@@ -134,7 +135,7 @@ async def on_sign(ctx: Ctx, data: ButtonData) -> None:
 
 
 async def on_refresh(ctx: Ctx, data: ButtonData) -> None:
-    found = await Bulletin.get_or_none(id=data.int_id)
+    found = await Bulletin.get_or_none(id=data.int_id) if 0 < data.int_id <= MAX_ID else None
     if found is not None and found.status.value == "issued":
         await ctx.answer(ctx.t("publicity.error.bulletin_issued", year=found.year,
                                number=found.number), alert=True)

@@ -3,11 +3,12 @@ user's language, sending stored files."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
 
-from handlers.common import Ctx
+from handlers.common import Ctx, plain
 from models.core import Role
 from services import clock
 from services.errors import NotAllowed
@@ -33,10 +34,13 @@ def split_word(text: str) -> tuple[str, str]:
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def number(text: str) -> int | None:
-    """'12', '#12', '＃12' -> 12 (within the database's ids), else None."""
+    """'12', '#12', '＃12' -> 12 (ASCII digits, within the database's ids), else None."""
     raw = text.strip().lstrip("#＃")
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    return int(raw) if _NUMBER.fullmatch(raw) else None
 
 
 def today() -> date:
@@ -52,10 +56,14 @@ def require(ctx: Ctx, *roles: Role) -> None:
 async def show(ctx: Ctx, text: str, keyboard: InlineKeyboardMarkup | None, *,
                edit: bool = False) -> None:
     """Put a card in place of the pressed one, or send it as a new message."""
-    if edit:
-        await ctx.edit(text, keyboard)
-    else:
+    if not edit:
         await ctx.reply(text, keyboard)
+        return
+    message = ctx.query.message if ctx.query else None
+    same_markup = getattr(message, "reply_markup", None) == keyboard
+    if message is not None and getattr(message, "text", None) == plain(text) and same_markup:
+        return  # pressed again with nothing changed: Telegram refuses an identical edit
+    await ctx.edit(text, keyboard)
 
 
 async def send_file(ctx: Ctx, name: str, content: bytes, caption: str = "",

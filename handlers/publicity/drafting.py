@@ -23,6 +23,7 @@ from models.publicity import DraftingTask, DraftVersion, TaskStatus
 from services import clock
 from services.publicity import drafting
 from services.publicity.drafting import Received
+from services.publicity.records import MAX_ID
 
 NEW = {"新建", "派", "布置", "交办", "new", "assign"}
 CANCEL = {"撤销", "取消", "cancel"}
@@ -93,8 +94,9 @@ async def received(ctx: Ctx, got: Received) -> None:
                               name=escape(version.task.assigner.name)))
         return
     assert got.file is not None
-    rows = [[(ctx.t("publicity.btn.for_task", id=task.id, title=task.title[:20]),
-              encode("pub", "tfile", got.file.id, task.id))] for task in got.choices[:8]]
+    # The label is the task's number and title as typed (no markup in a button).
+    rows = [[(f"#{task.id} {task.title[:20]}", encode("pub", "tfile", got.file.id, task.id))]
+            for task in got.choices[:8]]
     await ctx.reply(ctx.t("publicity.task.which", name=escape(got.file.name)), buttons(rows))
 
 
@@ -156,7 +158,8 @@ async def on_version_accept(ctx: Ctx, data: ButtonData) -> None:
 
 
 async def on_version_show(ctx: Ctx, data: ButtonData) -> None:
-    version = await DraftVersion.get_or_none(id=data.int_id).prefetch_related("task")
+    version = await DraftVersion.get_or_none(id=data.int_id).prefetch_related("task") \
+        if 0 < data.int_id <= MAX_ID else None
     if version is None:
         await ctx.answer(ctx.t("error.stale"), alert=True)
         return

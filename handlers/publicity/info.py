@@ -216,7 +216,7 @@ async def on_instruct(ctx: Ctx, data: ButtonData) -> None:
 
 async def on_files(ctx: Ctx, data: ButtonData) -> None:
     require(ctx, *OFFICE_AND_LEADERS)
-    for stored in await info.attachments(data.int_id):
+    for stored in await info.attachments((await info.get(data.int_id)).id):
         await send_file(ctx, stored.name, bytes(stored.content),
                         ctx.t("publicity.info.file_caption", id=data.int_id))
     await ctx.answer()

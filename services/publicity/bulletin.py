@@ -32,6 +32,7 @@ from services.publicity import (
     outlets,
     parse,
     prompts,
+    records,
 )
 from services.staff import require_role
 
@@ -66,9 +67,8 @@ async def items(bulletin_id: int) -> list[BulletinItem]:
 async def _open_draft(bulletin_id: int | None = None) -> Bulletin:
     """The draft, locked; a button of an issued issue is refused with its number."""
     if bulletin_id is not None:
-        issue = await Bulletin.filter(id=bulletin_id).select_for_update().first()
-        if issue is None:
-            raise NotFound("publicity.error.no_bulletin", id=bulletin_id)
+        issue = await records.row(Bulletin, bulletin_id, "publicity.error.no_bulletin",
+                                  locked=True)
         if issue.status == BulletinStatus.ISSUED:
             raise StaleAction("publicity.error.bulletin_issued", year=issue.year,
                               number=issue.number)

@@ -162,7 +162,8 @@ async def _ask(actor: Staff, draft: ReportDraft, chat_id: int, question: str,
 
 
 async def _draft(actor: Staff, draft_id: int) -> ReportDraft:
-    draft = await ReportDraft.get_or_none(id=draft_id)
+    draft = await ReportDraft.get_or_none(id=draft_id) if 0 < draft_id <= records.MAX_ID \
+        else None
     if draft is None:
         raise StaleAction("publicity.error.draft_gone")
     if draft.staff_id != actor.id:  # type: ignore[attr-defined]
@@ -225,7 +226,8 @@ async def choose_outlet(actor: Staff, draft_id: int, outlet_id: int, chat_id: in
     draft = await _draft(actor, draft_id)
     if draft.awaiting != "outlet":
         raise StaleAction("publicity.error.draft_moved_on")
-    outlet = await MediaOutlet.get_or_none(id=outlet_id)
+    outlet = await MediaOutlet.get_or_none(id=outlet_id) if 0 < outlet_id <= records.MAX_ID \
+        else None
     if outlet is None:
         raise StaleAction("publicity.error.draft_moved_on")
     draft.values["outlet_id"], draft.values["outlet"] = outlet.id, outlet.name
