@@ -8,8 +8,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import AIORateLimiter, Application
 from telegram.request import HTTPXRequest
 
 import bot.web_feeds
@@ -55,8 +54,6 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         )
     if settings.webhook_url:
         builder = builder.updater(None)
-    # Every reply is Telegram HTML (texts escape what they fill in): captions and edits too.
-    builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML))
     application = builder.build()
     application.bot_data["settings"] = settings
     handlers.register_all(application)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 from datetime import datetime
@@ -11,7 +12,8 @@ from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 from tortoise import timezone as tortoise_timezone
-from tortoise.backends.sqlite.client import SqliteTransactionWrapper
+from tortoise.backends.sqlite.client import SqliteTransactionContext, SqliteTransactionWrapper
+from tortoise.connection import get_connections
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from bot.settings import Settings, get_settings
@@ -88,6 +90,32 @@ tortoise_timezone.now = _office_now
 # Why patch: Tortoise opens SQLite transactions with a plain BEGIN (deferred), which lets two
 # processes both read and then fail to upgrade to a write lock ("database is locked").
 SqliteTransactionWrapper.begin = _begin_immediate  # type: ignore[method-assign]
+
+
+async def _enter_or_give_back(self: SqliteTransactionContext) -> Any:
+    """Enter a SQLite transaction; if BEGIN fails or the task is cancelled meanwhile, give the
+    connection's lock back (and end what BEGIN may have opened)."""
+    await self._trxlock.acquire()
+    try:
+        await self.ensure_connection()
+        self.token = get_connections().set(self.connection_name, self.connection)
+        try:
+            await self.connection.begin()
+        except BaseException:
+            get_connections().reset(self.token)
+            raise
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await self.connection._connection.rollback()
+        self._trxlock.release()
+        raise
+    return self.connection
+
+
+# Why patch: Tortoise takes the one SQLite connection's lock and then awaits BEGIN; a task
+# cancelled there (the outbox worker stopped at shutdown) or a BEGIN that fails kept the lock
+# for ever, and every later query of the process waited on it (tests hung in teardown).
+SqliteTransactionContext.__aenter__ = _enter_or_give_back  # type: ignore[method-assign]
 
 
 async def migrate(url: str | None = None, settings: Settings | None = None) -> None:

@@ -32,6 +32,7 @@ FEATURE_SEEDERS.append("services.seals.demo:seed_demo")
 FEATURE_SEEDERS.append("services.repairs.demo:seed_demo")
 FEATURE_SEEDERS.append("services.meetings.demo:seed_demo")
 FEATURE_SEEDERS.append("services.documents.demo:seed_demo")
+FEATURE_SEEDERS.append("services.publicity.demo:seed_demo")
 
 
 async def seed_database() -> None:

@@ -12,6 +12,7 @@ from handlers import (
     jobs,
     meetings,
     opinion,
+    publicity,
     receptions,
     repairs,
     reports,
@@ -38,6 +39,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     supplies.register(application)
     repairs.register(application)
     documents.register(application)
+    publicity.register(application)
     reports.register(application)
     jobs.register(application)
     # Last: answer any button press nothing answered, and the one error handler.

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any, cast
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -301,6 +302,7 @@ async def _export(ctx: Ctx, notice_id: int, kind: str) -> str:
         name = f"meeting_{booking.id}_name_cards.docx"
     await ctx.context.bot.send_document(
         ctx.chat_id, InputFile(data, filename=name),
+        parse_mode=ParseMode.HTML,
         caption=ctx.t(f"meetings.export.{kind}", title=escape(booking.title)))
     return ""
 

@@ -55,6 +55,7 @@ ORDER = [
     "yongyin", "baoxiu",
     "yq",
     "shouwen", "fawen", "wenjian", "duban",
+    "xuanchuan", "xinxi", "wengao", "canyue",
     "daily", "todo", "weekly", "monthly", "annual",
     "invite", "bind", "staff", "flows", "audit", "jobs",
 ]

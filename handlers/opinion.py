@@ -6,7 +6,14 @@ import html
 from datetime import date, timedelta
 from typing import Any
 
-from telegram import InputFile, MessageOriginChannel, MessageOriginChat, MessageOriginUser, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    InputFile,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginUser,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -112,6 +119,7 @@ async def _report(ctx: Ctx, daily: bool) -> None:
     await ctx.reply(report_text(data, ctx.lang, title))
     rows = await report.trend(today, 7 if daily else 30, tz)
     await ctx.context.bot.send_photo(ctx.chat_id, trend_png(rows, ctx.lang),
+                                     parse_mode=ParseMode.HTML,
                                      caption=ctx.t("opinion.chart.title", n=len(rows)))
 
 
@@ -202,7 +210,17 @@ async def _manual(ctx: Ctx, text: str, source_name: str = "", external_id: str |
     candidate.external_id = external_id
     result = (await pipeline.ingest([candidate], via=SourceKind.MANUAL, added_by=ctx.me,
                                     vouched=True))[0]
-    await ctx.reply(_manual_reply(ctx, result))
+    await ctx.reply(_manual_reply(ctx, result), _to_ledger_button(ctx, result))
+
+
+# Publicity (issue 15): positive news about the park goes into the media-report ledger with one
+# tap; the publicity feature owns the button's callback (pub:yq:<item id>).
+def _to_ledger_button(ctx: Ctx, r: pipeline.ItemResult) -> InlineKeyboardMarkup | None:
+    if r.item_id is None or r.status != "created" or r.neg or r.sentiment != "positive":
+        return None
+    if ctx.me.role not in (Role.OFFICE, Role.ADMIN):
+        return None
+    return buttons([[(ctx.t("publicity.btn.to_ledger"), cb.encode("pub", "yq", r.item_id))]])
 
 
 def _manual_reply(ctx: Ctx, r: pipeline.ItemResult) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -323,7 +324,7 @@ async def _form(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
     name, data = await service.export_form(reception.id, _tz(ctx))
     await ctx.context.bot.send_document(
         ctx.chat_id, InputFile(data, filename=name),
-        caption=ctx.t("receptions.form.caption", id=reception.id),
+        parse_mode=ParseMode.HTML, caption=ctx.t("receptions.form.caption", id=reception.id),
     )
 
 

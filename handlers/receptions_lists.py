@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, InputFile
+from telegram.constants import ParseMode
 
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff
@@ -44,6 +45,7 @@ async def list_button(ctx: Ctx, action: str, year: int, extra: tuple[str, ...]) 
         "receptions.ledger.year", year=year)
     await ctx.context.bot.send_document(
         ctx.chat_id, InputFile(data, filename=name),
+        parse_mode=ParseMode.HTML,
         caption=ctx.t("receptions.ledger.caption", title=title, n=count),
     )
 

@@ -11,6 +11,7 @@ from html import escape
 from typing import cast
 
 from telegram import InputFile, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -163,6 +164,7 @@ async def _ledger(ctx: Ctx, text: str) -> None:
     total = sum(float(r.cost or 0) for r in rows)
     await ctx.context.bot.send_document(
         ctx.chat_id, InputFile(data, filename=f"repair_ledger_{start}_{end}.xlsx"),
+        parse_mode=ParseMode.HTML,
         caption=ctx.t("repairs.ledger.caption", start=start.isoformat(), end=end.isoformat(),
                       n=len(rows), cost=views.money(Decimal(str(total)))))
 

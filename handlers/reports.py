@@ -86,7 +86,7 @@ async def _period(ctx: Ctx, kind: str) -> None:
     if comparison.changes:
         png = await asyncio.to_thread(views.chart_png, comparison, ctx.lang)
         await ctx.context.bot.send_photo(
-            ctx.chat_id, png, caption=ctx.t(
+            ctx.chat_id, png, parse_mode=ParseMode.HTML, caption=ctx.t(
                 "reports.chart.caption", kind=ctx.t(f"reports.period.{kind}"),
                 first=period.first.isoformat(), last=period.last.isoformat()))
 
@@ -147,8 +147,10 @@ async def _annual_export(ctx: Ctx, year: int, message_id: int) -> None:
                     t("reports.annual.done", lang, year=year) + "\n\n"
                     + views.annual_sentence(data, lang))
         await bot.send_document(chat_id, InputFile(docx, filename=f"{year}年工作数字.docx"),
+                                parse_mode=ParseMode.HTML,
                                 caption=t("reports.annual.docx_caption", lang, year=year))
         await bot.send_document(chat_id, InputFile(xlsx, filename=f"{year}年工作数字.xlsx"),
+                                parse_mode=ParseMode.HTML,
                                 caption=t("reports.annual.xlsx_caption", lang, year=year))
     except Exception as exc:
         log.exception("annual export %s failed", year)

@@ -7,6 +7,7 @@ from html import escape
 from typing import cast
 
 from telegram import InputFile, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -167,6 +168,7 @@ async def _register(ctx: Ctx, text: str) -> None:
     data = await asyncio.to_thread(views.register_xlsx, rows, log, ctx.lang, start, end)
     await ctx.context.bot.send_document(
         ctx.chat_id, InputFile(data, filename=f"seal_register_{start}_{end}.xlsx"),
+        parse_mode=ParseMode.HTML,
         caption=ctx.t("seals.register.caption", start=start.isoformat(), end=end.isoformat(),
                       n=len(rows), m=len(log)))
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from html import escape
 
 from telegram import InputFile
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -332,6 +333,7 @@ async def ledger_command(ctx: Ctx) -> None:
     await ctx.context.bot.send_document(
         ctx.chat_id,
         InputFile(data, filename=f"{kind}_{start.isoformat()}_{end.isoformat()}.xlsx"),
+        parse_mode=ParseMode.HTML,
         caption=ctx.t("supplies.ledger.caption", title=title, start=start.isoformat(),
                       end=end.isoformat(), n=len(rows)),
     )

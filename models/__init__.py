@@ -13,4 +13,5 @@ APPS: dict[str, list[str]] = {
     "repairs": ["models.repairs"],
     "meetings": ["models.meetings"],
     "documents": ["models.documents"],
+    "publicity": ["models.publicity"],
 }

@@ -6,6 +6,7 @@ import asyncio
 import html
 import io
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -212,10 +213,20 @@ def chart_png(comparison: Comparison, lang: str) -> bytes:
 # ------------------------------------------------------------------ the year
 
 
+#: Sections that word their own part of the annual sentence (a feature's views register it):
+#: name -> func(figures, lang) giving the words, or None to leave the section out this year.
+ANNUAL_WORDS: dict[str, Callable[[dict[str, float], str], str | None]] = {}
+
+
 def annual_sentence(data: YearInNumbers, lang: str) -> str:
     """The year in the words of an annual summary, every figure from the records."""
     parts = []
     for name, figures in data.totals.items():
+        if name in ANNUAL_WORDS:
+            words = ANNUAL_WORDS[name](figures, lang)
+            if words:
+                parts.append(words)
+            continue
         variant = data.variants.get(name)
         key = f"reports.annual.{name}" + (f".{variant}" if variant else "")
         if not has(key):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from services.timeparse import lexicon as lx
 
-_NUMERAL = r"(?:\d+(?:\.\d+)?[ \t]*|[零〇○一二两三四五六七八九十百千几]+|半)"
+_NUMERAL = r"(?:\d+(?:\.\d+)?[ \t]*|[零〇○一二两三四五六七八九十百千几]+|半(?!年))"
 _UNIT = (
     r"(?:个)?(?:半)?(?P<unit>点钟|点|时|分钟|分|秒钟|秒|号|日|月|年|周|星期|礼拜"
     r"|天|刻钟|刻|小时|钟头)"
@@ -59,6 +59,8 @@ _SOFT = re.compile(
             r"年关|最近(?!的)|近期|近日|工作日|全天|整天",
             r"节后|节前|节假日|假期|长假|黄金周|春节|元旦|国庆|中秋|端午|清明|除夕|元宵|寒假|暑假",
             r"五一|劳动节",
+            # 半年工作会, 上半年总结: a meeting's subject far more often than a length of time
+            r"[上下]?半年",
         ]
     )
 )
@@ -121,6 +123,10 @@ def unread(text: str, read: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _stretch(text: str, b: int, e: int) -> tuple[int, int]:
     """Return the run of text around [b, e) with no space or punctuation in it."""
+    while e > b and _SEPARATOR.match(text, e - 1):  # a read span may end on its space
+        e -= 1
+    while b < e and _SEPARATOR.match(text, b):
+        b += 1
     while b > 0 and not _SEPARATOR.match(text, b - 1):
         b -= 1
     while e < len(text) and not _SEPARATOR.match(text, e):

@@ -163,7 +163,8 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         if c.get("error_code") != 429
         and not any(a.lower() in str(c.get("description", "")).lower() for a in allowed)
     ]
-    assert failed == [], "a Bot API call failed validation or was refused"
+    assert failed == [], "a Bot API call failed validation or was refused: " + "; ".join(
+        f"{c['method']}: {c.get('description')}" for c in failed)
     if not getattr(sb, "literal_markup_expected", False):
         leaks = markup_leaks(sb)
         assert leaks == [], f"HTML shown as text (escaped twice?): {leaks[:5]}"

@@ -72,3 +72,20 @@ def test_domain_errors_and_time_questions_word_what_the_user_typed_safely() -> N
             shown, _ = parse_html(render_question(question, {"text": HOSTILE, "start": HOSTILE,
                                                              "date": HOSTILE}, lang))
             assert "&amp;" not in shown
+
+
+def test_every_caption_the_handlers_send_is_read_as_html() -> None:
+    """A caption built with t() is HTML: sent without parse_mode it would show its entities."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "handlers"
+    plain_captions = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("send_document", "send_photo", "send_video")):
+                given = {k.arg for k in node.keywords}
+                if "caption" in given and "parse_mode" not in given:
+                    plain_captions.append(f"{path.name}:{node.lineno}")
+    assert plain_captions == [], "pass parse_mode=ParseMode.HTML with the caption"
