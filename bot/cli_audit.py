@@ -2,46 +2,59 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from handlers.texts import t
+from handlers.views.exports import period_row
+from services import exports
+
+#: The audit's columns: (row key, width, kind), in the order of the header text.
+COLUMNS = (("at", 18, "datetime"), ("request", 10, "int"), ("kind", 12, "text"),
+           ("title", 30, "text"), ("action", 10, "text"), ("actor", 12, "text"),
+           ("on_behalf_of", 12, "text"), ("target", 12, "text"), ("step", 8, "int"),
+           ("comment", 40, "text"))
 
 
 async def write_audit(since: date, out: Path, tz: Any, lang: str = "zh_CN") -> int:
-    """Write every approval action since the local date to `out`; returns the rows written."""
+    """Write every approval action since the local date to `out`; returns the rows written.
+
+    Nothing is written when there is no action (NothingToExport).
+    """
     from handlers.views.approvals import kind_name
-    from services import approvals
+    from services import approvals, clock
 
     actions = await approvals.audit_since(datetime.combine(since, time(0, 0), tz))
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t("approvals.xlsx.sheet", lang)
-    sheet.append(t("approvals.xlsx.header", lang).split("|"))
+    rows = []
     for a in actions:
         request = a.request
-        sheet.append([
-            a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-            request.id if request else "",
-            kind_name(request.kind, lang) if request else "",
-            request.title if request else "",
-            t(f"approvals.action.{a.action.value}", lang),
-            a.actor.name if a.actor else t("approvals.system", lang),
-            a.on_behalf_of.name if a.on_behalf_of else "",
-            a.target.name if a.target else "",
-            a.step_seq if a.step_seq is not None else "",
-            a.comment,
-        ])
-    for column, width in zip("ABCDEFGHIJ", (20, 10, 12, 30, 10, 12, 12, 12, 8, 40),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+        rows.append({
+            "at": a.at, "request": request.id if request else None,
+            "kind": kind_name(request.kind, lang) if request else "",
+            "title": request.title if request else "",
+            "action": t(f"approvals.action.{a.action.value}", lang),
+            "actor": a.actor.name if a.actor else t("approvals.system", lang),
+            "on_behalf_of": a.on_behalf_of.name if a.on_behalf_of else "",
+            "target": a.target.name if a.target else "", "step": a.step_seq,
+            "comment": a.comment,
+        })
+    title = t("approvals.xlsx.sheet", lang)
+    today = clock.now().astimezone(tz).date()
+    data = exports.workbook([exports.Sheet(
+        name=title, title=title,
+        period=period_row(since, max(since, today), lang),
+        columns=[exports.Column(key, head, width, kind) for (key, width, kind), head in zip(
+            COLUMNS, t("approvals.xlsx.header", lang).split("|"), strict=True)],
+        rows=rows, total_label=t("exports.total", lang))], tz)
+    await asyncio.to_thread(_save, out, data)
     return len(actions)
+
+
+def _save(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
 
 
 async def audit_command(since: date, out: Path, settings: Any = None) -> int:
@@ -53,6 +66,9 @@ async def audit_command(since: date, out: Path, settings: Any = None) -> int:
     await _open_database(settings)
     try:
         count = await write_audit(since, out, settings.tz, settings.locale)
+    except exports.NothingToExport:
+        print(f"no approval action since {since.isoformat()}: nothing written")
+        return 0
     finally:
         await close_db()
     print(f"wrote {count} approval actions since {since.isoformat()} to {out}")

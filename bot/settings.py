@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     #: Similarity (0-1) from which two items are one story, and how many days back to look.
     opinion_cluster_similarity: float = 0.5
     opinion_cluster_days: int = 7
+    #: Days within which another report of the same incident joins its case (no second alert).
+    opinion_incident_days: float = 3
     #: Default minutes between polls of a feed, and seconds before a fetch gives up.
     opinion_poll_minutes: int = 30
     opinion_fetch_timeout: float = 20.0

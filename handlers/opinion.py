@@ -42,7 +42,7 @@ from models.opinion import SourceKind, TermKind
 from services import clock
 from services.errors import DomainError, InvalidInput
 from services.inputs import to_int
-from services.opinion import config, handling, pipeline, report, sources, terms
+from services.opinion import config, entry, handling, pipeline, report, sources, terms
 
 ROLES = (Role.OFFICE, Role.LEADER)
 add_commands(Command("yq", frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}), "both",
@@ -52,6 +52,7 @@ EXPORT, TERMS, SOURCES = {"export", "导出"}, {"terms", "关注词"}, {"sources
 HELP = {"help", "帮助", "?"}
 ADD, REMOVE = {"add", "添加", "增加"}, {"remove", "del", "delete", "删除"}
 CANCEL = {"取消", "cancel"}
+ENTER = {"录入", "报送", "上报", "enter", "report"}
 
 
 @for_staff(*ROLES)
@@ -73,8 +74,19 @@ async def yq(ctx: Ctx) -> None:
         await _terms(ctx, args[1:])
     elif word in SOURCES:
         await _sources(ctx)
+    elif word in ENTER:
+        await _enter(ctx, _rest_of(_rest_of(ctx.text)))
     else:
         await _manual(ctx, _rest_of(ctx.text))
+
+
+async def _enter(ctx: Ctx, text: str) -> None:
+    """/yq 录入 opens the entry dialog; /yq 录入 TEXT records TEXT at once."""
+    if text.strip():
+        await _manual(ctx, text)
+        return
+    await entry.open_entry(ctx.me, ctx.chat_id)
+    await ctx.reply(ctx.t("opinion.entry.ask", name=html.escape(ctx.me.name)))
 
 
 def _rest_of(text: str) -> str:
@@ -144,7 +156,7 @@ async def _export(ctx: Ctx, args: list[str]) -> None:
         return
     name = f"opinion-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
     await ctx.context.bot.send_document(
-        ctx.chat_id, InputFile(export_xlsx(cases, ctx.lang), filename=name),
+        ctx.chat_id, InputFile(export_xlsx(cases, ctx.lang, first, last), filename=name),
         caption=ctx.t("opinion.export.caption", start=first, end=last, n=len(cases)),
         parse_mode=ParseMode.HTML,
     )
@@ -301,6 +313,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if ctx.staff is None or ctx.text.strip() in shortcut_texts():
         return
     if await handling.pending_note(ctx.me, ctx.chat_id) is None:
+        if await entry.pending_entry(ctx.me, ctx.chat_id) is not None:
+            await _take_entry(ctx)
         return
     try:
         if ctx.text.strip().lower() in CANCEL:
@@ -311,6 +325,23 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if case is not None:
                 await ctx.reply(ctx.t("opinion.note.saved", id=case.id,
                                       status=ctx.t(f"opinion.status.{case.status.value}")))
+    except DomainError as error:
+        await ctx.fail(error)
+    raise ApplicationHandlerStop
+
+
+async def _take_entry(ctx: Ctx) -> None:
+    """The message the entry dialog waited for: record it (or cancel); a bad one is refused
+    and the dialog keeps waiting."""
+    try:
+        if ctx.text.strip().lower() in CANCEL:
+            await entry.cancel_entry(ctx.me, ctx.chat_id)
+            await ctx.reply(ctx.t("opinion.entry.cancelled"))
+        else:
+            result = await entry.take_entry(ctx.me, ctx.chat_id, ctx.text,
+                                            fallback_source=ctx.t("opinion.reason.none"))
+            if result is not None:
+                await ctx.reply(_manual_reply(ctx, result))
     except DomainError as error:
         await ctx.fail(error)
     raise ApplicationHandlerStop
@@ -378,6 +409,7 @@ def configure_from(settings: Any) -> None:
         spread_sources=settings.opinion_spread_sources,
         cluster_similarity=settings.opinion_cluster_similarity,
         cluster_days=settings.opinion_cluster_days,
+        incident_days=settings.opinion_incident_days,
         model_path=settings.data_dir / "opinion-model.joblib",
         default_interval_minutes=settings.opinion_poll_minutes,
         fetch_timeout=settings.opinion_fetch_timeout,

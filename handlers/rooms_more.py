@@ -198,10 +198,12 @@ async def roomstats(ctx: Ctx) -> None:
     lines.append(ctx.t("rooms.stats.total", meetings=sum(u.meetings for u in usage),
                        hours=f"{sum(u.hours for u in usage):g}"))
     await ctx.reply("\n".join(lines))
+    if not usage:
+        return  # no room, no chart and no empty workbook: the text says it
     bot = ctx.context.bot
     await bot.send_photo(ctx.chat_id, InputFile(io.BytesIO(rooms_charts.usage_png(usage)),
                                                 filename=f"roomstats-{period}.png"))
-    xlsx = rooms_charts.usage_xlsx(usage, ctx.lang)
+    xlsx = rooms_charts.usage_xlsx(usage, ctx.lang, first, last)
     await bot.send_document(ctx.chat_id, InputFile(io.BytesIO(xlsx),
                                                    filename=f"roomstats-{first}-{period}.xlsx"))
 

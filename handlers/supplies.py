@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
-from handlers.common import Ctx, buttons, for_staff, make_ctx
+from handlers.common import Ctx, buttons, error_text, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.views import supplies as views
 from models.core import Role
@@ -36,6 +36,10 @@ DRAFT_GROUP = -6
 PICKS = 6
 CORRECT_WORDS = ("更正", "fix", "correct")
 WITHDRAW_WORDS = ("撤回", "withdraw")
+RECEIVE_WORDS = ("入库", "receive")
+#: Errors of 一键入库 that ask for something to be typed (line costs, the supplier).
+ASK_CODES = ("supplies.error.prices_needed", "supplies.error.prices_and_supplier_needed",
+             "supplies.error.receive_supplier")
 #: Room left under Telegram's 4,096 characters for the "more not shown" line.
 TEXT_LIMIT = 3900
 MAX_LISTED = 100_000
@@ -138,7 +142,15 @@ async def on_button(ctx: Ctx) -> None:
         purchase = await purchases.submit_draft(ctx.me, key)
         await ctx.edit(await views.purchase_text(purchase, ctx.lang))
     elif action == "recv":
-        purchase = await purchases.receive(ctx.me, key, _today(ctx))  # type: ignore[arg-type]
+        try:
+            purchase = await purchases.receive(ctx.me, key, _today(ctx))  # type: ignore[arg-type]
+        except InvalidInput as error:
+            if error.code not in ASK_CODES:
+                raise
+            # What is missing needs typing: ask in the chat, where the answer can be written.
+            await ctx.reply(error_text(error, ctx.lang))
+            await ctx.answer(ctx.t("supplies.receive.asked"))
+            return
         await ctx.answer(ctx.t("supplies.received", id=purchase.id))
         return
     else:
@@ -280,6 +292,15 @@ async def purchase_command(ctx: Ctx) -> None:
     rest = _rest(ctx)
     if not rest:
         await ctx.reply(ctx.t("supplies.purchase.usage"))
+        return
+    number, _, tail = rest.lstrip("#").partition(" ")
+    word, _, prices = tail.strip().partition(" ")
+    if to_int(number) is not None and word.lower() in RECEIVE_WORDS:
+        head, fields = parse.fields_of(prices)
+        purchase = await purchases.receive(ctx.me, int(number), _today(ctx),  # type: ignore[arg-type]
+                                           head, fields.get("supplier", ""))
+        await ctx.reply(ctx.t("supplies.received", id=purchase.id) + "\n\n"
+                        + await views.purchase_text(purchase, ctx.lang))
         return
     purchase = await purchases.create(ctx.me, rest)
     await ctx.reply(ctx.t("supplies.purchase.submitted", id=purchase.id,

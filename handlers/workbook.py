@@ -1,14 +1,16 @@
-"""XLSX workbooks the features export (registers, ledgers, sign-in sheets): one shape for all."""
+"""Registers given as positional rows (seal use, repairs, sign-in sheets, the media ledger),
+written through the one export helper, `services.exports`, so they share its layout: title
+and period rows, typed cells, A4 landscape print setup, text cleaned of what a workbook cannot
+hold."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from handlers.texts import plain
+from services import exports
 
 
 @dataclass
@@ -20,27 +22,12 @@ class Sheet:
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]
     widths: Sequence[int] = field(default_factory=list)
+    #: The period the sheet covers, written under the title.
+    period: str = ""
 
 
 def xlsx(*sheets: Sheet) -> bytes:
-    """The workbook of these sheets, as bytes."""
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
-    for spec in sheets:
-        sheet = book.create_sheet(spec.name[:31])
-        sheet.append([spec.title])
-        sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append(list(spec.headers))
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center")
-        for row in spec.rows:
-            sheet.append(list(row))
-        for i, width in enumerate(spec.widths):
-            sheet.column_dimensions[sheet.cell(row=2, column=i + 1).column_letter].width = width
-        sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The workbook of these sheets, as bytes (NothingToExport when every sheet is empty)."""
+    return exports.workbook([
+        exports.table(plain(s.name), plain(s.title), s.period, [plain(h) for h in s.headers],
+                      s.rows, s.widths) for s in sheets])

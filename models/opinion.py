@@ -228,6 +228,21 @@ class NoteRequest(Model):
         table = "opinion_note_request"
 
 
+class EntryRequest(Model):
+    """A person opened /yq 录入: their next text message in that chat is the item to record."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, on_delete=fields.CASCADE
+    )
+    chat_id = fields.BigIntField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "opinion_entry_request"
+        unique_together = (("staff", "chat_id"),)
+
+
 class FeedbackLabel(Model):
     """A leader's verdict on a case (误报 = 0, 确认负面 = 1), a training label for the model."""
 

@@ -164,6 +164,8 @@ class StockIn(Model):
     )
     quantity = fields.DecimalField(max_digits=12, decimal_places=2)
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
+    #: What the entry cost in all (a purchase line of 1000 yuan for 3 packs is not 3 x 333.33).
+    amount = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
     supplier = fields.CharField(max_length=64, default="")
     method = fields.CharEnumField(BuyMethod, max_length=16)
     #: Quotes of a price comparison: a list of {supplier, price}.
@@ -240,6 +242,8 @@ class Purchase(Model):
     status = fields.CharEnumField(PurchaseStatus, max_length=16, default=PurchaseStatus.DRAFT)
     method = fields.CharEnumField(BuyMethod, max_length=16, default=BuyMethod.DIRECT)
     amount = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    #: The amount is an estimate from catalogue prices: real prices are asked for at stock-in.
+    estimated = fields.BooleanField(default=False)
     quotes: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     supplier = fields.CharField(max_length=64, default="")
     note = fields.CharField(max_length=200, default="")
@@ -266,6 +270,8 @@ class PurchaseLine(Model):
     )
     quantity = fields.DecimalField(max_digits=12, decimal_places=2)
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
+    #: What the line really cost (typed, or a one-line purchase's amount), null until known.
+    amount = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
 
     class Meta:
         table = "purchase_line"

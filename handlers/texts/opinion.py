@@ -86,8 +86,8 @@ ZH = {
     "opinion.ingest.published_out_of_range": "发布时间“{value}”不在{earliest}年至{latest}年之间。",
     "opinion.ingest.not_stored": "这一条暂时未能保存，请稍后重新发送（已保存的不会重复）。",
     "opinion.usage": (
-        "<b>网络舆情</b>\n/yq — 待处置的负面舆情\n/yq 文字或链接 — 人工录入一条舆情"
-        "（也可以直接把消息转发给我）\n/yq today — 今日日报及近7天趋势\n"
+        "<b>网络舆情</b>\n/yq — 待处置的负面舆情\n/yq 录入 — 打开录入对话，下一条消息即为舆情\n"
+        "/yq 文字或链接 — 直接录入一条舆情（也可以直接把消息转发给我）\n/yq today — 今日日报及近7天趋势\n"
         "/yq week — 本周周报及近30天趋势\n/yq export — 导出处置记录（Excel）\n"
         "/yq terms — 关注词；/yq terms add 类别 词…；/yq terms remove 词\n/yq sources — 信息来源"
     ),
@@ -122,6 +122,9 @@ ZH = {
     "opinion.manual.neg_joined": "已录入，与已有舆情 #{case} 属同一事件（共{n}条），已更新该事件。",
     "opinion.manual.ok": "已录入舆情 #{item}，判定为{sentiment}，不需预警。",
     "opinion.manual.dup": "这条信息已经录入过了，无需重复报送。",
+    "opinion.entry.ask": "{name}，请发送要录入的舆情：标题、正文或链接（一条消息）。发送“取消”可放弃。",
+    "opinion.entry.cancelled": "已取消录入。",
+    "opinion.ingest.command_word": "“{word}”是命令词，不是舆情内容。请发送舆情的标题、正文或链接。",
     "opinion.forward.empty": "转发的消息没有文字，无法录入。请转发带文字的消息，或用 /yq 加文字报送。",
     "opinion.daily.title": "<b>网络舆情日报</b>（{day}）",
     "opinion.week.title": "<b>网络舆情周报</b>（{start} 至 {end}）",
@@ -131,6 +134,8 @@ ZH = {
     "opinion.daily.negatives": "<b>负面舆情{n}条：</b>",
     "opinion.daily.line": "{i}. {level} {title}（{source}）— {status}{assignee}",
     "opinion.daily.older_open": "此前另有{n}条负面舆情尚未办结。",
+    "opinion.daily.excluded": "<b>已排除{n}条</b>（经核实为误报，不计入负面）：",
+    "opinion.daily.excluded_line": "{i}. {title}（{source}）— 误报",
     "opinion.daily.sources": "检查来源{n}个：{names}",
     "opinion.daily.no_sources": "本期没有检查任何订阅源。",
     "opinion.daily.failed": "⚠️ 异常来源{n}个：{items}",
@@ -138,6 +143,7 @@ ZH = {
     "opinion.chart.title": "近{n}天涉及园区的信息",
     "opinion.chart.relevant": "涉及园区",
     "opinion.chart.negative": "负面",
+    "opinion.chart.unit": "条",
     "opinion.export.caption": "舆情处置记录（{start} 至 {end}），共{n}条。",
     "opinion.export.none": "{start} 至 {end} 没有负面舆情记录，无需导出。",
     "opinion.export.sheet": "舆情处置记录",
@@ -233,7 +239,8 @@ EN = {
     "opinion.ingest.published_out_of_range": "The time “{value}” is not between {earliest} and {latest}.",
     "opinion.ingest.not_stored": "This item could not be stored just now: send it again later (items already stored are not stored twice).",
     "opinion.usage": (
-        "<b>Public opinion</b>\n/yq — open negative items\n/yq text or link — report an item "
+        "<b>Public opinion</b>\n/yq — open negative items\n/yq enter — open the entry dialog: "
+        "your next message is the item\n/yq text or link — report an item at once "
         "(or forward a message to me)\n/yq today — today's report and the 7-day trend\n"
         "/yq week — this week and the 30-day trend\n/yq export — handling records (Excel)\n"
         "/yq terms — watch terms; /yq terms add KIND word…; /yq terms remove word\n"
@@ -270,6 +277,9 @@ EN = {
                                  "story), which is updated.",
     "opinion.manual.ok": "Recorded as item #{item}: {sentiment}, no alert needed.",
     "opinion.manual.dup": "This was recorded already.",
+    "opinion.entry.ask": "{name}, send the item to record: its title, text or link (one message). Send “cancel” to stop.",
+    "opinion.entry.cancelled": "Entry cancelled.",
+    "opinion.ingest.command_word": "“{word}” is a command word, not an item. Send the item's title, text or link.",
     "opinion.forward.empty": "The forwarded message has no text to record. Forward one with text "
                              "or send /yq with the text.",
     "opinion.daily.title": "<b>Public-opinion daily report</b> ({day})",
@@ -281,6 +291,8 @@ EN = {
     "opinion.daily.negatives": "<b>{n} negative:</b>",
     "opinion.daily.line": "{i}. {level} {title} ({source}) — {status}{assignee}",
     "opinion.daily.older_open": "{n} earlier negative items are still open.",
+    "opinion.daily.excluded": "<b>{n} excluded</b> (checked and found false alarms, not counted as negative):",
+    "opinion.daily.excluded_line": "{i}. {title} ({source}) — false alarm",
     "opinion.daily.sources": "{n} sources checked: {names}",
     "opinion.daily.no_sources": "No feed was checked in this period.",
     "opinion.daily.failed": "⚠️ {n} sources failing: {items}",
@@ -288,6 +300,7 @@ EN = {
     "opinion.chart.title": "Items about the park, last {n} days",
     "opinion.chart.relevant": "about the park",
     "opinion.chart.negative": "negative",
+    "opinion.chart.unit": "items",
     "opinion.export.caption": "Opinion handling records ({start} to {end}): {n}.",
     "opinion.export.none": "No negative item from {start} to {end}: nothing to export.",
     "opinion.export.sheet": "Opinion handling",

@@ -17,6 +17,7 @@ ZH = {
     "supplies.detail.method.tender": "招标采购，中标单位",
     "supplies.detail.method.comparison": "询价采购，报价",
     "supplies.detail.method.direct": "直接采购，供应商",
+    "supplies.detail.chosen": "选定供应商",
     "supplies.status.draft": "草稿",
     "supplies.status.pending": "审批中",
     "supplies.status.approved": "已同意，待发放",
@@ -100,18 +101,25 @@ ZH = {
     "supplies.stockin.corrected": "✅ 更正单 #{id}（更正 #{of}）：{qty}{unit}。现有库存 {stock}{unit}。",
     "supplies.purchase.usage": (
         "采购申请：\n<code>/purchase 硒鼓 4个，A4纸 20包 金额 2000 方式 询价 报价 甲2000，乙2100，丙2150 "
-        "用途 年底备货</code>\n金额不写时按最近单价估算。审批流程按金额决定。"
+        "用途 年底备货</code>\n每种物品可写明金额：<code>硒鼓 4个 1440元，A4纸 20包 25元/包</code>；"
+        "询价采购默认选定报价最低（或与金额相同）的供应商，也可写 <code>供应商 乙</code>。"
+        "金额不写时按目录单价估算，入库时再填实际金额。审批流程按金额决定。\n"
+        "批准后入库：点“一键入库”，或发送 <code>/purchase 单号 入库 硒鼓 1440元，A4纸 500元</code>。"
     ),
     "supplies.purchase.submitted": "✅ 采购单 #{id} 已提交审批：{items}，金额 {amount} 元。",
     "supplies.purchase.card": "🛒 <b>采购单 #{id}</b> · {status}\n物品：{items}\n金额：{amount} 元 · {method}",
+    "supplies.purchase.line_cost": "（{amount} 元）",
+    "supplies.purchase.estimated": "（按目录单价估算，入库时填写实际金额）",
+    "supplies.purchase.supplier": "\n供应商：{supplier}",
     "supplies.purchase.received": "\n已入库：{at}",
     "supplies.received": "✅ 采购单 #{id} 已全部入库。",
     "supplies.low.alert": (
-        "⚠️ <b>库存预警</b>：{name}{spec} 现有 {qty}{unit}，低于安全库存 {safety}{unit}。"
+        "⚠️ <b>库存预警</b>：{name}{spec} 可用 {available}{unit}，低于安全库存 {safety}{unit}。\n"
+        "库存 {on_hand}{unit}，其中已发放待签收 {reserved}{unit}（仍在账上，签收后出库）。"
     ),
     "supplies.low.drafted": "\n已起草采购单 #{id}：{items}，估算 {amount} 元。",
     "supplies.digest.title": "📋 <b>低于安全库存的物品</b>（{day}）",
-    "supplies.digest.line": "• {name}{spec}：{qty}{unit}（安全 {safety}）",
+    "supplies.digest.line": "• {name}{spec}：可用 {available}{unit}（库存 {on_hand}，待签收 {reserved}；安全 {safety}）",
     "supplies.digest.none": "今天没有低于安全库存的物品。",
     "supplies.take.usage": (
         "盘点：按实物清点后发送实盘数量，有差异的写原因，每种物品一行或用“；”分开：\n"
@@ -126,13 +134,31 @@ ZH = {
         "stock 库存、purchase 采购\n期间：本月（默认）、上月、今年、2026、2026-11、2026-11-01~2026-11-30"
     ),
     "supplies.ledger.caption": "{title}（{start} 至 {end}），共 {n} 行。",
+    "supplies.receive.asked": "请按提示写明金额后入库。",
     "supplies.ledger.stockin": "入库登记台账",
     "supplies.ledger.issue": "领用签收台账",
     "supplies.ledger.stock": "库存台账",
     "supplies.ledger.purchase": "采购台账",
+    "supplies.ledger.note.stock": "说明：入库含入库登记及其更正、期初建账和盘盈；出库含签收出库和盘亏；已发放未签收的物品仍在期末库存中。金额按移动加权平均计价。",
+    "supplies.ledger.note.stockin": "说明：按登记时间归入期间；由采购单入库的物品报价记在采购台账。",
+    "supplies.ledger.note.issue": "说明：出库金额在签收时按移动加权平均计价，未签收的不计。",
     "supplies.ledger.unsigned": "未签收",
     "supplies.col.id": "单号",
     "supplies.col.date": "日期",
+    "supplies.col.in_at": "入库日期",
+    "supplies.col.bought_on": "购入日期",
+    "supplies.col.purchase": "采购单号",
+    "supplies.col.value_out": "出库金额（元）",
+    "supplies.col.opening_qty": "期初数量",
+    "supplies.col.opening_value": "期初金额（元）",
+    "supplies.col.in_qty": "入库数量",
+    "supplies.col.in_value": "入库金额（元）",
+    "supplies.col.out_qty": "出库数量",
+    "supplies.col.out_value": "出库金额（元）",
+    "supplies.col.closing_qty": "期末数量",
+    "supplies.col.closing_value": "期末金额（元）",
+    "supplies.col.applicant": "申请人",
+    "supplies.col.received": "入库金额（元）",
     "supplies.col.category": "类别",
     "supplies.col.name": "物品名称",
     "supplies.col.spec": "规格",
@@ -216,6 +242,20 @@ ZH = {
     "supplies.error.nothing_to_change": "没有要修改的内容，例如：<code>/stock set 胶棒 安全 20</code>。",
     "supplies.error.bad_number": "{field}“{value}”不对，请写不小于 0 的数字。",
     "supplies.error.import_row": "第 {row} 行有误：{detail}",
+    "supplies.error.supplier_not_quoted": "供应商“{supplier}”不在报价中（报价：{quotes}）。询价采购须从报价的供应商中选定。",
+    "supplies.error.line_prices_partial": "有的物品写了金额、有的没写：请给每种物品都写上金额，或写总金额，例如 <code>金额 6000</code>。",
+    "supplies.error.prices_mismatch": "各物品金额合计 {total} 元，与采购金额 {amount} 元不符，请核对。",
+    "supplies.error.not_in_purchase": "“{item}”不在采购单 #{id} 中（物品：{items}）。",
+    "supplies.error.line_price_missing": "请写明 {item} 的金额，例如 <code>{item} 1200元</code>。",
+    "supplies.error.prices_needed": (
+        "采购单 #{id} 只有总金额 {amount} 元，入库前请写明每种物品的实际金额（合计须为 {amount} 元）：\n"
+        "<code>/purchase {id} 入库 {example}</code>"
+    ),
+    "supplies.error.prices_and_supplier_needed": (
+        "采购单 #{id} 入库前请写明每种物品的实际金额和供应商：\n"
+        "<code>/purchase {id} 入库 {example} 供应商 名称</code>"
+    ),
+    "supplies.error.receive_supplier": "采购单 #{id} 还没有供应商，入库前请写明：<code>/purchase {id} 入库 供应商 名称</code>",
     "supplies.error.bad_issue": "请写单号和实发数量，例如：<code>/issue 12 A4纸 1包 原因 库存不足</code>。",
 }
 
@@ -236,6 +276,7 @@ EN = {
     "supplies.detail.method.tender": "Tender, winning supplier",
     "supplies.detail.method.comparison": "Price comparison, quotes",
     "supplies.detail.method.direct": "Direct purchase, supplier",
+    "supplies.detail.chosen": "Chosen supplier",
     "supplies.status.draft": "draft",
     "supplies.status.pending": "awaiting approval",
     "supplies.status.approved": "approved, to be issued",
@@ -319,16 +360,25 @@ EN = {
     "supplies.stockin.corrected": "✅ Correction #{id} (of #{of}): {qty} {unit}. In stock: {stock} {unit}.",
     "supplies.purchase.usage": (
         "Purchase:\n<code>/purchase 硒鼓 4个 amount 2000 method comparison quotes A2000, B2100, "
-        "C2150 purpose year-end</code>\nWithout an amount the latest prices are used."
+        "C2150 purpose year-end</code>\nA line may carry its cost: <code>硒鼓 4个 1440元, A4纸 20包 25元/包</code>. "
+        "A comparison buys from the lowest quote (or the one at the amount) unless you write <code>supplier B</code>. "
+        "Without an amount the catalogue prices give an estimate and the real cost is asked at stock-in.\n"
+        "Once approved: tap “Receive into stock”, or send <code>/purchase NO receive 硒鼓 1440元, A4纸 500元</code>."
     ),
     "supplies.purchase.submitted": "✅ Purchase #{id} submitted: {items}, {amount} yuan.",
     "supplies.purchase.card": "🛒 <b>Purchase #{id}</b> · {status}\nItems: {items}\nAmount: {amount} yuan · {method}",
+    "supplies.purchase.line_cost": " ({amount} yuan)",
+    "supplies.purchase.estimated": " (estimated from catalogue prices; the real cost is given at stock-in)",
+    "supplies.purchase.supplier": "\nSupplier: {supplier}",
     "supplies.purchase.received": "\nReceived: {at}",
     "supplies.received": "✅ Purchase #{id} received into stock.",
-    "supplies.low.alert": "⚠️ <b>Low stock</b>: {name}{spec} has {qty} {unit}, below the safety level {safety}.",
+    "supplies.low.alert": (
+        "⚠️ <b>Low stock</b>: {name}{spec} has {available} {unit} available, below the safety level {safety}.\n"
+        "On hand {on_hand} {unit}, of which {reserved} {unit} issued and not yet signed for (still on the books until signed)."
+    ),
     "supplies.low.drafted": "\nPurchase #{id} drafted: {items}, about {amount} yuan.",
     "supplies.digest.title": "📋 <b>Items below their safety level</b> ({day})",
-    "supplies.digest.line": "• {name}{spec}: {qty} {unit} (safety {safety})",
+    "supplies.digest.line": "• {name}{spec}: {available} {unit} available (on hand {on_hand}, to be signed for {reserved}; safety {safety})",
     "supplies.digest.none": "No item is below its safety level today.",
     "supplies.take.usage": (
         "Stock-take: send counted quantities, a reason for each difference, one item a line:\n"
@@ -343,13 +393,31 @@ EN = {
         "PERIOD: this_month (default), last_month, this_year, 2026, 2026-11, 2026-11-01~2026-11-30"
     ),
     "supplies.ledger.caption": "{title} ({start} to {end}), {n} rows.",
+    "supplies.receive.asked": "Give the costs as shown, then it goes into stock.",
     "supplies.ledger.stockin": "Stock-in register",
     "supplies.ledger.issue": "Signed issue register",
-    "supplies.ledger.stock": "Stock on hand",
+    "supplies.ledger.stock": "Stock register",
     "supplies.ledger.purchase": "Purchase register",
+    "supplies.ledger.note.stock": "In: stock-ins and their corrections, opening stock and stock-take surpluses. Out: items signed for and stock-take losses. Items issued but not signed for are still in the closing stock. Valued at moving weighted average cost.",
+    "supplies.ledger.note.stockin": "Entries belong to the period they were recorded in; quotes of purchases are kept in the purchase register.",
+    "supplies.ledger.note.issue": "The value leaves the books at signing, at moving weighted average cost; unsigned issues have none yet.",
     "supplies.ledger.unsigned": "not signed",
     "supplies.col.id": "No.",
     "supplies.col.date": "Date",
+    "supplies.col.in_at": "Recorded",
+    "supplies.col.bought_on": "Bought on",
+    "supplies.col.purchase": "Purchase",
+    "supplies.col.value_out": "Value out",
+    "supplies.col.opening_qty": "Opening qty",
+    "supplies.col.opening_value": "Opening value",
+    "supplies.col.in_qty": "In qty",
+    "supplies.col.in_value": "In value",
+    "supplies.col.out_qty": "Out qty",
+    "supplies.col.out_value": "Out value",
+    "supplies.col.closing_qty": "Closing qty",
+    "supplies.col.closing_value": "Closing value",
+    "supplies.col.applicant": "Requested by",
+    "supplies.col.received": "Received value",
     "supplies.col.category": "Category",
     "supplies.col.name": "Item",
     "supplies.col.spec": "Specification",
@@ -433,5 +501,19 @@ EN = {
     "supplies.error.nothing_to_change": "Nothing to change, e.g. <code>/stock set 胶棒 safety 20</code>.",
     "supplies.error.bad_number": "{field} “{value}” is not right; write a number of 0 or more.",
     "supplies.error.import_row": "Row {row} is wrong: {detail}",
+    "supplies.error.supplier_not_quoted": "“{supplier}” did not quote ({quotes}); a comparison buys from one of its quotes.",
+    "supplies.error.line_prices_partial": "Some lines have a cost and some do not: give every line its cost, or the total, e.g. <code>amount 6000</code>.",
+    "supplies.error.prices_mismatch": "The lines add up to {total} yuan, not the purchase's {amount} yuan. Please check.",
+    "supplies.error.not_in_purchase": "“{item}” is not in purchase #{id} ({items}).",
+    "supplies.error.line_price_missing": "Please give the cost of {item}, e.g. <code>{item} 1200元</code>.",
+    "supplies.error.prices_needed": (
+        "Purchase #{id} has only its total of {amount} yuan. Give each item's real cost (adding up to {amount}):\n"
+        "<code>/purchase {id} receive {example}</code>"
+    ),
+    "supplies.error.prices_and_supplier_needed": (
+        "Before purchase #{id} goes into stock, give each item's real cost and the supplier:\n"
+        "<code>/purchase {id} receive {example} supplier NAME</code>"
+    ),
+    "supplies.error.receive_supplier": "Purchase #{id} has no supplier yet: <code>/purchase {id} receive supplier NAME</code>",
     "supplies.error.bad_issue": "Give the number and quantities, e.g. <code>/issue 12 A4纸 1包 reason short</code>.",
 }

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import html
-import io
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -12,7 +11,9 @@ from telegram import InlineKeyboardMarkup
 from handlers import callback as cb
 from handlers.common import buttons
 from handlers.texts import t
-from handlers.views import Rendered, view
+from handlers.views import Rendered, charts, view
+from handlers.views.exports import period_row
+from services import exports
 from services.opinion import config
 from services.opinion.handling import case_details
 
@@ -127,6 +128,12 @@ def report_text(data: dict[str, Any], lang: str, title: str) -> str:
             lines.append(t("opinion.daily.line", lang, i=i, level=level_text(n["level"], lang),
                            title=short(n["title"], 60), source=html.escape(n["source"] or "—"),
                            status=t(f"opinion.status.{n['status']}", lang), assignee=assignee))
+    excluded = data.get("excluded") or []
+    if excluded:
+        lines.append(t("opinion.daily.excluded", lang, n=len(excluded)))
+        for i, n in enumerate(excluded, 1):
+            lines.append(t("opinion.daily.excluded_line", lang, i=i,
+                           title=short(n["title"], 60), source=html.escape(n["source"] or "—")))
     if data["older_open"]:
         lines.append(t("opinion.daily.older_open", lang, n=data["older_open"]))
     checked = data["sources_checked"]
@@ -150,60 +157,56 @@ def daily(payload: dict[str, Any], lang: str) -> Rendered:
 
 
 def trend_png(rows: list[dict[str, Any]], lang: str) -> bytes:
-    """A bar-and-line chart of items about us and negative items per day."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    """Items about us (bars) and negative items (line) per day: one measure, items, on one
+    axis fitted to the days' counts."""
     from matplotlib.ticker import MaxNLocator
 
-    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Serif CJK SC",
-                                       "WenQuanYi Zen Hei", "DejaVu Sans"]
-    plt.rcParams["axes.unicode_minus"] = False
     days = [r["day"][5:] for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
-    try:
-        ax.bar(days, [r["relevant"] for r in rows], color="#8fb8de",
-               label=t("opinion.chart.relevant", lang))
-        ax.plot(days, [r["negative"] for r in rows], color="#d62728", marker="o",
-                label=t("opinion.chart.negative", lang))
-        ax.set_title(t("opinion.chart.title", lang, n=len(rows)))
-        ax.legend(loc="upper left")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        step = max(len(days) // 10, 1)
-        ax.set_xticks(range(0, len(days), step), days[::step], rotation=45, fontsize=8)
-        fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
-    finally:
-        plt.close(fig)
+    fig = charts.figure(8, 3.6)
+    ax = fig.subplots()
+    ax.bar(days, [r["relevant"] for r in rows], color="#8fb8de",
+           label=t("opinion.chart.relevant", lang))
+    ax.plot(days, [r["negative"] for r in rows], color="#d62728", marker="o",
+            label=t("opinion.chart.negative", lang))
+    top = max([r["relevant"] for r in rows] + [r["negative"] for r in rows] + [0])
+    ax.set_ylim(0, charts.headroom(top))
+    ax.set_ylabel(t("opinion.chart.unit", lang))
+    ax.set_title(t("opinion.chart.title", lang, n=len(rows)))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    step = max(len(days) // 10, 1)
+    ax.set_xticks(range(0, len(days), step), days[::step], rotation=45, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return charts.png(fig)
 
 
-def export_xlsx(cases: list[dict[str, Any]], lang: str) -> bytes:
-    """The handling records as a spreadsheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+#: The handling records' columns: (row key, width, kind), in the order of the headers text.
+EXPORT_COLUMNS = (("id", 6, "int"), ("found", 16, "datetime"), ("level", 8, "text"),
+                  ("title", 40, "text"), ("source", 16, "text"), ("url", 30, "text"),
+                  ("reason", 30, "text"), ("status", 8, "text"), ("ack", 10, "text"),
+                  ("assignee", 10, "text"), ("notes", 40, "text"), ("closed", 16, "datetime"))
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t("opinion.export.sheet", lang)[:31]
-    sheet.append(t("opinion.export.headers", lang).split("|"))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for d in cases:
-        notes = "\n".join(f"{n['author']} {_time(n['at'])}：{n['text']}" for n in d["notes"])
-        sheet.append([
-            d["id"], _time(d["created_at"]),
-            t(f"opinion.level.{d['level']}", lang).lstrip("🔴🟠🟡"),
-            d["title"], d["source"], d["url"], html.unescape(reason_text(d["reasons"], lang)),
-            t(f"opinion.status.{d['status']}", lang), d["acknowledged_by"] or "",
-            d["assignee"] or "", notes, _time(d["closed_at"]) if d["closed_at"] else "",
-        ])
-    for column, width in zip("ABCDEFGHIJKL", (6, 17, 8, 40, 16, 30, 30, 8, 10, 10, 40, 17),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+def export_xlsx(cases: list[dict[str, Any]], lang: str, first: date | None = None,
+                last: date | None = None) -> bytes:
+    """The handling records as a workbook (NothingToExport when there are none)."""
+    rows = [{
+        "id": d["id"], "found": d["created_at"],
+        "level": t(f"opinion.level.{d['level']}", lang).lstrip("🔴🟠🟡"),
+        "title": d["title"], "source": d["source"], "url": d["url"],
+        "reason": html.unescape(reason_text(d["reasons"], lang)),
+        "status": t(f"opinion.status.{d['status']}", lang), "ack": d["acknowledged_by"],
+        "assignee": d["assignee"],
+        "notes": "\n".join(f"{n['author']} {_time(n['at'])}：{n['text']}" for n in d["notes"]),
+        "closed": d["closed_at"],
+    } for d in cases]
+    headers = t("opinion.export.headers", lang).split("|")
+    title = t("opinion.export.sheet", lang)
+    period = period_row(first, last, lang) if first and last else ""
+    return exports.workbook([exports.Sheet(
+        name=title, title=title, period=period,
+        columns=[exports.Column(key, head, width, kind)
+                 for (key, width, kind), head in zip(EXPORT_COLUMNS, headers, strict=True)],
+        rows=rows, total_label=t("exports.total", lang), empty=t("exports.none", lang),
+    )], config.get().tz)

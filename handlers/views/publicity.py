@@ -16,9 +16,10 @@ from telegram import InlineKeyboardMarkup
 
 from handlers import callback as cb
 from handlers.common import buttons
-from handlers.texts import t
+from handlers.texts import plain, t, t_plain
 from handlers.views import Rendered, view
 from handlers.views import reports as report_views
+from handlers.workbook import Sheet, xlsx
 from models.core import Staff
 from models.publicity import (
     INFO_RANK,
@@ -37,6 +38,7 @@ from models.publicity import (
     TaskStatus,
 )
 from services import clock
+from services.exports import period_text
 from services.publicity import bulletin, config, drafting, info
 from services.publicity.media import Asked, Recorded
 
@@ -215,20 +217,10 @@ def outlet_list(outlets: list[MediaOutlet], lang: str) -> str:
 def ledger_xlsx(reports: list[MediaReport], lang: str, first: date, last: date) -> bytes:
     """The media-report ledger as a workbook: one row per report, its story and whether it
     counts (the first report of each story in the period carries the story's count)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("publicity.xlsx.sheet", lang)
-    sheet.append([t("publicity.xlsx.title", lang, first=first.isoformat(), last=last.isoformat())])
-    sheet["A1"].font = Font(bold=True, size=14)
-    header = [t(f"publicity.xlsx.{c}", lang) for c in (
+    header = [t_plain(f"publicity.xlsx.{c}", lang) for c in (
         "no", "day", "outlet", "level", "headline", "kind", "front", "credit", "url", "story",
         "story_level", "counted")]
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    rows: list[list[object]] = []
     counted: set[int] = set()
     for number, report in enumerate(reports, start=1):
         story: MediaStory = report.story
@@ -236,23 +228,19 @@ def ledger_xlsx(reports: list[MediaReport], lang: str, first: date, last: date) 
         counted.add(story.id)
         person = report.credit_staff if report.credit_staff_id else None  # type: ignore[attr-defined]
         credit = person.name if isinstance(person, Staff) else report.credit_department
-        sheet.append([
-            number, report.published_on.isoformat(), report.outlet.name,
-            level_name(report.level, lang), report.headline,
-            t(f"publicity.kind.{report.kind.value}", lang),
-            t("publicity.xlsx.yes", lang) if report.front_page else "", credit, report.url,
-            f"#{story.id}", level_name(story.level, lang),
+        rows.append([
+            number, report.published_on, report.outlet.name,
+            plain(level_name(report.level, lang)), report.headline,
+            t_plain(f"publicity.kind.{report.kind.value}", lang),
+            t_plain("publicity.xlsx.yes", lang) if report.front_page else "", credit, report.url,
+            f"#{story.id}", plain(level_name(story.level, lang)),
             1 if first_of_story and story.first_on >= first else 0,
         ])
-    for column, width in zip("ABCDEFGHIJKL", (6, 12, 14, 10, 48, 8, 6, 14, 36, 8, 10, 6),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=3, min_col=5, max_col=5):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(Sheet(t_plain("publicity.xlsx.sheet", lang),
+                      t_plain("publicity.xlsx.title", lang, first=first.isoformat(),
+                              last=last.isoformat()),
+                      header, rows, (6, 12, 14, 10, 48, 8, 6, 14, 36, 8, 10, 6),
+                      period=period_text(first, last)))
 
 
 # ---------------------------------------------------------------------------- information pieces
@@ -418,7 +406,7 @@ def ranking_png(ranking: info.Ranking, lang: str) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from handlers.rooms_charts import cjk_font
+    from handlers.views.charts import cjk_font
 
     font = cjk_font() or "sans-serif"
     if cjk_font() is None:

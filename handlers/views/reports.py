@@ -11,15 +11,17 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from matplotlib.figure import Figure
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callback as cb
 from handlers.texts import has, t
-from handlers.views import Rendered, view
+from handlers.views import Rendered, charts, view
+from handlers.views.exports import period_row
 from models.core import Staff
-from services import clock
+from services import clock, exports
 from services.reports import Item, Period, daily
-from services.reports.figures import Comparison, YearInNumbers, compare, sections
+from services.reports.figures import Change, Comparison, YearInNumbers, compare, sections
 
 log = logging.getLogger(__name__)
 Block = tuple[str, list[Item]]
@@ -160,54 +162,70 @@ def render_period(comparison: Comparison, lang: str) -> Rendered:
     return Rendered(_fit("\n".join(lines)))
 
 
-def _cjk_font() -> str | None:
-    """A font family that has Chinese glyphs, when the machine has one."""
-    from matplotlib import font_manager
-
-    for font in font_manager.fontManager.ttflist:
-        if "CJK" in font.name and ("SC" in font.name or "JP" in font.name):
-            return str(font.name)
-    for font in font_manager.fontManager.ttflist:
-        if any(word in font.name for word in ("CJK", "WenQuanYi", "Hei", "Song")):
-            return str(font.name)
-    return None
+#: Panels of the period chart side by side.
+CHART_COLUMNS = 3
 
 
 def chart_png(comparison: Comparison, lang: str) -> bytes:
-    """A bar chart of this period against the previous one (PNG, drawn without a display)."""
-    import matplotlib
+    """The period chart as PNG (drawn without a display)."""
+    return charts.png(chart_figure(comparison, lang))
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
 
-    font = _cjk_font()
-    labels = [metric_label(c.section, c.metric, lang) for c in comparison.changes]
-    if font is None and lang != "en":
-        labels = [metric_label(c.section, c.metric, "en") for c in comparison.changes]
+#: A chart stays readable: at most this many panels, the figures that moved most.
+CHART_PANELS = 12
+
+
+def chart_changes(changes: list[Change]) -> list[Change]:
+    """The figures worth a panel: those not zero in both periods, the largest moves first
+    when there are more than fit, shown in report order."""
+    moving = [c for c in changes if c.current or c.previous]
+    if len(moving) <= CHART_PANELS:
+        return moving or changes[:CHART_PANELS]
+    ranked = sorted(moving, key=lambda c: abs(c.delta) / max(abs(c.previous), 1.0),
+                    reverse=True)[:CHART_PANELS]
+    return [c for c in moving if c in ranked]
+
+
+def chart_figure(comparison: Comparison, lang: str) -> Figure:
+    """This period against the previous one: one small panel per figure, each with its own
+    axis, so yuan and counts never share a scale."""
+    from matplotlib.ticker import MaxNLocator
+
+    font = charts.cjk_font()
+    text_lang = lang if font is not None or lang == "en" else "en"
     period = comparison.period
-    height = max(3.0, 0.45 * len(labels) + 1.5)
-    figure = Figure(figsize=(8, height), dpi=100)
-    axes = figure.subplots()
-    positions = list(range(len(labels)))
-    axes.barh([p + 0.2 for p in positions], [c.previous for c in comparison.changes], 0.4,
-              color="#c6d4e8", label=t(f"reports.period.prev.{period.kind}", lang))
-    axes.barh([p - 0.2 for p in positions], [c.current for c in comparison.changes], 0.4,
-              color="#2f5d9b")
-    for position, change in zip(positions, comparison.changes, strict=True):
-        axes.text(change.current, position - 0.2, f" {num(change.current)}", va="center",
-                  fontsize=8)
-    axes.set_yticks(positions)
-    axes.set_yticklabels(labels, fontfamily=font or "sans-serif")
-    axes.invert_yaxis()
-    axes.set_title(t("reports.period.chart_title", lang if font or lang == "en" else "en",
-                     kind=t(f"reports.period.{period.kind}", lang if font else "en"),
-                     first=period.first.isoformat(), last=period.last.isoformat(),
-                     prev=t(f"reports.period.prev.{period.kind}", lang if font else "en")),
-                   fontfamily=font or "sans-serif")
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    changes = chart_changes(comparison.changes)
+    rows = max(1, -(-len(changes) // CHART_COLUMNS))
+    figure = charts.figure(3.2 * CHART_COLUMNS, 2.3 * rows + 0.8)
+    prev = t(f"reports.period.prev.{period.kind}", text_lang)
+    this = t(f"reports.period.this.{period.kind}", text_lang)
+    for index, change in enumerate(changes):
+        axes = figure.add_subplot(rows, CHART_COLUMNS, index + 1)
+        unit = metric_unit(change.section, change.metric, text_lang).strip()
+        whole = float(change.current).is_integer() and float(change.previous).is_integer()
+        bars = axes.bar([prev, this], [change.previous, change.current],
+                        color=["#c6d4e8", "#2f5d9b"], width=0.6)
+        for bar, value in zip(bars, (change.previous, change.current), strict=True):
+            axes.annotate(num(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                          ha="center", va="bottom", fontsize=8, xytext=(0, 2),
+                          textcoords="offset points")
+        axes.set_ylim(0, charts.headroom(max(change.current, change.previous), whole=whole))
+        if whole:
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        else:
+            axes.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        label = metric_label(change.section, change.metric, text_lang)
+        axes.set_title(f"{label}（{unit}）" if unit and text_lang != "en" else
+                       f"{label} ({unit})" if unit else label, fontsize=9)
+        axes.tick_params(labelsize=8)
+        axes.spines[["top", "right"]].set_visible(False)
+    figure.suptitle(t("reports.period.chart_title", text_lang,
+                      kind=t(f"reports.period.{period.kind}", text_lang),
+                      first=period.first.isoformat(), last=period.last.isoformat(), prev=prev),
+                    fontsize=11)
+    # Leave the title its own band above the panels.
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.45 / (2.3 * rows + 0.8)))
+    return figure
 
 
 # ------------------------------------------------------------------ the year
@@ -271,28 +289,32 @@ def annual_docx(data: YearInNumbers, lang: str) -> bytes:
 
 def annual_xlsx(data: YearInNumbers, lang: str) -> bytes:
     """The figures as a workbook: the year's totals, and one row per month."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    total = book.active
-    total.title = t("reports.xlsx.sheet_total", lang)
-    total.append([t(f"reports.xlsx.{k}", lang) for k in ("item", "value", "unit")])
     columns = [(s, m) for s, figures in data.totals.items() for m in figures]
-    for section_name, metric in columns:
-        total.append([metric_label(section_name, metric, lang),
-                      data.totals[section_name][metric],
-                      metric_unit(section_name, metric, lang).strip()])
-    months = book.create_sheet(t("reports.xlsx.sheet_months", lang))
-    months.append([t("reports.xlsx.month", lang)] + [metric_label(s, m, lang)
-                                                     for s, m in columns])
-    for first, figures in data.months:
-        months.append([first.strftime("%Y-%m")] + [figures.get(s, {}).get(m, 0)
-                                                   for s, m in columns])
-    for sheet in (total, months):
-        sheet.column_dimensions["A"].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    period = period_row(date(data.year, 1, 1), date(data.year, 12, 31), lang)
+    title = t("reports.annual.title", lang, year=data.year)
+    total = exports.Sheet(
+        name=t("reports.xlsx.sheet_total", lang), title=title, period=period,
+        columns=[exports.Column("item", t("reports.xlsx.item", lang), 18),
+                 exports.Column("value", t("reports.xlsx.value", lang), 14, "qty"),
+                 exports.Column("unit", t("reports.xlsx.unit", lang), 8)],
+        rows=[{"item": metric_label(s, m, lang), "value": data.totals[s][m],
+               "unit": metric_unit(s, m, lang).strip()} for s, m in columns],
+        empty=t("exports.none", lang))
+    months = exports.Sheet(
+        name=t("reports.xlsx.sheet_months", lang), title=title, period=period,
+        columns=[exports.Column("month", t("reports.xlsx.month", lang), 10, "month")]
+        + [exports.Column(f"{s}.{m}", _headed(s, m, lang), 12, "qty") for s, m in columns],
+        rows=[{"month": first, **{f"{s}.{m}": figures.get(s, {}).get(m, 0) for s, m in columns}}
+              for first, figures in data.months],
+        empty=t("exports.none", lang))
+    return exports.workbook([total, months])
+
+
+def _headed(section: str, metric: str, lang: str) -> str:
+    """A month column's head: the figure and its unit, '接待费用（元）'."""
+    unit = metric_unit(section, metric, lang).strip()
+    label = metric_label(section, metric, lang)
+    return (f"{label}（{unit}）" if lang != "en" else f"{label} ({unit})") if unit else label
 
 
 # ------------------------------------------------------------------ outbox events

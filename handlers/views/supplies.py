@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from telegram import InlineKeyboardMarkup
 
 from handlers import callback as cb
 from handlers.common import buttons
-from handlers.texts import t
+from handlers.texts import has, t
 from handlers.views import Rendered, view
+from handlers.views.exports import period_row
 from models.supplies import (
     Purchase,
     PurchaseStatus,
@@ -25,6 +23,7 @@ from models.supplies import (
     SupplyRequest,
     SupplyRequestLine,
 )
+from services import exports
 from services.supplies import purchases, requests, stock
 
 #: The office's zone for times shown in cards (set by the handlers from the settings).
@@ -136,11 +135,21 @@ async def to_sign(payload: dict[str, Any], lang: str) -> Rendered:  # type: igno
 
 
 async def purchase_text(purchase: Purchase, lang: str) -> str:
+    """A purchase's card: items (with their cost once known), amount, method and supplier."""
     lines = await purchases.lines_of(purchase.id)
+    items = "、".join(
+        escape(f"{ln.item.name} {qty(ln.quantity)}{ln.item.unit}")
+        + (t("supplies.purchase.line_cost", lang, amount=money(ln.amount))
+           if ln.amount is not None and len(lines) > 1 else "")
+        for ln in lines)
     text = t("supplies.purchase.card", lang, id=purchase.id,
              status=t(f"supplies.pstatus.{purchase.status.value}", lang),
-             items=escape(purchases.summary(lines)), amount=money(purchase.amount),
+             items=items, amount=money(purchase.amount),
              method=t(f"supplies.method.{purchase.method.value}", lang))
+    if purchase.estimated:
+        text += t("supplies.purchase.estimated", lang)
+    if purchase.supplier:
+        text += t("supplies.purchase.supplier", lang, supplier=escape(purchase.supplier))
     if purchase.status == PurchaseStatus.RECEIVED:
         text += t("supplies.purchase.received", lang, at=when(purchase.received_at))
     return text
@@ -159,9 +168,13 @@ async def purchase_approved(payload: dict[str, Any], lang: str) -> Rendered:  # 
 @view(stock.LOW_STOCK)
 async def low_stock(payload: dict[str, Any], lang: str) -> Rendered:  # type: ignore[misc]
     item = await SupplyItem.get(id=payload["item_id"])
+    # Alerts queued before the split carried only what was available, as "on_hand".
+    shelf = Decimal(payload.get("available", payload["on_hand"]))
+    reserved = Decimal(payload.get("reserved", "0"))
+    on_hand = Decimal(payload["on_hand"]) if "available" in payload else shelf + reserved
     text = t("supplies.low.alert", lang, name=escape(item.name), spec=spec(item),
-             qty=qty(Decimal(payload["on_hand"])), unit=escape(item.unit),
-             safety=qty(Decimal(payload["safety"])))
+             on_hand=qty(on_hand), reserved=qty(reserved), available=qty(shelf),
+             unit=escape(item.unit), safety=qty(Decimal(payload["safety"])))
     keyboard = None
     if payload.get("purchase_id"):
         purchase = await Purchase.get(id=payload["purchase_id"])
@@ -181,8 +194,9 @@ async def digest(payload: dict[str, Any], lang: str) -> Rendered:  # type: ignor
         return Rendered(t("supplies.digest.none", lang))
     lines = [t("supplies.digest.title", lang, day=payload.get("day", ""))]
     lines += [t("supplies.digest.line", lang, name=escape(i.name), spec=spec(i),
-                qty=qty(stock.available(i)), unit=escape(i.unit), safety=qty(i.safety_stock))
-              for i in low]
+                on_hand=qty(i.on_hand), reserved=qty(i.reserved),
+                available=qty(stock.available(i)), unit=escape(i.unit),
+                safety=qty(i.safety_stock)) for i in low]
     return Rendered("\n".join(lines))
 
 
@@ -200,42 +214,57 @@ def stock_lines(items: list[SupplyItem], lang: str) -> list[str]:
     return found
 
 
-#: Each ledger's columns: (row key, column text key, width).
-COLUMNS: dict[str, list[tuple[str, str, int]]] = {
-    "stockin": [("id", "id", 8), ("date", "date", 12), ("category", "category", 10),
-                ("name", "name", 16), ("spec", "spec", 14), ("unit", "unit", 6),
-                ("qty", "qty", 8), ("price", "price", 10), ("amount", "amount", 12),
-                ("supplier", "supplier", 16), ("method", "method", 10),
-                ("quotes", "quotes", 30), ("corrects", "corrects", 10), ("by", "by", 10),
-                ("note", "note", 20)],
-    "issue": [("id", "id", 8), ("requester", "requester", 10), ("dept", "dept", 14),
-              ("name", "name", 16), ("spec", "spec", 14), ("unit", "unit", 6),
-              ("asked", "asked", 8), ("issued", "issued", 8), ("issued_at", "issued_at", 17),
-              ("issued_by", "issued_by", 10), ("signed_at", "signed_at", 17),
-              ("purpose", "purpose", 20), ("reason", "reason", 20)],
-    "stock": [("category", "category", 10), ("name", "name", 16), ("spec", "spec", 14),
-              ("unit", "unit", 6), ("qty", "qty", 8), ("price", "price", 10),
-              ("value", "value", 12), ("safety", "safety", 10), ("location", "location", 16),
-              ("low", "low", 12)],
-    "purchase": [("id", "id", 8), ("created_at", "created_at", 17),
-                 ("requester", "requester", 10), ("items", "items", 30),
-                 ("amount", "amount", 12), ("method", "method", 10),
-                 ("supplier", "supplier", 16), ("quotes", "quotes", 30),
-                 ("status", "status", 12), ("decided_at", "decided_at", 17),
-                 ("received_at", "received_at", 17)],
+#: Each ledger's columns: (row key, column text key, width, kind, totalled).
+COLUMNS: dict[str, list[tuple[str, str, int, str, bool]]] = {
+    "stockin": [
+        ("id", "id", 7, "int", False), ("at", "in_at", 12, "date", False),
+        ("date", "bought_on", 12, "date", False), ("category", "category", 8, "text", False),
+        ("name", "name", 14, "text", False), ("spec", "spec", 12, "text", False),
+        ("unit", "unit", 5, "text", False), ("qty", "qty", 8, "qty", True),
+        ("price", "price", 10, "money", False), ("amount", "amount", 12, "money", True),
+        ("supplier", "supplier", 14, "text", False), ("method", "method", 9, "text", False),
+        ("purchase", "purchase", 8, "int", False), ("quotes", "quotes", 24, "text", False),
+        ("corrects", "corrects", 8, "int", False), ("by", "by", 8, "text", False),
+        ("note", "note", 16, "text", False),
+    ],
+    "issue": [
+        ("id", "id", 7, "int", False), ("requester", "requester", 8, "text", False),
+        ("dept", "dept", 12, "text", False), ("name", "name", 14, "text", False),
+        ("spec", "spec", 12, "text", False), ("unit", "unit", 5, "text", False),
+        ("asked", "asked", 8, "qty", True), ("issued", "issued", 8, "qty", True),
+        ("value", "value_out", 10, "money", True),
+        ("issued_at", "issued_at", 16, "datetime", False),
+        ("issued_by", "issued_by", 8, "text", False),
+        ("signed_at", "signed_at", 16, "datetime", False),
+        ("purpose", "purpose", 16, "text", False), ("reason", "reason", 16, "text", False),
+    ],
+    "stock": [
+        ("category", "category", 8, "text", False), ("name", "name", 14, "text", False),
+        ("spec", "spec", 12, "text", False), ("unit", "unit", 5, "text", False),
+        ("opening_qty", "opening_qty", 8, "qty", True),
+        ("opening_value", "opening_value", 11, "money", True),
+        ("in_qty", "in_qty", 8, "qty", True), ("in_value", "in_value", 11, "money", True),
+        ("out_qty", "out_qty", 8, "qty", True), ("out_value", "out_value", 11, "money", True),
+        ("closing_qty", "closing_qty", 8, "qty", True),
+        ("closing_value", "closing_value", 11, "money", True),
+        ("safety", "safety", 8, "qty", False), ("location", "location", 12, "text", False),
+        ("low", "low", 8, "text", False),
+    ],
+    "purchase": [
+        ("id", "id", 7, "int", False), ("created_at", "created_at", 16, "datetime", False),
+        ("requester", "applicant", 8, "text", False), ("items", "items", 26, "text", False),
+        ("amount", "amount", 12, "money", True), ("method", "method", 9, "text", False),
+        ("supplier", "supplier", 14, "text", False), ("quotes", "quotes", 26, "text", False),
+        ("status", "status", 10, "text", False),
+        ("decided_at", "decided_at", 16, "datetime", False),
+        ("received_at", "received_at", 16, "datetime", False),
+        ("received", "received", 12, "money", True),
+    ],
 }
-#: Columns that get a total in the last row.
-TOTALS = {"stockin": ("amount",), "issue": ("issued",), "stock": ("value",),
-          "purchase": ("amount",)}
 
 
-def _cell(kind: str, key: str, value: Any, lang: str) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime):
-        return value.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
+def _shown(key: str, value: Any, lang: str) -> Any:
+    """A row's value as the ledger shows it (enums in words, an unsigned issue said so)."""
     if key == "method":
         return t(f"supplies.method.{value}", lang)
     if key == "status":
@@ -244,33 +273,29 @@ def _cell(kind: str, key: str, value: Any, lang: str) -> Any:
         return t("supplies.yes", lang) if value else ""
     if key == "signed_at" and value is None:
         return t("supplies.ledger.unsigned", lang)
-    return "" if value is None else value
+    return value
+
+
+def ledger_sheet(kind: str, rows: list[dict[str, Any]], lang: str, start: date, end: date
+                 ) -> exports.Sheet:
+    """One ledger as a sheet: quantities totalled per unit, money and lines for the whole."""
+    title = t(f"supplies.ledger.{kind}", lang)
+    columns = [exports.Column(key, t(f"supplies.col.{label}", lang), width, kind_, total)
+               for key, label, width, kind_, total in COLUMNS[kind]]
+    shown = [{key: _shown(key, row.get(key), lang) for key, *_ in COLUMNS[kind]}
+             for row in rows]
+    notes = [t(f"supplies.ledger.note.{kind}", lang)] if has(f"supplies.ledger.note.{kind}") \
+        else []
+    return exports.Sheet(
+        name=title, title=title,
+        period=period_row(start, end, lang),
+        columns=columns, rows=shown, unit_key=None if kind == "purchase" else "unit",
+        total_label=t("exports.total", lang), subtotal_label=t("exports.subtotal", lang),
+        empty=t("exports.none", lang), notes=notes,
+    )
 
 
 def ledger_xlsx(kind: str, rows: list[dict[str, Any]], lang: str, start: date, end: date
                 ) -> bytes:
-    """One ledger as an XLSX workbook: a title row, a header row, the rows and a total."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t(f"supplies.ledger.{kind}", lang)[:31]
-    columns = COLUMNS[kind]
-    sheet.append([f"{t(f'supplies.ledger.{kind}', lang)} {start.isoformat()} ~ {end.isoformat()}"])
-    sheet.append([t(f"supplies.col.{label}", lang) for _, label, _ in columns])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(kind, key, row.get(key), lang) for key, _, _ in columns])
-    total = [""] * len(columns)
-    total[0] = t("supplies.col.total", lang)
-    for i, (key, _, _) in enumerate(columns):
-        if key in TOTALS[kind]:
-            total[i] = _cell(kind, key, sum((Decimal(str(r.get(key) or 0)) for r in rows),
-                                            Decimal(0)), lang)
-    sheet.append(total)
-    for i, (_, _, width) in enumerate(columns):
-        sheet.column_dimensions[sheet.cell(row=2, column=i + 1).column_letter].width = width
-    sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """One ledger as an XLSX workbook (NothingToExport when the period has no rows)."""
+    return exports.workbook([ledger_sheet(kind, rows, lang, start, end)], ZONE)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, datetime, time, timedelta
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from models.documents import (
     Assignment,
@@ -17,6 +15,7 @@ from models.documents import (
     OutgoingDocument,
     OutgoingStatus,
 )
+from services import exports
 from services.documents import common, parsing
 from services.documents.common import POLICY, incoming_no, outgoing_no, today
 from services.errors import InvalidInput
@@ -66,21 +65,6 @@ def _span(first: date, after: date) -> tuple[datetime, datetime]:
             datetime.combine(after, time(0), POLICY.tz))
 
 
-def _title_row(sheet: object, title: str, width: int) -> None:
-    sheet.append([title])  # type: ignore[attr-defined]
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)  # type: ignore[attr-defined]
-    cell = sheet["A1"]  # type: ignore[index]
-    cell.font = Font(bold=True, size=14)
-    cell.alignment = Alignment(horizontal="center")
-
-
-def _header(sheet: object, columns: tuple[str, ...]) -> None:
-    sheet.append(list(columns))  # type: ignore[attr-defined]
-    for cell in sheet[2]:  # type: ignore[index]
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A3"  # type: ignore[attr-defined]
-
-
 async def incoming_rows(first: date, after: date) -> list[list[object]]:
     """The 收文登记簿's rows: documents registered in the period, by registration number."""
     start, end = _span(first, after)
@@ -125,32 +109,20 @@ async def outgoing_rows(first: date, after: date) -> list[list[object]]:
 
 
 def workbook(title: str, columns: tuple[str, ...], rows: list[list[object]],
-             widths: dict[str, int]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    _title_row(sheet, title, len(columns))
-    _header(sheet, columns)
-    for row in rows:
-        sheet.append(row)
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for letter, width in widths.items():
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+             widths: dict[str, int], period_label: str = "") -> bytes:
+    """A register through the one export helper (title, period, typed cells, print setup)."""
+    width_list = [widths.get(get_column_letter(i + 1), 12) for i in range(len(columns))]
+    return exports.workbook([exports.table(title, title, period_label, columns, rows,
+                                           width_list)], POLICY.tz)
 
 
 async def incoming_register(text: str = "") -> tuple[str, bytes, int]:
     """The 收文登记簿 of a period: (file name, bytes, rows)."""
     first, after, label = period(text, today())
     rows = await incoming_rows(first, after)
-    data = workbook(f"收文登记簿（{label}）", INCOMING_COLUMNS, rows,
-                    {"A": 18, "B": 12, "C": 20, "D": 20, "E": 40, "J": 24, "L": 30, "M": 12})
+    data = workbook("收文登记簿", INCOMING_COLUMNS, rows,
+                    {"A": 18, "B": 12, "C": 20, "D": 20, "E": 40, "J": 24, "L": 30, "M": 12},
+                    label)
     return f"shouwen-{first.isoformat()}.xlsx", data, len(rows)
 
 
@@ -158,6 +130,6 @@ async def outgoing_register(text: str = "") -> tuple[str, bytes, int]:
     """The 发文登记簿 of a period: (file name, bytes, rows)."""
     first, after, label = period(text, today())
     rows = await outgoing_rows(first, after)
-    data = workbook(f"发文登记簿（{label}）", OUTGOING_COLUMNS, rows,
-                    {"A": 18, "C": 40, "D": 14, "H": 12, "J": 20})
+    data = workbook("发文登记簿", OUTGOING_COLUMNS, rows,
+                    {"A": 18, "C": 40, "D": 14, "H": 12, "J": 20}, label)
     return f"fawen-{first.isoformat()}.xlsx", data, len(rows)

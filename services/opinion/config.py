@@ -28,6 +28,8 @@ class OpinionConfig:
     cluster_similarity: float = 0.5
     #: How far back a repost looks for its story.
     cluster_days: int = 7
+    #: Days within which another report of the same incident joins its case.
+    incident_days: float = 3
     model_path: Path | None = None
     default_interval_minutes: int = 30
     fetch_timeout: float = 20.0

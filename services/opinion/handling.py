@@ -21,6 +21,7 @@ from models.opinion import (
 from services import clock, outbox
 from services.errors import InvalidInput, NotAllowed, NotFound, StaleAction
 from services.opinion import config
+from services.opinion.rules import worst_level
 from services.staff import chat_for, staff_with_role
 
 #: Roles that act on alerts (admins may always); an assignee may also report it handled.
@@ -87,6 +88,26 @@ async def on_story_grew(case: OpinionCase, cluster: OpinionCluster, now: datetim
         not_before = cfg.quiet_end_after(now)
     await _send_cards(case, f"opinion:spread:{case.id}", {"spread": cluster.source_count},
                       not_before)
+
+
+async def on_follow_up(case: OpinionCase, cluster: OpinionCluster, item: OpinionItem,
+                       now: datetime, other_report: bool) -> None:
+    """Another item joined the case's story: a negative one raises the case's level if it is
+    worse, reopens a case closed as handled, and shows on the cards sent (edited, never a second
+    alert); a story spreading to more sources still alerts once."""
+    if item.neg and case.status != CaseStatus.FALSE_ALARM:
+        changed = other_report
+        level = worst_level([case.level, item.level])
+        if level is not None and level != case.level:
+            case.level, changed = level, True
+        if case.status == CaseStatus.HANDLED:
+            case.status = CaseStatus.HANDLING if case.assignee_id else CaseStatus.PENDING  # type: ignore[attr-defined]
+            case.closed_at, case.closed_by = None, None  # type: ignore[assignment]
+            changed = True
+        if changed:
+            await case.save(update_fields=["level", "status", "closed_at", "closed_by_id"])
+            await _changed(case)
+    await on_story_grew(case, cluster, now)
 
 
 async def _changed(case: OpinionCase) -> None:
@@ -163,7 +184,10 @@ async def confirm(actor: Staff, case_id: int) -> bool:
 
 
 async def false_alarm(actor: Staff, case_id: int) -> None:
-    """Close the case as 误报 and keep the label for training."""
+    """Close the case as 误报 (no negative item anywhere, a daily report that named it counts
+    again as a zero report) and keep the label for training."""
+    from services.opinion import report
+
     async with in_transaction():
         case = await _locked(case_id, actor)
         now = clock.now()
@@ -172,6 +196,7 @@ async def false_alarm(actor: Staff, case_id: int) -> None:
             case.acknowledged_at, case.acknowledged_by = now, actor  # type: ignore[assignment]
         await case.save()
         await _label(case, 0, actor)
+        await report.dismiss_from_reports(case)
         await NoteRequest.filter(case_id=case.id).delete()
         await _changed(case)
 

@@ -20,7 +20,7 @@ from models.core import Staff
 from models.opinion import OpinionCluster, OpinionItem, OpinionSource, SourceKind
 from services import clock
 from services.errors import InvalidInput
-from services.opinion import config
+from services.opinion import config, incident
 from services.opinion.classify import Classifier, Verdict
 from services.opinion.cleaning import (
     EARLIEST_YEAR,
@@ -73,6 +73,8 @@ class ItemResult:
     case_id: int | None = None
     #: This item opened the case (rather than joining a story that had one).
     case_opened: bool = False
+    #: It joined a case as another report of the same incident (not a repost).
+    follow_up: bool = False
     cluster_id: int | None = None
     cluster_size: int = 0
     reasons: list[dict[str, Any]] = field(default_factory=list)
@@ -143,6 +145,7 @@ def api_candidate(raw: Any, now: datetime) -> Candidate:
     text = clean_item_text(raw.get("text") or "", limit=MAX_TEXT, multiline=True)
     if is_blank(title) and is_blank(text):
         raise InvalidInput("opinion.ingest.empty")
+    check_not_command(title, text)
     source = clean_item_text(raw.get("source") or "")
     if is_blank(source) or len(source) > MAX_SOURCE:
         raise InvalidInput("opinion.ingest.bad_source", limit=MAX_SOURCE)
@@ -226,6 +229,48 @@ class StoryIndex:
         self.sigs = np.vstack([self.sigs, sig[None, :]])
 
 
+@dataclass
+class IncidentIndex:
+    """Stories with a case seen in the last few days, with what their reports say, so a
+    follow-up report (another article on the same incident) joins its case."""
+
+    companies: list[str]
+    days: float
+    stories: list[tuple[int, datetime, incident.Features]] = field(default_factory=list)
+
+    def find(self, text: str, now: datetime) -> int | None:
+        """The most recent story this report is a follow-up of, if any."""
+        said = incident.features(text, self.companies)
+        if not said.complaints:
+            return None
+        for cluster_id, seen, story in sorted(self.stories, key=lambda s: s[1], reverse=True):
+            gap = (now - seen).total_seconds() / 86400
+            if incident.same_incident(story, said, gap, self.days):
+                return cluster_id
+        return None
+
+    def add(self, cluster_id: int, now: datetime, text: str) -> None:
+        said = incident.features(text, self.companies)
+        for index, (known, _, story) in enumerate(self.stories):
+            if known == cluster_id:
+                self.stories[index] = (known, now, story.union(said))
+                return
+        self.stories.append((cluster_id, now, said))
+
+
+async def recent_incidents(now: datetime, days: float, companies: list[str]) -> IncidentIndex:
+    """The stories with a case last seen within `days`, read from their items."""
+    index = IncidentIndex(companies, days)
+    clusters = await OpinionCluster.filter(
+        last_seen_at__gte=now - timedelta(days=days), case__id__isnull=False,
+    ).order_by("last_seen_at").limit(500)
+    for cluster in clusters:
+        for title, text in await OpinionItem.filter(cluster_id=cluster.id).order_by(
+                "id").limit(20).values_list("title", "text"):
+            index.add(cluster.id, cluster.last_seen_at, f"{title}。{text}")
+    return index
+
+
 async def recent_stories(now: datetime, days: int) -> StoryIndex:
     rows = await OpinionCluster.filter(last_seen_at__gte=now - timedelta(days=days)).order_by(
         "-last_seen_at").limit(20_000).values_list("id", "signature")
@@ -294,6 +339,7 @@ async def ingest(
     texts = [f"{candidates[i].title}。{candidates[i].text}" for i in fresh]
     verdicts = classifier().classify(texts)
     stories = await recent_stories(now, cfg.cluster_days)
+    incidents = await recent_incidents(now, cfg.incident_days, matcher.companies)
     for i, text, verdict in zip(fresh, texts, verdicts, strict=True):
         relevance = matcher.match(normalize(text))
         relevant = relevance.relevant or vouched
@@ -302,8 +348,8 @@ async def ingest(
         try:
             async with in_transaction():
                 await _store(candidates[i], keys[i], url_keys[i], text, verdict, relevant,
-                             relevance.matched, via, source, added_by, now, stories, result,
-                             handling)
+                             relevance.matched, via, source, added_by, now,
+                             (stories, incidents), result, handling)
         except IntegrityError:
             result.status = "duplicate"
         except Exception:
@@ -320,8 +366,15 @@ async def ingest(
 async def _store(candidate: Candidate, key: str, url_key: str | None, text: str,
                  verdict: Verdict, relevant: bool, matched: list[str], via: SourceKind,
                  source: OpinionSource | None, added_by: Staff | None, now: datetime,
-                 stories: StoryIndex, result: ItemResult, handling: Any) -> None:
-    """Write one item, its story and, for a negative item about us, the case and its alerts."""
+                 indexes: tuple[StoryIndex, IncidentIndex], result: ItemResult,
+                 handling: Any) -> None:
+    """Write one item, its story and, for a negative item about us, the case and its alerts.
+
+    A repost joins its story by its text; a negative follow-up (another report of the same
+    incident) joins the incident's story and case: the case is raised or added to, and no
+    second alert goes out.
+    """
+    stories, incidents = indexes
     cfg = config.get()
     neg = bool(verdict.neg) and relevant
     item = await OpinionItem.create(
@@ -340,6 +393,9 @@ async def _store(candidate: Candidate, key: str, url_key: str | None, text: str,
         return
     sig = signature(text)
     cluster_id = stories.best(sig, cfg.cluster_similarity)
+    if cluster_id is None and neg:
+        cluster_id = incidents.find(text, now)
+        result.follow_up = cluster_id is not None
     if cluster_id is None:
         cluster = await OpinionCluster.create(
             title=(candidate.title or candidate.text)[:MAX_TITLE], first_seen_at=now,
@@ -361,11 +417,30 @@ async def _store(candidate: Candidate, key: str, url_key: str | None, text: str,
         case = await handling.open_case(cluster, item, now)
         result.case_opened = True
     elif case is not None:
-        await handling.on_story_grew(case, cluster, now)
+        await handling.on_follow_up(case, cluster, item, now, result.follow_up)
+    if case is not None:
+        incidents.add(cluster.id, now, text)
     result.case_id = case.id if case is not None else None
 
 
 _LINK = re.compile(r"https?://[^\s<>\"'，。；）)】]+")
+
+
+#: Words of the /yq command and its dialogs: sent alone they are never an item.
+COMMAND_WORDS = frozenset({
+    "录入", "报送", "上报", "新增", "添加", "增加", "删除", "帮助", "今日", "今天", "日报", "本周",
+    "周报", "导出", "关注词", "来源", "取消", "确定", "确认", "是", "否", "yq", "help", "add",
+    "enter", "report", "today", "week", "export", "terms", "sources", "remove", "delete",
+    "del", "cancel", "ok", "yes", "no", "?", "？",
+})
+_EDGES = " \t\n。，,.!！?？:：;；、/"
+
+
+def check_not_command(*parts: str) -> None:
+    """Refuse an item that is nothing but a command word (/yq 录入 is not news)."""
+    words = [p.strip(_EDGES).lower() for p in parts if p and p.strip(_EDGES)]
+    if words and all(w.lstrip("/") in COMMAND_WORDS for w in words):
+        raise InvalidInput("opinion.ingest.command_word", word=words[0][:20])
 
 
 def manual_candidate(text: str, source_name: str = "", url: str = "",
@@ -374,6 +449,8 @@ def manual_candidate(text: str, source_name: str = "", url: str = "",
     text = clean_item_text(text or "", limit=MAX_TEXT, multiline=True)
     if is_blank(text) and not url:
         raise InvalidInput("opinion.ingest.empty")
+    if not url:
+        check_not_command(text)
     found = _LINK.search(text)
     url = check_url(url or (found.group(0) if found else ""))
     title = text.splitlines()[0].strip() if text else url

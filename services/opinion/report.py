@@ -29,10 +29,18 @@ async def summary(start: datetime, end: datetime) -> dict[str, Any]:
     scanned = await items.count()
     relevant = await items.filter(relevant=True).count()
     by_sentiment = {s: await items.filter(relevant=True, sentiment=s).count() for s in SENTIMENTS}
+    # A story marked 误报 is not negative: its items count as neutral, and it is listed once
+    # under 已排除, never among the negatives.
+    dismissed = await items.filter(relevant=True, sentiment="negative",
+                                   cluster__case__status=CaseStatus.FALSE_ALARM).count()
+    by_sentiment["negative"] -= dismissed
+    by_sentiment["neutral"] += dismissed
     case_ids = cast(list[int], await OpinionCase.filter(
         created_at__gte=start, created_at__lt=end).order_by("created_at").values_list(
         "id", flat=True))
-    negatives = [d for d in [await case_details(i) for i in case_ids] if d is not None]
+    cases = [d for d in [await case_details(i) for i in case_ids] if d is not None]
+    negatives = [d for d in cases if d["status"] != CaseStatus.FALSE_ALARM]
+    excluded = [d for d in cases if d["status"] == CaseStatus.FALSE_ALARM]
     older_open = await OpinionCase.filter(
         created_at__lt=start, status__in=[CaseStatus.PENDING, CaseStatus.HANDLING]).count()
     polls = await SourcePoll.filter(at__gte=start, at__lt=end).order_by("at").prefetch_related(
@@ -49,6 +57,7 @@ async def summary(start: datetime, end: datetime) -> dict[str, Any]:
         "start": start.isoformat(), "end": end.isoformat(),
         "scanned": scanned, "relevant": relevant, "sentiment": by_sentiment,
         "negatives": [_brief(d) for d in negatives], "older_open": older_open,
+        "excluded": [_brief(d) for d in excluded],
         "sources_checked": sorted(checked), "sources_failed": sorted(failed.items()),
         "zero": not negatives,
     }
@@ -66,8 +75,10 @@ async def trend(end_day: date, days: int, tz: ZoneInfo) -> list[dict[str, Any]]:
         day = end_day - timedelta(days=offset)
         start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
         items = OpinionItem.filter(fetched_at__gte=start, fetched_at__lt=end, relevant=True)
+        negative = await items.filter(neg=True).count() - await items.filter(
+            neg=True, cluster__case__status=CaseStatus.FALSE_ALARM).count()
         rows.append({"day": day.isoformat(), "relevant": await items.count(),
-                     "negative": await items.filter(neg=True).count()})
+                     "negative": negative})
     return rows
 
 
@@ -102,9 +113,21 @@ async def opinion_figures(start: datetime, end: datetime) -> dict[str, int]:
     return {
         "items_monitored": await items.count(),
         "relevant": await items.filter(relevant=True).count(),
-        "negative": await cases.count(),
+        "negative": await cases.exclude(status=CaseStatus.FALSE_ALARM).count(),
         "handled": await cases.filter(status=CaseStatus.HANDLED).count(),
         "false_alarms": await cases.filter(status=CaseStatus.FALSE_ALARM).count(),
         "zero_report_days": await DailyReport.filter(day__gte=first, day__lt=last,
                                                      zero=True).count(),
     }
+
+
+async def dismiss_from_reports(case: OpinionCase) -> None:
+    """A story found to be a false alarm leaves the counts of the daily report that named it
+    (each report covers the day before it was sent): one naming nothing else was a zero report
+    after all."""
+    for daily in await DailyReport.filter(
+            created_at__gte=case.created_at,
+            created_at__lt=case.created_at + timedelta(days=1)).select_for_update():
+        daily.negative = max(daily.negative - 1, 0)
+        daily.zero = daily.negative == 0
+        await daily.save(update_fields=["negative", "zero"])

@@ -98,6 +98,8 @@ class Matcher:
 
     watch: list[str]
     exclude: list[str]
+    #: The park's companies (reports of one incident are grouped by them).
+    companies: list[str] = field(default_factory=list)
 
     def match(self, normalized: str) -> Relevance:
         text = normalized.lower()
@@ -111,4 +113,5 @@ async def load_matcher() -> Matcher:
     terms = await list_terms()
     watch = terms[TermKind.NAME] + terms[TermKind.COMPANY] + terms[TermKind.INCLUDE]
     return Matcher(sorted(watch, key=len, reverse=True),
-                   sorted(terms[TermKind.EXCLUDE], key=len, reverse=True))
+                   sorted(terms[TermKind.EXCLUDE], key=len, reverse=True),
+                   sorted(terms[TermKind.COMPANY], key=len, reverse=True))

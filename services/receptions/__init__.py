@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from models.core import Staff
 from models.receptions import Reception
+from services import exports
 from services.errors import StaleAction
 from services.receptions import events, export, ports
 from services.receptions.complete import (
@@ -79,8 +81,10 @@ async def export_ledger(year: int, month: int | None, tz: str) -> tuple[str, byt
         start, end = month_span(year, month, zone)
         title, name = f"{year}年{month}月公务接待清单", f"reception-list-{year}-{month:02d}.xlsx"
     found = await between(start, end)
+    last = (end - timedelta(days=1)).date()
+    period = exports.period_text(start.date(), last)
     # Written off the event loop: a year's ledger must not keep other users waiting.
-    data = await asyncio.to_thread(export.reception_list, found, title, zone)
+    data = await asyncio.to_thread(export.reception_list, found, title, zone, period)
     return name, data, len(found)
 
 

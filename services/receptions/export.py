@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
-
 from models.core import Staff
 from models.receptions import Reception, ReceptionStatus
+from services import exports
 from services.receptions.complete import planned_cost
 
 #: The columns of the reception list, in the order the regulation uses.
 LIST_COLUMNS = (
-    "序号", "来访单位", "来宾姓名及职务", "接待活动", "时间", "地点", "用餐次数",
+    "序号", "来访单位", "来宾姓名及职务", "接待活动", "开始时间", "结束时间", "地点", "用餐次数",
     "用餐人数（来宾+陪餐）", "费用（元）", "陪同人员", "公函文号", "状态",
 )  # fmt: skip
+#: Each column's row key, width, kind and whether it is totalled (in LIST_COLUMNS' order).
+LIST_LAYOUT = (
+    ("no", 6, "int", False), ("unit", 20, "text", False), ("guests", 28, "text", False),
+    ("activity", 28, "text", False), ("start", 16, "datetime", False),
+    ("end", 16, "datetime", False), ("place", 18, "text", False), ("meals", 8, "int", True),
+    ("diners", 12, "int", True), ("cost", 12, "money", True), ("accompany", 18, "text", False),
+    ("letter", 16, "text", False), ("status", 8, "text", False),
+)
 STATUS_ZH = {
     ReceptionStatus.DRAFT: "草稿", ReceptionStatus.SUBMITTED: "审批中",
     ReceptionStatus.APPROVED: "已批准", ReceptionStatus.REJECTED: "已驳回",
@@ -64,61 +68,34 @@ def figures(reception: Reception) -> tuple[int, int, Decimal]:
     return reception.meals or 0, diners, planned_cost(reception)
 
 
-def _bytes(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _widths(sheet: Worksheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-
-
-def reception_list(receptions: list[Reception], title: str, tz: ZoneInfo) -> bytes:
+def reception_list(receptions: list[Reception], title: str, tz: ZoneInfo, period: str = ""
+                   ) -> bytes:
     """Build the reception list or ledger: one row per reception and a totals row."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "接待清单"
-    sheet.append([title])
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    sheet.append(list(LIST_COLUMNS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    total_meals, total_diners, total_cost = 0, 0, Decimal(0)
+    rows = []
     for number, reception in enumerate(receptions, start=1):
         meals, diners, cost = figures(reception)
-        total_meals, total_diners, total_cost = (
-            total_meals + meals, total_diners + diners, total_cost + cost
-        )
-        guests = "、".join(f"{name} {title_}" for name, title_ in reception.guests)
-        sheet.append([
-            number, reception.unit, guests, activity(reception), when(reception, tz),
-            place(reception), meals, diners, float(cost), "、".join(reception.accompany),
-            reception.letter_no or ("扫描件" if reception.letter_file_id else ""),
-            STATUS_ZH[reception.status],
-        ])
-    sheet.append(["合计", f"{len(receptions)}批次", "", "", "", "", total_meals, total_diners,
-                  float(total_cost), "", "", ""])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _widths(sheet, [6, 20, 30, 30, 22, 18, 8, 12, 12, 18, 16, 8])
-    return _bytes(book)
+        rows.append({
+            "no": number, "unit": reception.unit,
+            "guests": "、".join(f"{name} {title_}" for name, title_ in reception.guests),
+            "activity": activity(reception), "start": reception.start, "end": reception.end,
+            "place": place(reception), "meals": meals, "diners": diners, "cost": cost,
+            "accompany": "、".join(reception.accompany),
+            "letter": reception.letter_no or ("扫描件" if reception.letter_file_id else ""),
+            "status": STATUS_ZH[reception.status],
+        })
+    sheet = exports.Sheet(
+        name="接待清单", title=title, period=f"期间：{period}" if period else "",
+        columns=[exports.Column(key, head, width, kind, total)
+                 for (key, width, kind, total), head in zip(LIST_LAYOUT, LIST_COLUMNS,
+                                                            strict=True)],
+        rows=rows, total_label="合计（{n}批次）", empty="本期没有接待记录。",
+    )
+    return exports.workbook([sheet], tz)
 
 
 def approval_form(reception: Reception, tz: ZoneInfo, host: Staff | None,
                   planner: Staff | None) -> bytes:
     """Build the approval form (公务接待审批单) of one reception."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "公务接待审批单"
-    sheet.append(["公务接待审批单"])
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     meals = reception.meals or 0
     rows: list[tuple[str, object]] = [
         ("编号", reception.id),
@@ -136,17 +113,15 @@ def approval_form(reception: Reception, tz: ZoneInfo, host: Staff | None,
         ("用餐次数", meals),
         ("用餐人数（来宾+陪餐）",
          f"{reception.guest_diners}+{reception.staff_diners}" if meals else "0"),
-        ("用餐标准（元/人）", float(reception.meal_standard)),
-        ("预计餐费（元）", float(planned_cost(reception))),
+        ("用餐标准（元/人）", Decimal(reception.meal_standard)),
+        ("预计餐费（元）", planned_cost(reception)),
         ("住宿安排", reception.accommodation or "无"),
         ("经办人", planner.name if planner else ""),
         ("审批状态", STATUS_ZH[reception.status]),
     ]
-    for label, value in rows:
-        sheet.append([label, value])
-    for row in sheet.iter_rows(min_row=2):
-        row[0].font = Font(bold=True)
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _widths(sheet, [22, 50])
-    return _bytes(book)
+    sheet = exports.Sheet(
+        name="公务接待审批单", title="公务接待审批单", period=f"接待时间：{when(reception, tz)}",
+        columns=[exports.Column("label", "项目", 22), exports.Column("value", "内容", 60)],
+        rows=[{"label": label, "value": value} for label, value in rows],
+    )
+    return exports.workbook([sheet], tz)

@@ -1,27 +1,39 @@
-"""Supplies in the reports: requests handled, items issued, purchases; to sign for; low stock."""
+"""Supplies in the reports: requests handled, lines issued and their value, purchases; what waits
+to be signed for, issued, submitted or received; low stock."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from models.core import Staff
-from models.supplies import RequestStatus, SupplyRequest
+from models.core import Role, Staff
+from models.supplies import (
+    Purchase,
+    PurchaseStatus,
+    RequestStatus,
+    SupplyRequest,
+    SupplyRequestLine,
+)
 from services.reports import Item, Period, mine, office, section, todo
 from services.supplies.ledgers import supply_figures
+from services.supplies.purchases import lines_of as purchase_lines
+from services.supplies.purchases import summary as purchase_summary
+from services.supplies.requests import lines_of, summary, waiting_issue
 from services.supplies.requests import mine as my_supply_requests
-from services.supplies.requests import waiting_issue
-from services.supplies.stock import below_safety
+from services.supplies.stock import _n as _qty
+from services.supplies.stock import available, below_safety
 
 OPEN = (RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.ISSUED)
+METRICS = ("requests_handled", "lines_issued", "issued_value", "purchases", "stock_in_value")
 
 
-@section("supplies", ("requests_handled", "items_issued", "purchases", "stock_in_value"),
-         order=30)
+@section("supplies", METRICS, order=30)
 async def figures(start: datetime, end: datetime) -> dict[str, float]:
-    """Supply requests handled, items issued, purchases made and stock-in value."""
+    """Requests handled, item lines issued and their value, purchases and stock-in value.
+
+    Never a sum of quantities: 2 packs and 5 pens are two lines and their value in yuan.
+    """
     found = await supply_figures(start, end)
-    return {key: float(found[key]) for key in ("requests_handled", "items_issued",
-                                                "purchases", "stock_in_value")}
+    return {key: float(found[key]) for key in METRICS}
 
 
 def _request_item(request: SupplyRequest, *, with_sign: bool) -> Item:
@@ -41,11 +53,33 @@ async def my_requests(staff: Staff, day: Period, now: datetime) -> list[Item]:
 
 
 @todo("supplies", order=25)
-async def to_sign(staff: Staff, now: datetime) -> list[Item]:
-    """Each issued request waiting for the person's signature, with its 签收 button."""
-    found = await SupplyRequest.filter(requester_id=staff.id, status=RequestStatus.ISSUED
-                                       ).order_by("id")
-    return [_request_item(r, with_sign=True) for r in found]
+async def waiting_for_me(staff: Staff, now: datetime) -> list[Item]:
+    """What of supplies waits for the person: issues to sign for and an unsent draft; for the
+    office also requests to issue, drafted purchases to submit and approved ones to receive."""
+    items = [_request_item(r, with_sign=True) for r in await SupplyRequest.filter(
+        requester_id=staff.id, status=RequestStatus.ISSUED).order_by("id")]
+    draft = await SupplyRequest.filter(requester_id=staff.id, status=RequestStatus.DRAFT).first()
+    if draft is not None and await SupplyRequestLine.filter(request_id=draft.id).exists():
+        items.append(Item("reports.item.supply_draft",
+                          {"id": draft.id, "items": summary(await lines_of(draft.id))},
+                          command="supply"))
+    if staff.role != Role.OFFICE:
+        return items
+    for request in await waiting_issue():
+        items.append(Item("reports.item.supply_to_issue",
+                          {"id": request.id, "requester": request.requester.name,
+                           "items": summary(await lines_of(request.id))},
+                          button=("reports.btn.issue", "sup", "issue", str(request.id))))
+    for purchase in await Purchase.filter(
+            status__in=[PurchaseStatus.DRAFT, PurchaseStatus.APPROVED]).order_by("id"):
+        drafted = purchase.status == PurchaseStatus.DRAFT
+        items.append(Item(
+            "reports.item.purchase_draft" if drafted else "reports.item.purchase_to_receive",
+            {"id": purchase.id, "items": purchase_summary(await purchase_lines(purchase.id)),
+             "amount": f"{purchase.amount:,.2f}"},
+            button=("reports.btn.submit_purchase", "sup", "psub", str(purchase.id)) if drafted
+            else ("reports.btn.receive", "sup", "recv", str(purchase.id))))
+    return items
 
 
 @office("supplies", order=35)
@@ -58,6 +92,6 @@ async def stock(day: Period, now: datetime) -> list[Item]:
     for supply in await below_safety():
         items.append(Item("reports.item.low_stock", {
             "name": supply.name, "spec": supply.spec, "unit": supply.unit,
-            "on_hand": f"{supply.on_hand.normalize():f}",
-            "safety": f"{supply.safety_stock.normalize():f}"}))
+            "on_hand": _qty(supply.on_hand), "reserved": _qty(supply.reserved),
+            "available": _qty(available(supply)), "safety": _qty(supply.safety_stock)}))
     return items

@@ -172,7 +172,9 @@ async def import_rows(rows: Sequence[dict[str, Any]], actor: Staff | None = None
                 target = check_qty(item, parse.number(stock), allow_zero=True)
                 fresh = await SupplyItem.get(id=item.id)
                 if target != fresh.on_hand:
+                    # The opening stock is valued at the catalogue's price (the stock register).
                     await move(item.id, target - fresh.on_hand, MoveKind.OPENING,
-                               ref="import", by=actor, reason="import")
+                               ref="import", by=actor, reason="import",
+                               unit_price=fresh.unit_price)
             count += 1
     return count

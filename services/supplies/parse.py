@@ -42,6 +42,10 @@ METHODS = {
     "直接采购": BuyMethod.DIRECT, "直购": BuyMethod.DIRECT, "直接": BuyMethod.DIRECT,
     "direct": BuyMethod.DIRECT,
 }
+#: A money figure closing a purchase line: '1200元' (the line) or '300元/个' (a unit's price).
+_LINE_MONEY_RE = re.compile(
+    r"^(?P<rest>.*?\S)\s*(?:共|计|合计|金额|单价)?\s*(?P<money>\d+(?:\.\d+)?)\s*元"
+    r"(?:\s*/\s*(?P<per>[^\d\s/]+))?$")
 _QUOTE_RE = re.compile(r"([^\s,，;；:：\d][^\s,，;；:：]*?)\s*[:：]?\s*(\d+(?:\.\d+)?)")
 _DATE_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -89,6 +93,50 @@ def item_lines(text: str) -> list[ItemLine]:
         if match is None:
             raise InvalidInput("supplies.error.no_qty", piece=piece)
         lines.append(ItemLine(match["name"].strip(), number(match["qty"]), match["unit"], piece))
+    if not lines:
+        raise InvalidInput("supplies.error.no_items")
+    return lines
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A purchase line as typed: the item, maybe its quantity, and what it cost if given."""
+
+    name: str
+    qty: Decimal | None
+    #: The line's whole cost, or None when no price was typed.
+    amount: Decimal | None
+    text: str
+    #: Everything before the price ('A4纸' may be a whole name or 'A' and a quantity of 4).
+    head: str = ""
+
+
+def priced_lines(text: str, need_qty: bool = True) -> list[PricedLine]:
+    """'硒鼓 4个 1200元，A4纸 20包 25元/包' -> lines with their cost (None when not typed).
+
+    With need_qty False a piece may be just 'name amount元' (prices of items already known).
+    """
+    lines = []
+    for piece in _SPLIT_RE.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        money = _LINE_MONEY_RE.match(piece)
+        head = money["rest"].strip() if money else piece
+        match = _LINE_RE.match(head)
+        if match is None and (need_qty or money is None):
+            raise InvalidInput("supplies.error.no_qty", piece=piece)
+        name = match["name"].strip() if match else head
+        qty = number(match["qty"]) if match else None
+        amount = None
+        if money:
+            value = price_of(money["money"])
+            if money["per"]:
+                if qty is None:
+                    raise InvalidInput("supplies.error.no_qty", piece=piece)
+                value = (value * qty).quantize(CENT)
+            amount = value
+        lines.append(PricedLine(name, qty, amount, piece, head))
     if not lines:
         raise InvalidInput("supplies.error.no_items")
     return lines

@@ -112,7 +112,8 @@ async def _crossed_safety(item: SupplyItem, key: str) -> None:
     draft = await _draft_purchase(item)
     await outbox.emit_to_purpose(
         ChatPurpose.OFFICE, LOW_STOCK,
-        {"item_id": item.id, "on_hand": str(available(item)), "safety": str(item.safety_stock),
+        {"item_id": item.id, "on_hand": str(item.on_hand), "reserved": str(item.reserved),
+         "available": str(available(item)), "safety": str(item.safety_stock),
          "purchase_id": draft.id if draft else None},
         f"supplies.low:{key}",
     )
@@ -131,7 +132,7 @@ async def _draft_purchase(item: SupplyItem) -> Purchase | None:
     qty = max(qty, Decimal(1))
     purchase = await Purchase.create(
         status=PurchaseStatus.DRAFT, method=BuyMethod.DIRECT, amount=qty * item.unit_price,
-        from_low_stock=True, created_at=clock.now(),
+        estimated=True, from_low_stock=True, created_at=clock.now(),
     )
     await PurchaseLine.create(purchase=purchase, item=item, quantity=qty,
                               unit_price=item.unit_price)
@@ -151,10 +152,20 @@ class StockInForm:
     bought_on: date
     note: str = ""
     purchase_id: int | None = None
+    #: What the entry cost in all, when it is not quantity x unit price (a purchase line).
+    amount: Decimal | None = None
 
 
-def check_buying(method: BuyMethod, supplier: str, quotes: list[dict[str, str]]) -> None:
-    """A price comparison needs three quotes; a tender or direct purchase names its supplier."""
+def check_buying(method: BuyMethod, supplier: str, quotes: list[dict[str, str]],
+                 from_purchase: bool = False) -> None:
+    """A price comparison needs three quotes; a tender or direct purchase names its supplier.
+
+    An entry from a purchase names its supplier: the quotes stay on the purchase.
+    """
+    if from_purchase:
+        if not supplier:
+            raise InvalidInput("supplies.error.supplier_missing")
+        return
     if method == BuyMethod.COMPARISON and len(quotes) < 3:
         raise InvalidInput("supplies.error.three_quotes", n=len(quotes))
     if method != BuyMethod.COMPARISON and not supplier:
@@ -169,11 +180,12 @@ async def stock_in(actor: Staff, form: StockInForm) -> StockIn:
         if item is None:
             raise NotFound("supplies.error.item_gone", id=form.item_id)
         qty = check_qty(item, form.quantity)
-        check_buying(form.method, form.supplier, form.quotes)
+        check_buying(form.method, form.supplier, form.quotes, form.purchase_id is not None)
         supplier = form.supplier or (form.quotes[0]["supplier"] if form.quotes else "")
         supplier = clean_name(supplier, "supplier") if supplier.strip() else ""
         entry = await StockIn.create(
-            item=item, quantity=qty, unit_price=form.unit_price, supplier=supplier[:64],
+            item=item, quantity=qty, unit_price=form.unit_price, amount=form.amount,
+            supplier=supplier[:64],
             method=form.method, quotes=form.quotes, bought_on=form.bought_on,
             note=form.note[:200], purchase_id=form.purchase_id, at=clock.now(), by=actor,
         )

@@ -192,9 +192,9 @@ async def test_typed_registration_two_leaders_two_departments_extension_review(
     sent = await env.say(OFFICE, "/shouwen 登记簿 本月", contains="收文登记簿")
     book = load_workbook(io.BytesIO(await env.client.file_bytes(sent["document"]["file_id"])))
     sheet = book.active
-    header = [c.value for c in sheet[2]]
+    header = [c.value for c in sheet[3]]
     assert header[:5] == ["收文编号", "收文日期", "来文单位", "来文字号", "标题"]
-    row = [c.value for c in sheet[3]]
+    row = [c.value for c in sheet[4]]
     assert row[0] == "收文〔2026〕0001号" and row[2] == "市生态环境局"
     assert "规划建设局（牵头）" in row[header.index("承办单位")]
     assert row[header.index("签批领导")] == "李主任、赵副主任"

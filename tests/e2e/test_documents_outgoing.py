@@ -82,7 +82,7 @@ async def test_draft_review_sign_number_void_and_register(
     sent_book = await env.say(OFFICE, "/fawen 登记簿 本月", contains="发文登记簿")
     book = load_workbook(io.BytesIO(await env.client.file_bytes(
         sent_book["document"]["file_id"])))
-    rows = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in book.active.iter_rows(min_row=3)]
     assert rows[0][:3] == ["发文字号", "文种", "标题"]
     assert [r[0] for r in rows[1:]] == ["园区发〔2026〕1号", "园区发〔2026〕2号"]
     assert rows[1][8] == "作废" and rows[1][9] == "主送单位有误，重新发文"

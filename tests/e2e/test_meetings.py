@@ -224,7 +224,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     data = await env.client.file_bytes(replies["document"]["file_id"])
     first = load_workbook(io.BytesIO(data)).active
     assert first is not None
-    rows = list(first.iter_rows(min_row=3, values_only=True))
+    rows = list(first.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 7
     by_name = {r[1]: r for r in rows}
     assert by_name["陈科长"][3] == "请假" and by_name["陈科长"][4] == "在市里参加规划评审会"
@@ -235,9 +235,9 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     sheet = load_workbook(io.BytesIO(await env.client.file_bytes(
         signin["document"]["file_id"]))).active
     assert sheet is not None
-    names = [r[1] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    names = [r[1] for r in sheet.iter_rows(min_row=4, values_only=True)]
     assert sorted(names) == sorted(["李主任", "陈科长", "周会计", "吴主任", "郑干事", "孙工"])
-    assert sheet.cell(row=2, column=6).value == "本人签名"
+    assert sheet.cell(row=3, column=6).value == "本人签名"
     await env.press(HOST, status, button="🪧 席卡")
     cards = await env.client.wait_for_bot_message(HOST, contains="席卡")
     document = Document(io.BytesIO(await env.client.file_bytes(cards["document"]["file_id"])))

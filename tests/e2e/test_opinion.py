@@ -431,9 +431,10 @@ async def test_yq_lists_reports_exports_and_manages_terms(
     sheet = load_workbook(io.BytesIO(await env.client.file_bytes(
         export["document"]["file_id"]))).active
     rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows[0][:4] == ("编号", "发现时间", "等级", "标题")
-    assert rows[1][0] == case_id and rows[1][3] == "绿谷园区企业违规排污被罚款"
-    assert rows[1][7] == "待处置"
+    assert rows[0][0] == "舆情处置记录" and rows[1][0].startswith("期间：")
+    assert rows[2][:4] == ("编号", "发现时间", "等级", "标题")
+    assert rows[3][0] == case_id and rows[3][3] == "绿谷园区企业违规排污被罚款"
+    assert rows[3][7] == "待处置" and isinstance(rows[3][1], datetime)
     assert "无法识别" in (await env.say(1003, "/yq export 2026-13-01"))["text"]
     assert "不能早于" in (await env.say(1003, "/yq export 2026-11-20 2026-11-01"))["text"]
     assert "不对" in (await env.say(1003, "/yq export 2026-11-01 9999-12-31"))["text"]

@@ -104,7 +104,7 @@ async def test_one_story_in_three_outlets_is_counted_once_at_its_highest_level(
 
     ledger = await env.say(1003, "/xuanchuan 台账 本月", contains="宣传台账")
     book = load_workbook(io.BytesIO(await env.client.file_bytes(ledger["document"]["file_id"])))
-    rows = list(book.active.iter_rows(min_row=3, values_only=True))
+    rows = list(book.active.iter_rows(min_row=4, values_only=True))
     assert [r[2] for r in rows] == ["宜兴日报", "新华日报", "人民日报"]
     assert [r[11] for r in rows] == [1, 0, 0] and rows[0][10] == "中央"
 

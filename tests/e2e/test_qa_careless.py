@@ -7,6 +7,7 @@ import re
 
 from models.core import Role, Staff
 from models.supplies import SupplyItem, SupplyRequest
+from services.clock import FixedClock
 from tests.e2e.conftest import Env
 from tests.e2e.test_supplies import _office
 
@@ -92,11 +93,16 @@ async def test_english_weekly_report_has_no_chinese_measure_words(env: Env) -> N
     assert "Reception cost: 0 yuan (same as last week)" in report["text"]
 
 
-async def test_english_ledger_usage_names_periods_an_english_speaker_can_type(env: Env) -> None:
+async def test_english_ledger_usage_names_periods_an_english_speaker_can_type(
+        env: Env, fixed_clock: FixedClock) -> None:
     await env.person(1010, "Ann", Role.OFFICE, "Office", lang="en")
     usage = await env.say(1010, "/ledger")
     assert "last_month, this_year" in usage["text"]
     assert not re.search(r"[\u4e00-\u9fff]", usage["text"]), usage["text"]
+    empty = await env.say(1010, "/ledger stock last_month")  # no item yet: said, not sent
+    assert empty.get("document") is None
+    assert "Stock register (Period: 2026-10-01 to 2026-10-31) has no records" in empty["text"]
+    await SupplyItem.create(name="A4纸", unit="包")
     caption = await env.client.wait_for_bot_message(
         1010, after=(await env.client.send_message(1010, 1010, "/ledger stock last_month"))[
             "message_id"], timeout=8)

@@ -170,21 +170,24 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     book = load_workbook(io.BytesIO(await env.client.file_bytes(sent["document"]["file_id"])))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "2026年12月公务接待清单"
-    assert rows[1][:11] == ("序号", "来访单位", "来宾姓名及职务", "接待活动", "时间", "地点",
-                            "用餐次数", "用餐人数（来宾+陪餐）", "费用（元）", "陪同人员",
-                            "公函文号")
-    assert rows[2][1] == "市发展和改革委员会" and "王强 副局长" in rows[2][2]
-    assert "10:30 污水处理中心" in rows[2][3] and rows[2][4] == "2026-12-03 09:00-11:30"
-    assert rows[2][5].startswith("第一会议室") and rows[2][9] == "张秘书、刘工"
-    assert rows[2][10] == "市发改函〔2026〕31号"
-    assert rows[-1][0] == "合计" and rows[-1][6:9] == (1, 10, 1640)
+    assert rows[1][0] == "期间：2026-12-01 至 2026-12-31"
+    assert rows[2][:12] == ("序号", "来访单位", "来宾姓名及职务", "接待活动", "开始时间",
+                            "结束时间", "地点", "用餐次数", "用餐人数（来宾+陪餐）", "费用（元）",
+                            "陪同人员", "公函文号")
+    assert rows[3][1] == "市发展和改革委员会" and "王强 副局长" in rows[3][2]
+    assert "10:30 污水处理中心" in rows[3][3]
+    assert rows[3][4:6] == (datetime(2026, 12, 3, 9, 0), datetime(2026, 12, 3, 11, 30))
+    assert rows[3][6].startswith("第一会议室") and rows[3][10] == "张秘书、刘工"
+    assert rows[3][11] == "市发改函〔2026〕31号"
+    assert rows[-1][0] == "合计（1批次）" and rows[-1][7:10] == (1, 10, 1640)
+    assert book.active.page_setup.orientation == "landscape"
     # The approval form of the reception.
     await env.press(OFFICE, closed, button="审批单")
     form_msg = await env.client.wait_for_bot_message(OFFICE, after=closed["message_id"],
                                                      contains="审批单 #")
     form = load_workbook(io.BytesIO(await env.client.file_bytes(
         form_msg["document"]["file_id"]))).active
-    values = {r[0]: r[1] for r in form.iter_rows(min_row=2, values_only=True)}
+    values = {r[0]: r[1] for r in form.iter_rows(min_row=4, values_only=True)}
     assert values["来访单位"] == "市发展和改革委员会" and values["主陪领导"] == "李主任"
     assert values["用餐标准（元/人）"] == 120 and values["预计餐费（元）"] == 1320
 
@@ -457,9 +460,9 @@ async def test_lists_find_by_unit_and_date_and_export_the_year_ledger(office: En
     rows = list(load_workbook(io.BytesIO(await env.client.file_bytes(
         sent["document"]["file_id"]))).active.iter_rows(values_only=True))
     assert rows[0][0] == "2026年公务接待台账"
-    assert [r[1] for r in rows[2:-1]] == ["市发展和改革委员会", "省商务厅"]
+    assert [r[1] for r in rows[3:-1]] == ["市发展和改革委员会", "省商务厅"]
     # Planned figures until completed: 1 meal × 11 diners × 120 yuan each.
-    assert rows[-1][6:9] == (2, 22, 2640)
+    assert rows[-1][7:10] == (2, 22, 2640)
 
 
 async def test_a_stale_question_lets_other_text_pass_and_reception_resumes_it(

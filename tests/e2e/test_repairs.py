@@ -152,10 +152,10 @@ async def test_a_photo_becomes_a_repair_that_is_chased_assigned_approved_and_rat
     book = load_workbook(io.BytesIO(await env.client.file_bytes(reply["document"]["file_id"])))
     sheet = book.active
     assert sheet is not None
-    row = [c.value for c in sheet[3]]
+    row = [c.value for c in sheet[4]]
     assert row[0] == repair.id and row[2] == "3号楼 2楼会议室" and row[6] == "孙师傅"
     assert (row[10], row[12], row[13]) == ("是", 3500, 4)
-    assert "合计 1 件" in str(sheet.cell(row=4, column=1).value)
+    assert "合计 1 件" in str(sheet.cell(row=5, column=1).value)
     # The week's report counts it and its cost.
     weekly = await env.say(CLERK, "/weekly", contains="周报")
     assert "报修：1件" in weekly["text"] and "维修费用：3500元" in weekly["text"]

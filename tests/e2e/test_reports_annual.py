@@ -112,7 +112,7 @@ SENTENCE = (
     "2025年，党政办全年统筹安排会议5场，"
     "办理上级来文0件、园区发文0件，办结公文和督办事项0件，其中按时办结0件、超期办结0件，"
     "督办事项销号0件，完成重要接待2批次，接待来宾13人次，安排公务接待用餐3次，"
-    "接待费用2000.50元，办理物品领用0次，发放物品0件，完成采购0项，物品入库金额0元，"
+    "接待费用2000.50元，办理物品领用0次，发放物品0种次、出库物品价值0元，完成采购0项，物品入库金额0元，"
     "监测网络舆情3条，其中负面1条，均已妥善处置，零报告3天，"
     "办理审批事项3件，其中同意2件、驳回1件。"
 )
@@ -143,9 +143,12 @@ async def test_annual_figures_equal_the_records_with_docx_and_xlsx(
     book = load_workbook(io.BytesIO(await env.client.file_bytes(
         xlsx_msg["document"]["file_id"])))
     months = list(book["分月统计"].iter_rows(values_only=True))
-    header = months[0]
-    meetings = [row[header.index("安排会议")] for row in months[1:]]
-    assert [row[0] for row in months[1:]][:3] == ["2025-01", "2025-02", "2025-03"]
+    assert months[0][0] == "2025年党政办工作数字"
+    assert months[1][0] == "期间：2025-01-01 至 2025-12-31"
+    header = months[2]
+    meetings = [row[header.index("安排会议（场）")] for row in months[3:]]
+    assert [row[0] for row in months[3:]][:3] == [datetime(2025, m, 1) for m in (1, 2, 3)]
+    assert book["分月统计"].cell(row=4, column=1).number_format == "yyyy-mm"
     assert meetings == [2, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1]
     totals = {row[0]: row[1] for row in book["全年数字"].iter_rows(values_only=True)}
     assert totals["接待费用"] == 2000.5 and totals["完成重要接待"] == 2

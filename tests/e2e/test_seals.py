@@ -189,11 +189,11 @@ async def test_the_register_comes_out_in_register_order(office: Env) -> None:
     assert reply.get("document"), reply
     book = load_workbook(io.BytesIO(await env.client.file_bytes(reply["document"]["file_id"])))
     sheet = book["用印登记簿"]
-    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
+    rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
     assert [(r[0], r[3], r[5]) for r in rows] == [("2026-001", "《二号文件》", 1),
                                                    ("2026-002", "《一号文件》", 2)]
     assert rows[0][9] == "赵干事" and rows[0][10] == "张秘书"
-    assert sheet["A2"].value == "登记号" and book["申请记录"].max_row == 4
+    assert sheet["A3"].value == "登记号" and book["申请记录"].max_row == 5
 
 
 async def test_careless_seal_requests_get_clear_answers(office: Env) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,9 +62,15 @@ async def test_audit_export_lists_every_action_since_the_date(
     settings = Settings(_env_file=None, database_url=db)  # type: ignore[call-arg]
     assert await audit_command(date(2026, 11, 27), out, settings) == 0
     rows = list(load_workbook(out).active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows[0][:5] == ("时间", "审批编号", "类型", "标题", "动作")
-    assert [(r[1], r[4], r[5], r[6], r[9]) for r in rows[1:]] == [
+    assert rows[0][0] == "审批记录" and rows[1][0] == "期间：2026-11-27"
+    assert rows[2][:5] == ("时间", "审批编号", "类型", "标题", "动作")
+    assert isinstance(rows[3][0], datetime)
+    assert rows[-1][0] == "合计（2 项）"
+    assert [(r[1], r[4], r[5], r[6], r[9]) for r in rows[3:-1]] == [
         (request.id, "提交申请", "刘工", None, None),
         (request.id, "驳回", "赵干事", "张秘书", "型号不对"),
     ]
-    assert old.id not in [r[1] for r in rows[1:]]
+    assert old.id not in [r[1] for r in rows[3:]]
+    nothing = tmp_path / "nothing.xlsx"  # no action since then: a message, not an empty file
+    assert await audit_command(date(2026, 12, 20), nothing, settings) == 0
+    assert not nothing.exists()

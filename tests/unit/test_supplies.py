@@ -44,7 +44,8 @@ async def _item(name: str = "A4纸", stock_: int = 0, safety: int = 0, unit: str
     item = await SupplyItem.create(name=name, unit=unit, safety_stock=safety,
                                    initials=catalogue.initials(name), unit_price=25)
     if stock_:
-        await stock.move(item.id, Decimal(stock_), MoveKind.OPENING, ref="test", by=clerk)
+        await stock.move(item.id, Decimal(stock_), MoveKind.OPENING, ref="test", by=clerk,
+                         unit_price=Decimal(25))
     return await SupplyItem.get(id=item.id)
 
 
@@ -300,7 +301,8 @@ async def test_crossing_the_safety_level_alerts_once_per_crossing(db: str, fixed
     assert await Purchase.filter(from_low_stock=True).count() == 1  # the open draft is reused
 
 
-async def test_figures_count_requests_items_and_stock_in(db: str, fixed_clock: FixedClock) -> None:
+async def test_figures_count_lines_and_value_never_a_sum_of_units(db: str,
+                                                                  fixed_clock: FixedClock) -> None:
     clerk, worker = await _people()
     item = await _item(stock_=5)
     await stock.stock_in(clerk, StockInForm(item.id, Decimal(4), Decimal(10), "晨光",
@@ -308,9 +310,15 @@ async def test_figures_count_requests_items_and_stock_in(db: str, fixed_clock: F
     request = await _approved(worker, item, 3)
     await requests.issue(clerk, request.id, {item.id: Decimal(2)}, "库存留作会议")
     await requests.sign(worker, request.id)
+    pens = await _item("中性笔", stock_=20, unit="支")
+    other = await _approved(worker, pens, 5)
+    await requests.issue(clerk, other.id)
+    await requests.sign(worker, other.id)
     figures = await supplies.supply_figures(date(2026, 11, 1), date(2026, 12, 1))
-    assert figures["requests_handled"] == 1
-    assert figures["items_issued"] == 2
+    assert figures["requests_handled"] == 2
+    assert figures["lines_issued"] == 2  # 2 packs and 5 pens are two lines, not "7 items"
+    # 5 packs at 25 and 4 at 10 is 165 for 9: two go out at the average, 36.67; the pens at 25.
+    assert figures["issued_value"] == Decimal("36.67") + Decimal("125.00")
     assert figures["stock_in_value"] == Decimal("40.00")
 
 
@@ -366,3 +374,65 @@ async def test_rejected_request_is_closed_and_cannot_be_issued(db: str, fixed_cl
         await requests.issue(clerk, draft.id)
     assert refused.value.code == "supplies.error.not_approved"
     assert (await SupplyItem.get(id=item.id)).on_hand == 5
+
+
+def test_line_costs_are_split_from_what_was_typed() -> None:
+    from services.supplies.purchases import split_amounts
+
+    d = Decimal
+    assert split_amounts(d(6000), [None, None]) == (d(6000), [None, None])  # asked at stock-in
+    assert split_amounts(d(6000), [d(1440), None]) == (d(6000), [d(1440), d(4560)])
+    assert split_amounts(None, [d(1440), d(4560)]) == (d(6000), [d(1440), d(4560)])
+    assert split_amounts(d(100), [None]) == (d(100), [d(100)])
+    assert split_amounts(None, [None, None]) == (None, [None, None])  # an estimate
+    for total, typed in ((d(6000), [d(1440), d(4000)]), (d(1000), [d(1440), None]),
+                         (d(1440), [d(1440), None]), (None, [d(1440), None])):
+        with pytest.raises(InvalidInput):
+            split_amounts(total, typed)
+
+
+def test_a_price_comparison_buys_from_the_quote_at_the_amount_or_the_lowest() -> None:
+    from services.supplies.purchases import choose_supplier
+
+    quotes = [{"supplier": "得力", "price": "6000.00"}, {"supplier": "晨光", "price": "6100.00"},
+              {"supplier": "齐心", "price": "5900.00"}]
+    comparison = BuyMethod.COMPARISON
+    assert choose_supplier(comparison, "", quotes, Decimal(6100)) == "晨光"
+    assert choose_supplier(comparison, "", quotes, Decimal(7000)) == "齐心"
+    assert choose_supplier(comparison, "得力", quotes, Decimal(5900)) == "得力"
+    with pytest.raises(InvalidInput) as raised:
+        choose_supplier(comparison, "真彩", quotes, Decimal(6000))
+    assert raised.value.code == "supplies.error.supplier_not_quoted"
+    assert choose_supplier(BuyMethod.DIRECT, "惠普", [], Decimal(1)) == "惠普"
+
+
+async def test_stock_in_from_a_purchase_refuses_wrong_prices_and_keeps_nothing(
+        db: str, fixed_clock: FixedClock) -> None:
+    from models.supplies import Purchase, PurchaseStatus, StockIn
+    from services.supplies import purchases
+
+    clerk, _ = await _people()
+    await Staff.create(tg_user_id=1006, name="赵干事", role=Role.OFFICE)
+    await _item("A4纸")
+    await _item("硒鼓", unit="个")
+    purchase = await purchases.create(clerk, "硒鼓 4个，A4纸 20包 金额 6000 方式 询价 "
+                                             "报价 得力6000，晨光6100，齐心6150")
+    await purchases.on_outcome(purchase.id, "approved", None)  # type: ignore[arg-type]
+    today = date(2026, 11, 26)
+    for prices, code in (("", "supplies.error.prices_needed"),
+                         ("硒鼓 6000元", "supplies.error.prices_needed"),  # nothing left for A4纸
+                         ("钢笔 100元", "supplies.error.not_in_purchase"),
+                         ("硒鼓 1440元，A4纸 4000元", "supplies.error.prices_mismatch"),
+                         ("硒鼓 4个", "supplies.error.line_price_missing")):
+        with pytest.raises(InvalidInput) as raised:
+            await purchases.receive(clerk, purchase.id, today, prices)
+        assert raised.value.code == code, prices
+    assert not await StockIn.exists()
+    assert (await Purchase.get(id=purchase.id)).status == PurchaseStatus.APPROVED
+    with pytest.raises(Exception) as gone:
+        await purchases.receive(clerk, 99_999_999_999, today)
+    assert getattr(gone.value, "code", "") == "supplies.error.purchase_gone"
+    # One line's cost given: the other costs the rest of the total.
+    done = await purchases.receive(clerk, purchase.id, today, "硒鼓 1440元")
+    assert done.status == PurchaseStatus.RECEIVED and done.supplier == "得力"
+    assert sorted(e.amount for e in await StockIn.all()) == [Decimal(1440), Decimal(4560)]

@@ -3,9 +3,6 @@ reservations of issues not yet signed for in step."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,7 +11,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.db import close_db, open_db
 from models.core import Role, Staff
 from models.supplies import (
     BuyMethod,
@@ -26,14 +22,12 @@ from models.supplies import (
     SupplyRequestLine,
 )
 from services import clock
-from services.clock import FixedClock, SystemClock
 from services.errors import Conflict, InvalidInput
 from services.supplies import requests, stock
 from services.supplies.stock import Count, StockInForm
-from tests.conftest import _truncate_postgres, using_postgres
+from tests.unit.fresh_db import run_on_fresh_db
 
 ITEMS = 3
-_run = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -49,16 +43,6 @@ ops = st.lists(
               st.integers(0, ITEMS - 1), st.integers(-3, 12) | st.integers(1, 4)),
     min_size=1, max_size=25,
 )
-
-
-async def _scenario(url: str, sequence: list[Op]) -> None:
-    await open_db(url, apply_migrations=False)
-    try:
-        if using_postgres():
-            await _truncate_postgres()
-        await _check(sequence)
-    finally:
-        await close_db()
 
 
 async def _check(sequence: list[Op]) -> None:
@@ -176,14 +160,5 @@ def _model_apply(op: Op, qty: Decimal, on_hand: Decimal, held: Decimal) -> Decim
 def test_random_operations_keep_stock_equal_to_the_sum_of_entries(
     migrated_template: str, tmp_path: Path, sequence: list[Op]
 ) -> None:
-    if using_postgres():
-        url = migrated_template
-    else:
-        target = tmp_path / f"prop{next(_run)}.sqlite3"
-        shutil.copy(migrated_template, target)
-        url = f"sqlite://{target}"
-    clock.set_clock(FixedClock(datetime(2026, 11, 26, 2, 0, tzinfo=UTC)))
-    try:
-        asyncio.run(_scenario(url, sequence))
-    finally:
-        clock.set_clock(SystemClock())
+    run_on_fresh_db(migrated_template, tmp_path, datetime(2026, 11, 26, 2, 0, tzinfo=UTC),
+                    lambda: _check(sequence))

@@ -1,0 +1,89 @@
+"""Every chart the bot draws goes through here: no display, one font set-up with Chinese glyphs.
+
+Charts are drawn on a plain `Figure` (no pyplot state), so they can be drawn off the event loop
+in a thread. The font is set up once: a CJK family (fonts-noto-cjk on the servers and in CI) is
+put first, and when matplotlib's font cache was written before the fonts were installed the
+system's CJK fonts are added to it, so no label falls back to boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import font_manager, rcParams
+from matplotlib.figure import Figure
+
+#: Families with Chinese glyphs, best first.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "Droid Sans Fallback")
+#: File names of CJK fonts to add when the font cache does not list them.
+_CJK_FILES = ("NotoSansCJK", "SourceHanSans", "wqy-zenhei", "wqy-microhei", "DroidSansFallback",
+              "simhei", "msyh")
+DPI = 110
+#: Telegram shows photos up to 10,000 px (width + height) with sides at most 20:1.
+MAX_SIDE = 4000
+_lock = threading.Lock()
+
+
+def _known() -> set[str]:
+    return {f.name for f in font_manager.fontManager.ttflist}
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The installed family with Chinese glyphs, or None (labels then fall back to ASCII)."""
+    with _lock:
+        names = _known()
+        if not any(n in names for n in CJK_FAMILIES):
+            for path in font_manager.findSystemFonts():
+                if any(part.lower() in Path(path).name.lower() for part in _CJK_FILES):
+                    try:
+                        font_manager.fontManager.addfont(path)
+                    except (OSError, RuntimeError, ValueError):
+                        continue
+            names = _known()
+        return next((n for n in CJK_FAMILIES if n in names), None)
+
+
+def setup() -> None:
+    """Put the CJK family first for every chart (idempotent)."""
+    font = cjk_font()
+    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    if rcParams["font.sans-serif"][: len(families)] != families:
+        rcParams["font.family"] = "sans-serif"
+        rcParams["font.sans-serif"] = families + [
+            f for f in rcParams["font.sans-serif"] if f not in families]
+        rcParams["axes.unicode_minus"] = False
+
+
+def label(text: str, fallback: str) -> str:
+    """The text, or an ASCII stand-in when no font here can show it."""
+    return text if cjk_font() is not None or text.isascii() else fallback
+
+
+def figure(width: float, height: float) -> Figure:
+    """A new figure of this size in inches, with the fonts set up."""
+    setup()
+    return Figure(figsize=(width, min(height, MAX_SIDE / DPI)), dpi=DPI)
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=DPI, bbox_inches="tight")
+    return out.getvalue()
+
+
+def headroom(top: float, *, whole: bool = True) -> float:
+    """An axis' upper limit a little above the largest value (at least 1 for counts)."""
+    if top <= 0:
+        return 1.0
+    limit = top * 1.18
+    return float(math.ceil(limit)) if whole and top >= 1 else limit
