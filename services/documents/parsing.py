@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from services import workdays
 from services.errors import InvalidInput
-from services.inputs import to_int
+from services.inputs import normalize, to_int
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +113,9 @@ def extract_text(kind: str, content: bytes) -> str:
     """The text of a PDF or DOCX (empty for a scan); a damaged file is refused."""
     try:
         if kind == "pdf":
-            return _pdf_text(content)[:TEXT_LIMIT]
+            return normalize(_pdf_text(content))[:TEXT_LIMIT]
         if kind == "docx":
-            return _docx_text(content)[:TEXT_LIMIT]
+            return normalize(_docx_text(content))[:TEXT_LIMIT]
     except InvalidInput:
         raise
     except Exception as exc:  # the libraries raise many kinds of errors on a damaged file

@@ -217,3 +217,14 @@ async def test_demo_seeds_a_month_in_every_state_once(db: str, fixed_clock: Fixe
     colours = {common.colour(a.due_on, a.due_workdays, common.today())
                for a in await Assignment.filter(status__in=["assigned", "working"])}
     assert colours == {common.RED, common.YELLOW, common.GREEN}
+
+
+def test_text_read_from_a_file_loses_its_control_characters(monkeypatch) -> None:
+    """Text from a PDF or DOCX goes into registers and exports: no control characters there."""
+    dirty = "宜环发\x07〔2026〕35号\x0b关于\x00开展检查的通知\u202e\r\n正文"
+    monkeypatch.setattr(parsing, "_pdf_text", lambda content: dirty)
+    monkeypatch.setattr(parsing, "_docx_text", lambda content: dirty)
+    for kind in ("pdf", "docx"):
+        text = parsing.extract_text(kind, b"any")
+        assert not any(ord(ch) < 32 and ch != "\n" for ch in text), (kind, text)
+        assert "\u202e" not in text and "35号" in text and "开展检查的通知" in text
