@@ -156,31 +156,71 @@ def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, i
     return metrics
 
 
-def classify_stream(stdin: IO[str], stdout: IO[str], model_path: Path | None = None) -> int:
-    """Classify JSON lines {"text": ...} from stdin to JSON lines on stdout; 1 if any was bad."""
+#: Lines classified together when the input is a pipe or a file (one model call per batch).
+STREAM_BATCH = 512
+
+
+def classify_stream(stdin: IO[str], stdout: IO[str], model_path: Path | None = None,
+                    batch: int | None = None) -> int:
+    """Classify JSON lines {"text": ...} from stdin to JSON lines on stdout; 1 if any was bad.
+
+    Lines are read and scored in batches of `batch` (STREAM_BATCH when it is None), the output
+    flushed at the end of each batch; from a terminal every line is answered as it comes.
+    """
     try:
         classifier = Classifier(model_path)
     except (OSError, ValueError) as exc:
         stdout.write(json.dumps({"error": f"model: {exc}"}, ensure_ascii=False) + "\n")
         return 2
+    if batch is None:
+        batch = 1 if _is_terminal(stdin) else STREAM_BATCH
     status = 0
+    pending: list[str] = []
     for line in stdin:
-        if not line.strip():
-            continue
+        if line.strip():
+            pending.append(line)
+        if len(pending) >= batch:
+            status |= _classify_lines(classifier, pending, stdout)
+            pending = []
+    if pending:
+        status |= _classify_lines(classifier, pending, stdout)
+    return status
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _classify_lines(classifier: Classifier, lines: list[str], stdout: IO[str]) -> int:
+    """Answer one batch of input lines in their order (one model call); 1 if any was bad."""
+    status = 0
+    items: list[dict[str, Any] | str] = []
+    for line in lines:
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError("expected an object with a string 'text'")
+            items.append(item)
         except ValueError as exc:
-            stdout.write(json.dumps({"error": str(exc)}, ensure_ascii=False) + "\n")
+            items.append(str(exc))
             status = 1
+    good = [item for item in items if isinstance(item, dict)]
+    verdicts = iter(classifier.classify([item["text"] for item in good]))
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(json.dumps({"error": item}, ensure_ascii=False))
             continue
-        verdict = classifier.classify_one(item["text"])
+        verdict = next(verdicts)
         record: dict[str, Any] = {"neg": verdict.neg, "score": verdict.score,
                                   "level": verdict.level, "sentiment": verdict.sentiment,
                                   "reasons": verdict.reasons}
         if "id" in item:
             record = {"id": item["id"], **record}
-        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        stdout.flush()
+        out.append(json.dumps(record, ensure_ascii=False))
+    stdout.write("\n".join(out) + "\n")
+    stdout.flush()
     return status
