@@ -151,3 +151,21 @@ class JobRun(Model):
     class Meta:
         table = "job_run"
         unique_together = (("job", "period"),)
+
+
+#: Every change of a staff row, by whichever process, tells the replicas to forget that person
+#: (services.staff.STAFF_CACHE; bot.db listens on the channel).
+POSTGRES_GUARDS = [
+    """CREATE OR REPLACE FUNCTION officebot_staff_changed() RETURNS trigger AS $fn$
+    BEGIN
+      PERFORM pg_notify('officebot_staff', COALESCE(NEW.tg_user_id, OLD.tg_user_id)::text);
+      RETURN NULL;
+    END
+    $fn$ LANGUAGE plpgsql""",
+    """DO $do$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'staff_changed_notify') THEN
+        CREATE TRIGGER staff_changed_notify AFTER INSERT OR UPDATE OR DELETE ON staff
+        FOR EACH ROW EXECUTE FUNCTION officebot_staff_changed();
+      END IF;
+    END $do$""",
+]
