@@ -132,6 +132,7 @@ async def migrate(url: str | None = None, settings: Settings | None = None) -> N
     if sqlite:
         _ensure_sqlite_folder(db_url)
         config["connections"]["default"] = f"{db_url}&foreign_keys=OFF"
+    lock = None if sqlite else await _migration_lock(db_url)
     try:
         await tortoise_migrate(config=config)
         if sqlite:
@@ -142,6 +143,25 @@ async def migrate(url: str | None = None, settings: Settings | None = None) -> N
         raise DatabaseUnavailable(str(exc)) from exc
     finally:
         await Tortoise.close_connections()
+        if lock is not None:
+            await lock.close()  # the session's advisory lock goes with it
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.split("?", 1)[0].replace("postgres://", "postgresql://", 1)
+
+
+async def _migration_lock(url: str) -> Any:
+    """Hold PostgreSQL's advisory lock while migrating: replicas that start together migrate
+    one after another (the later ones find nothing left to do)."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(_asyncpg_dsn(url))
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    await conn.execute("SELECT pg_advisory_lock(20261207)")
+    return conn
 
 
 async def open_db(
@@ -192,9 +212,8 @@ async def _listen_for_staff_changes(url: str) -> None:
         STAFF_CACHE.live = False
         STAFF_CACHE.forget()
 
-    dsn = url.split("?", 1)[0].replace("postgres://", "postgresql://", 1)
     try:
-        _listener = await asyncpg.connect(dsn)
+        _listener = await asyncpg.connect(_asyncpg_dsn(url))
         await _listener.add_listener("officebot_staff", heard)
         _listener.add_termination_listener(lost)
     except (OSError, asyncpg.PostgresError) as exc:
