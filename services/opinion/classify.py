@@ -8,11 +8,15 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from services.opinion.model import Model, ModelParams, train
 from services.opinion.normalize import normalize
 from services.opinion.rules import RuleResult, Rules, default_rules
+
+if TYPE_CHECKING:
+    # scikit-learn weighs about 100 MB and most of a second: a replica imports it only when
+    # a model is loaded or trained (services.opinion.model).
+    from services.opinion.model import Model, ModelParams
 
 Level = Literal["red", "orange", "yellow"]
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -43,6 +47,8 @@ class Classifier:
         """Load the model from model_path (if any) and the packaged rules (unless given)."""
         self.rules = rules or default_rules()
         if model is None and model_path is not None:
+            from services.opinion.model import Model
+
             model = Model.load(Path(model_path))
         self.model = model
 
@@ -144,6 +150,8 @@ def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, i
     cut = int(len(rows) * holdout) if 0 < holdout < 1 else 0
     test = [rows[i] for i in order[:cut]]
     fit = [rows[i] for i in order[cut:]]
+    from services.opinion.model import train
+
     model = train(fit, params)
     metrics: dict[str, Any] = {**model.meta, "rows": len(rows), "held_out": len(test)}
     if test:
