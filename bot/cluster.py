@@ -210,6 +210,13 @@ class Cluster:
             proc.wait(timeout=30)
         self.processes[index] = None
 
+    def route_to(self, index: int | None) -> None:
+        """Send the next webhook updates to one replica only (None: through nginx again), so a
+        test can choose which replica takes which step of a dialog."""
+        hook = self.sandbox._webhook
+        assert hook is not None, "no replica has set the webhook"
+        hook["url"] = f"{self.url if index is None else self.replica_url(index)}/telegram"
+
     async def post_update(self, index: int, update: dict[str, Any]) -> int:
         """Post an update straight to one replica, as Telegram would (a redelivery)."""
         headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret}
