@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from bot.settings import Settings, get_settings
 from models import APPS
 from services import clock
+from services.sendrate import forget_local as forget_send_slots
 from services.staff import STAFF_CACHE
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ async def open_db(
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await install_guards()
         STAFF_CACHE.forget()
+        forget_send_slots()
         if not is_sqlite(db_url):
             await _listen_for_staff_changes(db_url)
     except OSError as exc:
