@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from bot.settings import Settings, get_settings
 from models import APPS
 from services import clock
+from services.rooms.catalog import ROOM_CACHE
 from services.sendrate import forget_local as forget_send_slots
 from services.staff import STAFF_CACHE
 
@@ -179,6 +180,7 @@ async def open_db(
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await install_guards()
         STAFF_CACHE.forget()
+        ROOM_CACHE.forget()
         forget_send_slots()
         if not is_sqlite(db_url):
             await _listen_for_staff_changes(db_url)
@@ -190,6 +192,7 @@ async def close_db() -> None:
     await _stop_listening()
     await Tortoise.close_connections()
     STAFF_CACHE.forget()
+    ROOM_CACHE.forget()
 
 
 #: The connection that hears `officebot_staff` (PostgreSQL), while the database is open.
@@ -197,9 +200,10 @@ _listener: Any = None
 
 
 async def _listen_for_staff_changes(url: str) -> None:
-    """Forget a cached person as soon as any process (any replica, the CLI) changes their row.
+    """Forget a cached person or the rooms as soon as any process (any replica, the CLI)
+    changes their rows.
 
-    Without this connection the cache keeps people only a few seconds (StaffCache.ttl).
+    Without this connection the caches keep their rows only a few seconds (StaffCache.ttl).
     """
     global _listener
     import asyncpg  # PostgreSQL only
@@ -210,13 +214,18 @@ async def _listen_for_staff_changes(url: str) -> None:
         except ValueError:
             STAFF_CACHE.forget()
 
+    def rooms_changed(*_args: Any) -> None:
+        ROOM_CACHE.forget()
+
     def lost(_conn: Any) -> None:
-        STAFF_CACHE.live = False
+        STAFF_CACHE.live = ROOM_CACHE.live = False
         STAFF_CACHE.forget()
+        ROOM_CACHE.forget()
 
     try:
         _listener = await asyncpg.connect(_asyncpg_dsn(url))
         await _listener.add_listener("officebot_staff", heard)
+        await _listener.add_listener("officebot_rooms", rooms_changed)
         _listener.add_termination_listener(lost)
     except (OSError, asyncpg.PostgresError) as exc:
         log.warning("no staff change feed (%s); cached people expire after %.0f s",
@@ -224,12 +233,13 @@ async def _listen_for_staff_changes(url: str) -> None:
         _listener = None
         return
     STAFF_CACHE.forget()
-    STAFF_CACHE.live = True
+    ROOM_CACHE.forget()
+    STAFF_CACHE.live = ROOM_CACHE.live = True
 
 
 async def _stop_listening() -> None:
     global _listener
-    STAFF_CACHE.live = False
+    STAFF_CACHE.live = ROOM_CACHE.live = False
     if _listener is not None:
         with contextlib.suppress(Exception):
             await _listener.close()
