@@ -323,7 +323,8 @@ def cmd_opinion_classify(args: argparse.Namespace) -> int:
 
     settings = _settings()
     model = Path(args.model) if args.model else settings.data_dir / "opinion-model.joblib"
-    return int(classify_stream(sys.stdin, sys.stdout, model if model.exists() else None) or 0)
+    return int(classify_stream(sys.stdin, sys.stdout, model if model.exists() else None,
+                               batch=args.batch) or 0)
 
 
 def _date(text: str) -> date:
@@ -429,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_opinion_train)
     classify = opinion.add_parser("classify", help="classify JSON lines {text} from stdin")
     classify.add_argument("--model", default=None)
+    classify.add_argument("--batch", type=int, default=None,
+                          help="lines scored together (default 512; 1 from a terminal)")
     classify.set_defaults(func=cmd_opinion_classify)
     from bot import cli_opinion
 

@@ -15,10 +15,14 @@ from tortoise import timezone as tortoise_timezone
 from tortoise.backends.sqlite.client import SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.connection import get_connections
 from tortoise.migrations.api import migrate as tortoise_migrate
+from tortoise.transactions import in_transaction
 
 from bot.settings import Settings, get_settings
 from models import APPS
 from services import clock
+from services.rooms.catalog import ROOM_CACHE
+from services.sendrate import forget_local as forget_send_slots
+from services.staff import STAFF_CACHE
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +134,7 @@ async def migrate(url: str | None = None, settings: Settings | None = None) -> N
     if sqlite:
         _ensure_sqlite_folder(db_url)
         config["connections"]["default"] = f"{db_url}&foreign_keys=OFF"
+    lock = None if sqlite else await _migration_lock(db_url)
     try:
         await tortoise_migrate(config=config)
         if sqlite:
@@ -140,6 +145,25 @@ async def migrate(url: str | None = None, settings: Settings | None = None) -> N
         raise DatabaseUnavailable(str(exc)) from exc
     finally:
         await Tortoise.close_connections()
+        if lock is not None:
+            await lock.close()  # the session's advisory lock goes with it
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.split("?", 1)[0].replace("postgres://", "postgresql://", 1)
+
+
+async def _migration_lock(url: str) -> Any:
+    """Hold PostgreSQL's advisory lock while migrating: replicas that start together migrate
+    one after another (the later ones find nothing left to do)."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(_asyncpg_dsn(url))
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    await conn.execute("SELECT pg_advisory_lock(20261207)")
+    return conn
 
 
 async def open_db(
@@ -155,12 +179,71 @@ async def open_db(
             await migrate(url, settings)
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await install_guards()
+        STAFF_CACHE.forget()
+        ROOM_CACHE.forget()
+        forget_send_slots()
+        if not is_sqlite(db_url):
+            await _listen_for_staff_changes(db_url)
     except OSError as exc:
         raise DatabaseUnavailable(str(exc)) from exc
 
 
 async def close_db() -> None:
+    await _stop_listening()
     await Tortoise.close_connections()
+    STAFF_CACHE.forget()
+    ROOM_CACHE.forget()
+
+
+#: The connection that hears `officebot_staff` (PostgreSQL), while the database is open.
+_listener: Any = None
+
+
+async def _listen_for_staff_changes(url: str) -> None:
+    """Forget a cached person or the rooms as soon as any process (any replica, the CLI)
+    changes their rows.
+
+    Without this connection the caches keep their rows only a few seconds (StaffCache.ttl).
+    """
+    global _listener
+    import asyncpg  # PostgreSQL only
+
+    def heard(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            STAFF_CACHE.forget(int(payload))
+        except ValueError:
+            STAFF_CACHE.forget()
+
+    def rooms_changed(*_args: Any) -> None:
+        ROOM_CACHE.forget()
+
+    def lost(_conn: Any) -> None:
+        STAFF_CACHE.live = ROOM_CACHE.live = False
+        STAFF_CACHE.forget()
+        ROOM_CACHE.forget()
+
+    try:
+        _listener = await asyncpg.connect(_asyncpg_dsn(url))
+        await _listener.add_listener("officebot_staff", heard)
+        await _listener.add_listener("officebot_rooms", rooms_changed)
+        _listener.add_termination_listener(lost)
+    except (OSError, asyncpg.PostgresError) as exc:
+        log.warning("no staff change feed (%s); cached people expire after %.0f s",
+                    exc, STAFF_CACHE.ttl)
+        _listener = None
+        return
+    STAFF_CACHE.forget()
+    ROOM_CACHE.forget()
+    STAFF_CACHE.live = ROOM_CACHE.live = True
+
+
+async def _stop_listening() -> None:
+    global _listener
+    STAFF_CACHE.live = ROOM_CACHE.live = False
+    if _listener is not None:
+        with contextlib.suppress(Exception):
+            await _listener.close()
+        _listener = None
 
 
 def dialect() -> str:
@@ -169,10 +252,17 @@ def dialect() -> str:
 
 async def install_guards() -> None:
     """Create each feature's guard triggers/constraints that rebuilt tables may have lost."""
-    conn = connections.get("default")
     name = "SQLITE_GUARDS" if dialect() == "sqlite" else "POSTGRES_GUARDS"
-    for modules in APPS.values():
-        for module_name in modules:
-            module = importlib.import_module(module_name)
-            for statement in getattr(module, name, ()):
-                await conn.execute_script(statement)
+    statements = [statement for modules in APPS.values() for module_name in modules
+                  for statement in getattr(importlib.import_module(module_name), name, ())]
+    if name == "SQLITE_GUARDS":
+        conn = connections.get("default")
+        for statement in statements:
+            await conn.execute_script(statement)
+        return
+    # Replicas start together: one at a time, or two CREATE OR REPLACE FUNCTION of the same
+    # function fail with "tuple concurrently updated".
+    async with in_transaction() as conn:
+        await conn.execute_query("SELECT pg_advisory_xact_lock(20261206)")
+        for statement in statements:
+            await conn.execute_script(statement)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,10 +77,24 @@ def add_commands(*commands: Command, before: str | None = None) -> None:
         else:
             COMMANDS.append(command)
     COMMANDS.sort(key=_rank)
+    _forget_built()
+
+
+def _forget_built() -> None:
+    """The table changed: what was built from it is built again on next use."""
+    _commands_for.cache_clear()
+    _shortcut_texts.cache_clear()
+    _keyboard_for.cache_clear()
 
 
 def commands_for(role: Role | None, where: str) -> list[Command]:
     """The commands a role may use in a private chat or a group (None = unregistered)."""
+    return list(_commands_for(role, where))
+
+
+# Built once per role and place, not on every /help (the table only changes at import time).
+@functools.lru_cache(maxsize=64)
+def _commands_for(role: Role | None, where: str) -> tuple[Command, ...]:
     chosen = []
     for command in COMMANDS:
         if command.where not in (where, "both"):
@@ -89,7 +104,7 @@ def commands_for(role: Role | None, where: str) -> list[Command]:
                 chosen.append(command)
         elif role == Role.ADMIN or role in command.roles:
             chosen.append(command)
-    return chosen
+    return tuple(chosen)
 
 
 def describe(command: Command, lang: str) -> str:
@@ -98,6 +113,11 @@ def describe(command: Command, lang: str) -> str:
 
 def shortcut_texts() -> dict[str, str]:
     """Every shortcut button's text (both languages) -> the command it stands for."""
+    return dict(_shortcut_texts())
+
+
+@functools.lru_cache(maxsize=1)
+def _shortcut_texts() -> dict[str, str]:
     found = {}
     for command in COMMANDS:
         if command.shortcut:
@@ -107,6 +127,13 @@ def shortcut_texts() -> dict[str, str]:
 
 
 def keyboard_for(role: Role, lang: str) -> ReplyKeyboardMarkup | None:
+    """The private shortcut keyboard of a role (built once per role and language; Telegram
+    objects are frozen, so one is shared by every reply)."""
+    return _keyboard_for(role, lang)
+
+
+@functools.lru_cache(maxsize=64)
+def _keyboard_for(role: Role, lang: str) -> ReplyKeyboardMarkup | None:
     labels = [t(c.shortcut, lang) for c in commands_for(role, "private") if c.shortcut]
     if not labels:
         return None

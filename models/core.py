@@ -151,3 +151,57 @@ class JobRun(Model):
     class Meta:
         table = "job_run"
         unique_together = (("job", "period"),)
+
+
+#: Every change of a staff row, by whichever process, tells the replicas to forget that person
+#: (services.staff.STAFF_CACHE; bot.db listens on the channel).
+POSTGRES_GUARDS = [
+    """CREATE OR REPLACE FUNCTION officebot_staff_changed() RETURNS trigger AS $fn$
+    BEGIN
+      PERFORM pg_notify('officebot_staff', COALESCE(NEW.tg_user_id, OLD.tg_user_id)::text);
+      RETURN NULL;
+    END
+    $fn$ LANGUAGE plpgsql""",
+    """DO $do$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'staff_changed_notify') THEN
+        CREATE TRIGGER staff_changed_notify AFTER INSERT OR UPDATE OR DELETE ON staff
+        FOR EACH ROW EXECUTE FUNCTION officebot_staff_changed();
+      END IF;
+    END $do$""",
+]
+
+# Telegram's limits across replicas (services.sendrate): one row per chat and one 'global'
+# row, each holding when the next message may start (seconds since the epoch, the bot's clock).
+# UNLOGGED: nothing in it must outlive a database crash (the next reservations start afresh).
+POSTGRES_GUARDS += [
+    """CREATE UNLOGGED TABLE IF NOT EXISTS send_slot (
+      key TEXT PRIMARY KEY,
+      next_at DOUBLE PRECISION NOT NULL
+    )""",
+    # A function's result type cannot be changed by CREATE OR REPLACE.
+    "DROP FUNCTION IF EXISTS officebot_send_slot(TEXT, DOUBLE PRECISION, DOUBLE PRECISION, "
+    "DOUBLE PRECISION)",
+    """CREATE OR REPLACE FUNCTION officebot_send_slot(chat_key TEXT, now_s DOUBLE PRECISION,
+        chat_gap DOUBLE PRECISION, global_gap DOUBLE PRECISION)
+        RETURNS TABLE (start_at DOUBLE PRECISION, reserved BOOLEAN) AS $fn$
+    DECLARE
+      g DOUBLE PRECISION;
+      c DOUBLE PRECISION;
+    BEGIN
+      INSERT INTO send_slot (key, next_at) VALUES ('global', 0), (chat_key, 0)
+        ON CONFLICT (key) DO NOTHING;
+      -- Always the global row first, then the chat's: no two reservations deadlock.
+      SELECT s.next_at INTO g FROM send_slot s WHERE s.key = 'global' FOR UPDATE;
+      SELECT s.next_at INTO c FROM send_slot s WHERE s.key = chat_key FOR UPDATE;
+      IF c > GREATEST(now_s, g) THEN
+        -- The chat is not free yet: take no overall slot (others may use it meanwhile).
+        RETURN QUERY SELECT c, FALSE;
+        RETURN;
+      END IF;
+      start_at := GREATEST(now_s, g);
+      UPDATE send_slot SET next_at = start_at + global_gap WHERE key = 'global';
+      UPDATE send_slot SET next_at = start_at + chat_gap WHERE key = chat_key;
+      RETURN QUERY SELECT start_at, TRUE;
+    END
+    $fn$ LANGUAGE plpgsql""",
+]

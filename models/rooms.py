@@ -200,3 +200,20 @@ POSTGRES_GUARDS = [
   END IF;
 END $$""",
 ]
+
+#: Any change of the room table, by whichever process, tells the replicas to forget their rooms
+#: (services.rooms.catalog.ROOM_CACHE; bot.db listens on the channel).
+POSTGRES_GUARDS += [
+    """CREATE OR REPLACE FUNCTION officebot_rooms_changed() RETURNS trigger AS $fn$
+    BEGIN
+      PERFORM pg_notify('officebot_rooms', '');
+      RETURN NULL;
+    END
+    $fn$ LANGUAGE plpgsql""",
+    """DO $do$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'room_changed_notify') THEN
+        CREATE TRIGGER room_changed_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON room
+        FOR EACH STATEMENT EXECUTE FUNCTION officebot_rooms_changed();
+      END IF;
+    END $do$""",
+]

@@ -39,6 +39,7 @@ def seed_roster(sb: Sandbox) -> None:
 async def _serve(args: argparse.Namespace) -> None:
     spec = args.spec
     sb = Sandbox(spec, enforce_limits=not args.no_limits)
+    sb.webhook_parallel = args.parallel_webhook
     if args.roster:
         seed_roster(sb)
     await sb.start(host=args.host, port=args.port)
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--spec", default=str(DEFAULT_SPEC), help="Bot API spec JSON")
     parser.add_argument("--no-limits", action="store_true", help="do not enforce flood limits")
+    parser.add_argument("--parallel-webhook", action="store_true",
+                        help="post webhook updates over max_connections at once, like Telegram")
     parser.add_argument("--roster", action="store_true", help="add the demo users and groups")
     args = parser.parse_args(argv)
     if not (args.spec and Path(args.spec).is_file()):

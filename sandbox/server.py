@@ -309,6 +309,9 @@ class Sandbox:
         self.fault_timeout: float = 10.0
         self.callback_wait: float = CALLBACK_WAIT_S
         self.webhook_backoff_max: float = 2.0
+        #: Deliver webhook updates over up to setWebhook's max_connections at once, as Telegram
+        #: does; off (one at a time, in order) unless a test or the cluster asks for it.
+        self.webhook_parallel = False
         self.host = "127.0.0.1"
         self.port: int | None = None
 
@@ -1069,10 +1072,63 @@ class Sandbox:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def _post_update(self, session: aiohttp.ClientSession, hook: Json,
+                           update: Json) -> str | None:
+        """Post one update to the webhook; the error Telegram would record, or None."""
+        headers = {"Content-Type": "application/json"}
+        if hook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+        try:
+            body = _dumps(update).encode("utf-8")
+            async with session.post(hook["url"], data=body, headers=headers) as r:
+                await r.read()
+                if not 200 <= r.status < 300:
+                    return f"Wrong response from the webhook: {r.status} {r.reason}"
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return f"Connection failed: {exc.__class__.__name__}"
+        return None
+
+    async def _deliver_webhooks_in_parallel(self, session: aiohttp.ClientSession) -> None:
+        """Up to max_connections updates in flight; an update that fails is posted again."""
+        in_flight: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def deliver(hook: Json, update: Json) -> None:
+            error = await self._post_update(session, hook, update)
+            if error is None:
+                self._updates[:] = [u for u in self._updates
+                                    if u["update_id"] != update["update_id"]]
+            else:
+                self._webhook_last_error = (int(self.clock()), error)
+                await _wait_event(self._stopping, 0.2)
+            in_flight.discard(update["update_id"])
+            self._updates_signal.notify()
+
+        try:
+            while not self._closing and self._webhook is not None:
+                event = self._updates_signal.snapshot()
+                hook = self._webhook
+                waiting = [u for u in self._updates if u["update_id"] not in in_flight]
+                if not waiting or len(in_flight) >= hook["max_connections"]:
+                    await _wait_event(event, 30)
+                    continue
+                for update in waiting[: hook["max_connections"] - len(in_flight)]:
+                    in_flight.add(update["update_id"])
+                    task = asyncio.create_task(deliver(hook, update))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+        finally:
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _deliver_webhooks(self) -> None:
         backoff = 0.05
         timeout = aiohttp.ClientTimeout(total=10)
         async with aiohttp.ClientSession(timeout=timeout) as session:
+            if self.webhook_parallel:
+                await self._deliver_webhooks_in_parallel(session)
+                return
             while not self._closing and self._webhook is not None:
                 event = self._updates_signal.snapshot()
                 if not self._updates:

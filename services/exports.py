@@ -21,17 +21,16 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from services.errors import DomainError
+
+if TYPE_CHECKING:
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: What each column kind stores and how Excel shows it.
 FORMATS = {
@@ -47,9 +46,26 @@ KINDS = ("text", *FORMATS)
 #: Excel keeps at most this many characters in a cell.
 CELL_LIMIT = 32_767
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
+#: What openpyxl's ILLEGAL_CHARACTERS_RE takes out (control characters a cell cannot hold).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+@lru_cache(maxsize=1)
+def _xl() -> SimpleNamespace:
+    """openpyxl, imported at the first workbook: about 30 MB a replica that never exports one
+    does not carry."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="999999")
+    return SimpleNamespace(
+        Workbook=Workbook, Cell=Cell, Alignment=Alignment, Font=Font,
+        get_column_letter=get_column_letter,
+        BOX=Border(left=thin, right=thin, top=thin, bottom=thin),
+        HEAD_FILL=PatternFill("solid", fgColor="DDE6F0"),
+    )
 #: Rows above the table: the title, the period, the header.
 HEAD_ROWS = 3
 
@@ -104,7 +120,7 @@ class Sheet:
 
 def clean(value: str) -> str:
     """Text a workbook can hold: no control characters, within Excel's cell limit."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT]
+    return _ILLEGAL.sub("", value)[:CELL_LIMIT]
 
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
@@ -166,9 +182,9 @@ def _put(sheet: Worksheet, row: int, col: int, value: Any, number_format: str | 
 
 def _body_style(sheet: Worksheet, column: Column) -> StyleArray:
     """A body cell's style for this column: boxed, top-aligned, its number format."""
-    scratch = Cell(sheet)  # not in the sheet: only its style is kept
-    scratch.border = _BOX
-    scratch.alignment = Alignment(vertical="top", wrap_text=column.kind == "text")
+    scratch = _xl().Cell(sheet)  # not in the sheet: only its style is kept
+    scratch.border = _xl().BOX
+    scratch.alignment = _xl().Alignment(vertical="top", wrap_text=column.kind == "text")
     if column.kind in FORMATS:
         scratch.number_format = FORMATS[column.kind]
     return copy(scratch._style)
@@ -205,18 +221,18 @@ def totals(sheet: Sheet) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decim
 def _write(sheet: Worksheet, spec: Sheet, tz: ZoneInfo) -> None:
     width = max(len(spec.columns), 1)
     title = _put(sheet, 1, 1, spec.title)
-    title.font = Font(bold=True, size=14)
+    title.font = _xl().Font(bold=True, size=14)
     period = _put(sheet, 2, 1, spec.period)
-    period.font = Font(size=10, color="555555")
+    period.font = _xl().Font(size=10, color="555555")
     for row in (1, 2):
         if width > 1:
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center")
+        sheet.cell(row=row, column=1).alignment = _xl().Alignment(horizontal="center")
     for index, column in enumerate(spec.columns, start=1):
         head = _put(sheet, HEAD_ROWS, index, column.title)
-        head.font, head.fill, head.border = Font(bold=True), _HEAD_FILL, _BOX
-        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        head.font, head.fill, head.border = _xl().Font(bold=True), _xl().HEAD_FILL, _xl().BOX
+        head.alignment = _xl().Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[_xl().get_column_letter(index)].width = column.width
     line = HEAD_ROWS
     if not spec.rows:
         line += 1
@@ -241,7 +257,7 @@ def _write(sheet: Worksheet, spec: Sheet, tz: ZoneInfo) -> None:
                     if column.key in sums:
                         _put(sheet, line, index, sums[column.key], FORMATS[column.kind])
                 for cell in sheet[line]:
-                    cell.font, cell.border = Font(bold=True), _BOX
+                    cell.font, cell.border = _xl().Font(bold=True), _xl().BOX
         line += 1
         _put(sheet, line, 1, spec.total_label.format(n=len(spec.rows)))
         single = next(iter(per_unit.values())) if len(per_unit) == 1 else {}
@@ -250,12 +266,12 @@ def _write(sheet: Worksheet, spec: Sheet, tz: ZoneInfo) -> None:
             if value is not None:
                 _put(sheet, line, index, value, FORMATS[column.kind])
         for cell in sheet[line]:
-            cell.font, cell.border = Font(bold=True), _BOX
+            cell.font, cell.border = _xl().Font(bold=True), _xl().BOX
     if spec.notes:
         line += 1  # a blank row between the table and its notes
     for note in spec.notes:
         line += 1
-        _put(sheet, line, 1, note).font = Font(size=9, color="555555")
+        _put(sheet, line, 1, note).font = _xl().Font(size=9, color="555555")
     _print_setup(sheet)
 
 
@@ -280,7 +296,7 @@ def workbook(sheets: Sequence[Sheet], tz: ZoneInfo | None = None) -> bytes:
         raise NothingToExport(title=first.title if first else "",
                               period=first.period if first else "")
     zone = tz or ZoneInfo("Asia/Shanghai")
-    book = Workbook()
+    book = _xl().Workbook()
     taken: list[str] = []
     for index, spec in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()

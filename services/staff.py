@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
+import time
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+from tortoise.signals import post_delete, post_save
 from tortoise.transactions import in_transaction
 
 from models.core import BoundChat, ChatPurpose, Invite, Role, Staff
@@ -21,9 +25,85 @@ MAX_INVITE_DAYS = 3650
 OFFICE_ROLES = (Role.ADMIN, Role.OFFICE)
 
 
+class StaffCache:
+    """Who a Telegram id is, remembered between updates (every update asks).
+
+    Forgotten when this process saves or deletes a staff row (Tortoise signals, and
+    `forget` after a bulk update), and on PostgreSQL when any process changes the table (a
+    trigger NOTIFYs `officebot_staff`, `bot.db` listens and calls `forget`). An entry lives at
+    most `ttl` seconds: long while that listener is live, short otherwise (another process
+    on the same SQLite file). A key just forgotten is not cached again for `settle` seconds,
+    so a read racing a transaction that has not committed yet is not kept.
+    """
+
+    def __init__(self, ttl: float = 5.0, live_ttl: float = 300.0, settle: float = 2.0) -> None:
+        self.ttl, self.live_ttl, self.settle = ttl, live_ttl, settle
+        #: A change feed (PostgreSQL LISTEN) is live: entries may live long.
+        self.live = False
+        self.enabled = True
+        self._rows: dict[int, tuple[float, Staff | None]] = {}
+        self._unsettled: dict[int, float] = {}
+        self._generation = 0
+
+    def get(self, tg_user_id: int) -> tuple[bool, Staff | None]:
+        entry = self._rows.get(tg_user_id)
+        if entry is None or not self.enabled:
+            return False, None
+        loaded, kept = entry
+        if time.monotonic() - loaded > (self.live_ttl if self.live else self.ttl):
+            del self._rows[tg_user_id]
+            return False, None
+        # A fresh instance each time: a handler may change its copy without saving it.
+        return True, None if kept is None else copy.copy(kept)
+
+    def put(self, tg_user_id: int, staff: Staff | None, generation: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or generation != self._generation or \
+                self._unsettled.get(tg_user_id, 0.0) > now:
+            return
+        if len(self._rows) > 50_000:
+            self._rows.clear()
+        self._rows[tg_user_id] = (now, None if staff is None else copy.copy(staff))
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def forget(self, tg_user_id: int | None = None) -> None:
+        """Drop one person (or everyone, when None)."""
+        self._generation += 1
+        if tg_user_id is None:
+            self._rows.clear()
+            return
+        self._rows.pop(tg_user_id, None)
+        now = time.monotonic()
+        if len(self._unsettled) > 1000:
+            self._unsettled = {k: v for k, v in self._unsettled.items() if v > now}
+        self._unsettled[tg_user_id] = now + self.settle
+
+
+STAFF_CACHE = StaffCache()
+
+
+@post_save(Staff)
+async def _staff_saved(sender: type[Staff], instance: Staff, *args: Any) -> None:
+    STAFF_CACHE.forget(instance.tg_user_id)
+
+
+@post_delete(Staff)
+async def _staff_deleted(sender: type[Staff], instance: Staff, *args: Any) -> None:
+    STAFF_CACHE.forget(instance.tg_user_id)
+
+
 async def find_staff(tg_user_id: int) -> Staff | None:
     """Return the active staff member with this Telegram id, if registered."""
-    return await Staff.get_or_none(tg_user_id=tg_user_id, active=True)
+    known, staff = STAFF_CACHE.get(tg_user_id)
+    if known:
+        return staff
+    generation = STAFF_CACHE.generation
+    staff = await Staff.get_or_none(tg_user_id=tg_user_id, active=True)
+    STAFF_CACHE.put(tg_user_id, staff, generation)
+    return staff
 
 
 def require_role(staff: Staff, *roles: Role) -> None:
@@ -185,6 +265,7 @@ async def set_lang(staff: Staff, lang: str) -> Staff:
 
 async def mark_reachable(tg_user_id: int, reachable: bool) -> None:
     await Staff.filter(tg_user_id=tg_user_id).update(reachable=reachable)
+    STAFF_CACHE.forget(tg_user_id)
 
 
 async def bind_chat(actor: Staff, chat_id: int, title: str, purpose: str) -> BoundChat:

@@ -13,12 +13,11 @@ import math
 import threading
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib import font_manager, rcParams
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Families with Chinese glyphs, best first.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
@@ -32,8 +31,27 @@ MAX_SIDE = 4000
 _lock = threading.Lock()
 
 
+@lru_cache(maxsize=1)
+def _matplotlib() -> ModuleType:
+    """matplotlib with its Agg backend, imported at the first chart (about 50 MB a replica
+    that never draws one does not carry)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.figure
+
+    return matplotlib
+
+
+def _font_manager() -> Any:
+    _matplotlib()
+    from matplotlib import font_manager
+
+    return font_manager
+
+
 def _known() -> set[str]:
-    return {f.name for f in font_manager.fontManager.ttflist}
+    return {f.name for f in _font_manager().fontManager.ttflist}
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +60,7 @@ def cjk_font() -> str | None:
     with _lock:
         names = _known()
         if not any(n in names for n in CJK_FAMILIES):
+            font_manager = _font_manager()
             for path in font_manager.findSystemFonts():
                 if any(part.lower() in Path(path).name.lower() for part in _CJK_FILES):
                     try:
@@ -56,6 +75,7 @@ def setup() -> None:
     """Put the CJK family first for every chart (idempotent)."""
     font = cjk_font()
     families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    rcParams = _matplotlib().rcParams
     if rcParams["font.sans-serif"][: len(families)] != families:
         rcParams["font.family"] = "sans-serif"
         rcParams["font.sans-serif"] = families + [
@@ -71,7 +91,7 @@ def label(text: str, fallback: str) -> str:
 def figure(width: float, height: float) -> Figure:
     """A new figure of this size in inches, with the fonts set up."""
     setup()
-    return Figure(figsize=(width, min(height, MAX_SIDE / DPI)), dpi=DPI)
+    return _matplotlib().figure.Figure(figsize=(width, min(height, MAX_SIDE / DPI)), dpi=DPI)
 
 
 def png(fig: Figure) -> bytes:

@@ -8,10 +8,9 @@ import io
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from matplotlib.figure import Figure
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callback as cb
@@ -22,6 +21,9 @@ from models.core import Staff
 from services import clock, exports
 from services.reports import Item, Period, daily
 from services.reports.figures import Change, Comparison, YearInNumbers, compare, sections
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 Block = tuple[str, list[Item]]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from openpyxl.utils import get_column_letter
-
 from models.documents import (
     Assignment,
     AssignmentStatus,
@@ -111,6 +109,8 @@ async def outgoing_rows(first: date, after: date) -> list[list[object]]:
 def workbook(title: str, columns: tuple[str, ...], rows: list[list[object]],
              widths: dict[str, int], period_label: str = "") -> bytes:
     """A register through the one export helper (title, period, typed cells, print setup)."""
+    from openpyxl.utils import get_column_letter
+
     width_list = [widths.get(get_column_letter(i + 1), 12) for i in range(len(columns))]
     return exports.workbook([exports.table(title, title, period_label, columns, rows,
                                            width_list)], POLICY.tz)

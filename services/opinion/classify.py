@@ -8,11 +8,15 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from services.opinion.model import Model, ModelParams, train
 from services.opinion.normalize import normalize
 from services.opinion.rules import RuleResult, Rules, default_rules
+
+if TYPE_CHECKING:
+    # scikit-learn weighs about 100 MB and most of a second: a replica imports it only when
+    # a model is loaded or trained (services.opinion.model).
+    from services.opinion.model import Model, ModelParams
 
 Level = Literal["red", "orange", "yellow"]
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -43,6 +47,8 @@ class Classifier:
         """Load the model from model_path (if any) and the packaged rules (unless given)."""
         self.rules = rules or default_rules()
         if model is None and model_path is not None:
+            from services.opinion.model import Model
+
             model = Model.load(Path(model_path))
         self.model = model
 
@@ -144,6 +150,8 @@ def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, i
     cut = int(len(rows) * holdout) if 0 < holdout < 1 else 0
     test = [rows[i] for i in order[:cut]]
     fit = [rows[i] for i in order[cut:]]
+    from services.opinion.model import train
+
     model = train(fit, params)
     metrics: dict[str, Any] = {**model.meta, "rows": len(rows), "held_out": len(test)}
     if test:
@@ -156,31 +164,71 @@ def train_command(data: list[Path], out: Path, extra_rows: Iterable[tuple[str, i
     return metrics
 
 
-def classify_stream(stdin: IO[str], stdout: IO[str], model_path: Path | None = None) -> int:
-    """Classify JSON lines {"text": ...} from stdin to JSON lines on stdout; 1 if any was bad."""
+#: Lines classified together when the input is a pipe or a file (one model call per batch).
+STREAM_BATCH = 512
+
+
+def classify_stream(stdin: IO[str], stdout: IO[str], model_path: Path | None = None,
+                    batch: int | None = None) -> int:
+    """Classify JSON lines {"text": ...} from stdin to JSON lines on stdout; 1 if any was bad.
+
+    Lines are read and scored in batches of `batch` (STREAM_BATCH when it is None), the output
+    flushed at the end of each batch; from a terminal every line is answered as it comes.
+    """
     try:
         classifier = Classifier(model_path)
     except (OSError, ValueError) as exc:
         stdout.write(json.dumps({"error": f"model: {exc}"}, ensure_ascii=False) + "\n")
         return 2
+    if batch is None:
+        batch = 1 if _is_terminal(stdin) else STREAM_BATCH
     status = 0
+    pending: list[str] = []
     for line in stdin:
-        if not line.strip():
-            continue
+        if line.strip():
+            pending.append(line)
+        if len(pending) >= batch:
+            status |= _classify_lines(classifier, pending, stdout)
+            pending = []
+    if pending:
+        status |= _classify_lines(classifier, pending, stdout)
+    return status
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _classify_lines(classifier: Classifier, lines: list[str], stdout: IO[str]) -> int:
+    """Answer one batch of input lines in their order (one model call); 1 if any was bad."""
+    status = 0
+    items: list[dict[str, Any] | str] = []
+    for line in lines:
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError("expected an object with a string 'text'")
+            items.append(item)
         except ValueError as exc:
-            stdout.write(json.dumps({"error": str(exc)}, ensure_ascii=False) + "\n")
+            items.append(str(exc))
             status = 1
+    good = [item for item in items if isinstance(item, dict)]
+    verdicts = iter(classifier.classify([item["text"] for item in good]))
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(json.dumps({"error": item}, ensure_ascii=False))
             continue
-        verdict = classifier.classify_one(item["text"])
+        verdict = next(verdicts)
         record: dict[str, Any] = {"neg": verdict.neg, "score": verdict.score,
                                   "level": verdict.level, "sentiment": verdict.sentiment,
                                   "reasons": verdict.reasons}
         if "id" in item:
             record = {"id": item["id"], **record}
-        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        stdout.flush()
+        out.append(json.dumps(record, ensure_ascii=False))
+    stdout.write("\n".join(out) + "\n")
+    stdout.flush()
     return status

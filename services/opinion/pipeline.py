@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -282,6 +283,10 @@ async def recent_stories(now: datetime, days: int) -> StoryIndex:
 _classifiers: dict[tuple[str, float], Classifier] = {}
 
 
+def _classify(texts: list[str]) -> list[Verdict]:
+    return classifier().classify(texts)
+
+
 def classifier() -> Classifier:
     """The classifier with the trained model when there is one (reloaded when it changes)."""
     path: Path | None = config.get().model_path
@@ -337,7 +342,9 @@ async def ingest(
         return results
     matcher = await load_matcher()
     texts = [f"{candidates[i].title}。{candidates[i].text}" for i in fresh]
-    verdicts = classifier().classify(texts)
+    # Off the event loop: the first call loads the model (about a second), and a batch of 500
+    # texts is tens of milliseconds of scoring that other updates should not wait behind.
+    verdicts = await asyncio.to_thread(_classify, texts)
     stories = await recent_stories(now, cfg.cluster_days)
     incidents = await recent_incidents(now, cfg.incident_days, matcher.companies)
     for i, text, verdict in zip(fresh, texts, verdicts, strict=True):

@@ -24,7 +24,6 @@ from models.publicity import (
 from services import clock
 from services.errors import Conflict, InvalidInput, NotFound, StaleAction
 from services.publicity import (
-    bulletin_docx,
     cards,
     config,
     files,
@@ -263,7 +262,7 @@ async def archive(bulletin_id: int) -> Bulletin:
     issue = await Bulletin.get(id=bulletin_id)
     if issue.status != BulletinStatus.ISSUED or issue.file_id is not None:  # type: ignore[attr-defined]
         return issue
-    content = await asyncio.to_thread(bulletin_docx.render, issue, await items(issue.id),
+    content = await asyncio.to_thread(_render, issue, await items(issue.id),
                                       config.tz(), await unit())
     async with in_transaction():
         locked = await Bulletin.filter(id=issue.id).select_for_update().first()
@@ -279,7 +278,15 @@ async def archive(bulletin_id: int) -> Bulletin:
 async def unit() -> str:
     """The editing unit printed under the masthead (a setting, the office's own name)."""
     found = await PublicitySetting.get_or_none(key=UNIT_KEY)
-    return found.value if found else bulletin_docx.DEFAULT_UNIT
+    return found.value if found else config.BULLETIN_UNIT
+
+
+def _render(*args: Any) -> bytes:
+    """The bulletin as DOCX (python-docx is imported here, in the worker thread, at the first
+    issue: a replica that never renders one does not carry it)."""
+    from services.publicity import bulletin_docx
+
+    return bulletin_docx.render(*args)
 
 
 async def set_unit(actor: Staff, name: str) -> str:

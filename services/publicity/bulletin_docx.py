@@ -18,12 +18,13 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from models.publicity import Bulletin, BulletinItem
+from services.publicity.config import BULLETIN_UNIT
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 SONG, HEI, KAI = "宋体", "黑体", "楷体"
 NUMERALS = "一二三四五六七八九十"
 MASTHEAD = "参  阅"
-DEFAULT_UNIT = "园区党政办公室"
+DEFAULT_UNIT = BULLETIN_UNIT
 #: Width of the text between the margins (A4 less 28 mm on each side).
 TEXT_WIDTH = Mm(210 - 2 * 28)
 

@@ -14,3 +14,7 @@ def configure(tz: ZoneInfo) -> None:
 
 def tz() -> ZoneInfo:
     return _tz
+
+
+#: The editing unit printed under the 参阅 masthead when none is set.
+BULLETIN_UNIT = "园区党政办公室"

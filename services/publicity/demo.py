@@ -26,7 +26,7 @@ from models.publicity import (
     VersionVerdict,
 )
 from services import clock
-from services.publicity import bulletin_docx, config, files, media, outlets, parse
+from services.publicity import config, files, media, outlets, parse
 
 #: Correspondents of two more departments (no Telegram account in the sandbox: they only
 #: appear in rankings).
@@ -229,6 +229,8 @@ async def _issues(office: Staff, today: date) -> None:
             rows.append(await BulletinItem.create(
                 bulletin=issue, position=position, kind=ItemKind.TEXT, title=title,
                 source=source, body=body, added_by=office, added_at=issued))
+        from services.publicity import bulletin_docx  # python-docx only when seeding
+
         content = bulletin_docx.render(issue, rows, config.tz())
         stored = await files.store(office, f"参阅{year}年第{numbers[year]}期.docx", content)
         await Bulletin.filter(id=issue.id).update(file_id=stored.id)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
 from models.core import Staff
@@ -28,6 +28,7 @@ from services.inputs import to_int
 from services.rooms import approval, hooks
 from services.rooms.catalog import (
     RULES,
+    cached_room,
     check_rules,
     equipment_in,
     find_room_in,
@@ -234,7 +235,7 @@ async def needs_done(draft_id: int, staff: Staff) -> BookingDraft:
 
 async def choose_room(draft_id: int, staff: Staff, room_id: int) -> BookingDraft:
     draft = await _draft(draft_id, staff)
-    room = await Room.get_or_none(id=room_id, active=True)
+    room = await cached_room(room_id, active_only=True)
     if room is None:
         return await _note(draft, DraftStep.ROOM, NotFound("rooms.error.room_gone"))
     draft.room_id = room.id  # type: ignore[attr-defined]
@@ -286,11 +287,19 @@ async def _busy(room_id: int, start: datetime, end: datetime, exclude: int | Non
     return await query.exists()
 
 
+async def _room(room_id: int) -> Room:
+    """The draft's room (from the cache; DoesNotExist if it was deleted, as Room.get)."""
+    room = await cached_room(room_id)
+    if room is None:
+        raise DoesNotExist(Room)
+    return room
+
+
 async def _check_named_room(draft: BookingDraft, staff: Staff) -> BookingDraft:
     span = _span(draft)
     if span is None:
         return await _note(draft, DraftStep.START if draft.day else DraftStep.DAY, None)
-    room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
+    room = await _room(draft.room_id)  # type: ignore[attr-defined]
     start, end = span
     try:
         check_rules(room, staff, start, end, clock.now(), draft.attendees)
@@ -507,7 +516,7 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
     """Gather what the card of this draft shows."""
     result = DraftView(draft=draft)
     if draft.room_id is not None:  # type: ignore[attr-defined]
-        result.room = await Room.get_or_none(id=draft.room_id)  # type: ignore[attr-defined]
+        result.room = await cached_room(draft.room_id)  # type: ignore[attr-defined]
     now = clock.now().astimezone(RULES.zone)
     rooms = [r for r in await list_rooms() if may_book(r, staff)]
     result.biggest = max((r.capacity for r in rooms), default=0)
@@ -628,7 +637,7 @@ async def confirm(draft_id: int, staff: Staff) -> Confirmed:
         if isinstance(exc, OperationalError) and "overlap" not in str(exc):
             raise
         draft = await BookingDraft.get(id=draft_id)
-        room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
+        room = await _room(draft.room_id)  # type: ignore[attr-defined]
         span = _span(draft)
         error = Conflict("rooms.error.taken", room=room.name,
                          start=span[0].strftime("%m-%d %H:%M") if span else "")
@@ -640,7 +649,7 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
     span = _span(draft)
     if span is None or draft.room_id is None:  # type: ignore[attr-defined]
         raise StaleAction("rooms.error.not_ready")
-    room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
+    room = await _room(draft.room_id)  # type: ignore[attr-defined]
     now = clock.now()
     check_rules(room, staff, span[0], span[1], now, draft.attendees)
     title = draft.title or f"{staff.name}·会议"

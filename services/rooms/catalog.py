@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.signals import post_delete, post_save
 from tortoise.transactions import in_transaction
 
 from models.core import Role, Staff
@@ -259,9 +262,60 @@ async def import_rows(rows: Sequence[Mapping[str, Any]]) -> int:
     return count
 
 
+class RoomCache:
+    """Every room, remembered between updates (a booking read the room table six times).
+
+    Forgotten when this process saves or deletes a room (Tortoise signals) and, on PostgreSQL,
+    when any process changes the table (a trigger NOTIFYs `officebot_rooms`; bot.db listens).
+    An entry lives `ttl` seconds without that feed (another process on the same SQLite file),
+    `live_ttl` with it.
+    """
+
+    def __init__(self, ttl: float = 5.0, live_ttl: float = 300.0) -> None:
+        self.ttl, self.live_ttl = ttl, live_ttl
+        self.live = False
+        self._rooms: list[Room] | None = None
+        self._loaded = 0.0
+        self._generation = 0
+
+    def forget(self) -> None:
+        self._generation += 1
+        self._rooms = None
+
+    async def all(self) -> list[Room]:
+        """Every room (active or not) by id; fresh copies a caller may change."""
+        age = time.monotonic() - self._loaded
+        if self._rooms is None or age > (self.live_ttl if self.live else self.ttl):
+            generation = self._generation
+            rooms = list(await Room.all().order_by("id"))
+            if generation != self._generation:  # changed while reading: do not keep it
+                return rooms
+            self._rooms, self._loaded = rooms, time.monotonic()
+        return [copy.copy(room) for room in self._rooms]
+
+
+ROOM_CACHE = RoomCache()
+
+
+@post_save(Room)
+async def _room_saved(*args: Any) -> None:
+    ROOM_CACHE.forget()
+
+
+@post_delete(Room)
+async def _room_deleted(*args: Any) -> None:
+    ROOM_CACHE.forget()
+
+
 async def list_rooms(include_inactive: bool = False) -> list[Room]:
-    query = Room.all() if include_inactive else Room.filter(active=True)
-    return list(await query.order_by("id"))
+    rooms = await ROOM_CACHE.all()
+    return rooms if include_inactive else [room for room in rooms if room.active]
+
+
+async def cached_room(room_id: int | None, *, active_only: bool = False) -> Room | None:
+    """The room with this id from the cache (None if there is none)."""
+    return next((room for room in await ROOM_CACHE.all() if room.id == room_id
+                 and (room.active or not active_only)), None)
 
 
 async def room_names() -> str:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
 from tortoise.transactions import in_transaction
 
 from models.core import Role, Staff
@@ -25,6 +24,9 @@ OFFICE = (Role.OFFICE,)
 
 def initials(name: str) -> str:
     """Pinyin initials of a name, lower case (中性笔 -> zxb, A4纸 -> a4z)."""
+    # pypinyin's phrase tables weigh about 50 MB: loaded at the first item named, not at start.
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     return re.sub(r"[^a-z0-9]", "", "".join(letters).lower())[:64]
 

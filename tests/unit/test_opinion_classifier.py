@@ -362,3 +362,65 @@ def test_classify_stream_with_a_missing_model_reports_an_error(tmp_path: Path) -
     status = classify_stream(io.StringIO(""), out, tmp_path / "none.joblib")
     assert status == 2
     assert "error" in json.loads(out.getvalue())
+
+
+class _Recorder(io.StringIO):
+    """A stdout that remembers how many complete lines it held at each flush."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed_at: list[int] = []
+
+    def flush(self) -> None:
+        self.flushed_at.append(len(self.getvalue().splitlines()))
+
+
+class _Terminal(io.StringIO):
+    """A stdin that says it is a terminal and checks each line was answered before the next."""
+
+    def __init__(self, text: str, out: _Recorder) -> None:
+        super().__init__(text)
+        self.out = out
+        self.read_lines = 0
+
+    def isatty(self) -> bool:
+        return True
+
+    def __next__(self) -> str:
+        assert len(self.out.getvalue().splitlines()) == self.read_lines, "a line was not answered"
+        line = super().__next__()
+        self.read_lines += 1
+        return line
+
+
+def test_classify_stream_in_batches_flushes_after_each_batch_with_answers_in_order() -> None:
+    lines = [json.dumps({"id": i, "text": "企业偷排污水" if i % 3 else "园区召开会议"},
+                        ensure_ascii=False) for i in range(10)]
+    lines.insert(4, "not json")
+    out = _Recorder()
+    status = classify_stream(io.StringIO("\n".join(lines) + "\n"), out, None, batch=4)
+    answers = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert status == 1
+    assert out.flushed_at == [4, 8, 11]
+    assert [a.get("id") for a in answers] == [0, 1, 2, 3, None, 4, 5, 6, 7, 8, 9]
+    assert "error" in answers[4]
+    assert [a["neg"] for a in answers if "id" in a] == [0, 1, 1, 0, 1, 1, 0, 1, 1, 0]
+
+
+def test_classify_stream_from_a_terminal_answers_each_line_before_reading_the_next() -> None:
+    lines = [json.dumps({"id": i, "text": "园区召开会议"}, ensure_ascii=False) for i in range(3)]
+    out = _Recorder()
+    stdin = _Terminal("\n".join(lines) + "\n", out)
+    assert classify_stream(stdin, out, None) == 0
+    assert out.flushed_at == [1, 2, 3]
+
+
+def test_classify_stream_gives_the_same_verdicts_in_batches_as_one_by_one(
+        tmp_path: Path) -> None:
+    texts = ["企业偷排污水被罚", "园区召开会议", "员工讨薪", "项目顺利投产", "环保督察发现问题"]
+    lines = "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts * 20)
+    one, many = io.StringIO(), io.StringIO()
+    classify_stream(io.StringIO(lines), one, None, batch=1)
+    classify_stream(io.StringIO(lines), many, None, batch=64)
+    assert one.getvalue() == many.getvalue()
+    assert len(many.getvalue().splitlines()) == 100
