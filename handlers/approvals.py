@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from datetime import date
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import (
@@ -31,6 +29,7 @@ from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role
 from services import approvals, clock
 from services.errors import DomainError, InvalidInput
+from services.timeparse.days import read_day
 
 ADMIN = frozenset({Role.ADMIN})
 OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
@@ -43,7 +42,6 @@ add_commands(
 )
 #: Reason prompts are read before the features' free text (group 0): a reason is never a booking.
 REASON_GROUP = -10
-_DATE_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 
 
 # ---------------------------------------------------------------------------- commands
@@ -99,21 +97,6 @@ def _list_sep(ctx: Ctx) -> str:
     return ", " if ctx.lang == "en" else "、"
 
 
-def parse_day(text: str, today: date) -> date:
-    """Read 2026-12-01, 12-01 or 12月1日; a date without a year is the next such day."""
-    match = _DATE_RE.match(text.strip())
-    if not match:
-        raise InvalidInput("approvals.error.bad_date", value=text)
-    year, month, day = match.groups()
-    try:
-        found = date(int(year) if year else today.year, int(month), int(day))
-        if not year and found < today:
-            found = date(today.year + 1, int(month), int(day))
-    except ValueError:
-        raise InvalidInput("approvals.error.bad_date", value=text) from None
-    return found
-
-
 @for_staff(private_only=True)
 async def delegate(ctx: Ctx) -> None:
     """Sets, shows or ends my delegate: /delegate 姓名 开始 结束 | /delegate off."""
@@ -133,9 +116,10 @@ async def delegate(ctx: Ctx) -> None:
     if len(args) != 3:
         await ctx.reply(ctx.t("approvals.delegate.usage"))
         return
-    today = clock.now().astimezone(ctx.settings.tz).date()
     person = await approvals.find_person(args[0])
-    starts, ends = parse_day(args[1], today), parse_day(args[2], today)
+    zone = str(ctx.settings.timezone)
+    starts, ends = (read_day(arg, clock.now(), zone, code="approvals.error.bad_date")
+                    for arg in args[1:3])
     await approvals.set_delegation(ctx.me, person, starts, ends)
     await ctx.reply(ctx.t("approvals.delegate.done", name=esc(person.name),
                           start=starts.isoformat(), end=ends.isoformat()))

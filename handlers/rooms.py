@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -18,12 +19,13 @@ from handlers import callback as cb
 from handlers import rooms_view as rv
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
+from handlers.routing import open_drafts
 from models.core import Role
 from models.rooms import BookingDraft, DraftStep, Room
 from services import clock
 from services import rooms as rooms_service
 from services.errors import Conflict, DomainError
-from services.inputs import to_date, to_int
+from services.inputs import normalize, to_date, to_int
 from services.rooms import booking as bk
 from services.rooms import manage
 
@@ -35,6 +37,8 @@ add_commands(
 )
 #: Text groups: after the features' own free text (group 0), so a typed title never hides them.
 TEXT_GROUP = 1
+#: Before every feature's open dialog: a sentence that plainly books a room is not their answer.
+PLAIN_GROUP = -100
 
 
 async def show(ctx: Ctx, draft: BookingDraft, *, new: bool = False) -> None:
@@ -64,6 +68,9 @@ async def card_button(ctx: Ctx) -> None:
     if data is None:
         return
     action, draft_id, extra = data.action, data.int_id, data.extra
+    if action == "of":
+        await offered(ctx)
+        return
     if action in ("cx", "mv", "in", "c1", "cs"):
         await booking_button(ctx, action, draft_id)
         return
@@ -152,7 +159,7 @@ async def booking_button(ctx: Ctx, action: str, booking_id: int) -> None:
         return
     if not own:
         draft = await manage.begin_cancel_with_reason(ctx.me, booking_id, ctx.chat_id)
-        await ctx.reply(ctx.t("rooms.ask.reason", id=booking_id))
+        await ctx.ask(ctx.t("rooms.ask.reason", id=booking_id))
         await ctx.answer()
         return
     if action == "cs":
@@ -196,14 +203,68 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if waiting is not None:
             await _typed_answer(ctx, waiting, text)
             return
-        if not ctx.is_private and not bk.is_booking_text(text, private=False):
-            return
-        draft = await bk.from_text(ctx.me, ctx.chat_id, text, command=False,
-                                   private=ctx.is_private)
-        if draft is not None:
-            await show(ctx, draft, new=True)
+        picking = await bk.open_picking_draft(ctx.me, ctx.chat_id)
+        if picking is not None and bk.booking_intent(text) != "book":
+            # a time typed while the card offers days and times (a new booking, a change)
+            draft = await bk.typed_time(picking.id, ctx.me, text)
+            if draft is not None:
+                await show(ctx, draft, new=True)
+                return
+        await said_booking(ctx, text)
     except DomainError as error:
         await ctx.fail(error)
+
+
+async def plainly_a_booking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sentence that plainly books a room (a time of day and a room or a booking word) is a
+    booking, whatever other dialog is open: that one is named once and kept."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is not None:
+        return  # an answer to a question the bot asked goes to that question
+    ctx = await make_ctx(update, context)
+    text = ctx.text.strip()
+    if ctx.staff is None or bk.booking_intent(text) != "book" or not bk.says_clock_time(text):
+        return
+    kept = await open_drafts(ctx.me)
+    try:
+        await said_booking(ctx, text)
+    except DomainError as error:
+        await ctx.fail(error)
+    for key in kept:
+        await ctx.reply(ctx.t("talk.draft_kept", draft=ctx.t(key)))
+    raise ApplicationHandlerStop
+
+
+async def said_booking(ctx: Ctx, text: str) -> bool:
+    """A booking said in a sentence starts one; talk about a meeting is offered one; True when
+    the bot answered."""
+    intent = bk.booking_intent(text)
+    if intent == "ask" and bk.says_time(text):
+        message = ctx.message
+        await ctx.reply(ctx.t("rooms.offer"),
+                        buttons([[(ctx.t("rooms.btn.offer"), cb.encode("rooms", "of", 0))]]),
+                        reply_to_message_id=message.message_id if message else None)
+        return True
+    if intent != "book":
+        return False
+    draft = await bk.from_text(ctx.me, ctx.chat_id, text, command=False)
+    if draft is None:
+        draft = await bk.begin(ctx.me, ctx.chat_id)
+    await show(ctx, draft, new=True)
+    return True
+
+
+async def offered(ctx: Ctx) -> None:
+    """“预订会议室” under the offer: a booking from the sentence the offer answered."""
+    message = ctx.query.message if ctx.query else None
+    said = message.reply_to_message if isinstance(message, Message) else None
+    text = normalize(said.text or "") if said is not None else ""
+    draft = await bk.from_text(ctx.me, ctx.chat_id, text, command=True) if text.strip() else None
+    if draft is None:
+        draft = await bk.begin(ctx.me, ctx.chat_id)
+    await ctx.edit(ctx.t("rooms.offer"))  # the question is answered: its button goes
+    await show(ctx, draft, new=True)
+    await ctx.answer()
 
 
 async def _typed_answer(ctx: Ctx, draft: BookingDraft, text: str) -> None:
@@ -237,4 +298,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     rooms_more.register(application)
     application.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND, text_message), group=TEXT_GROUP
+    )
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND, plainly_a_booking), group=PLAIN_GROUP
     )

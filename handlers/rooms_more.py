@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler
 from handlers import callback as cb
 from handlers import rooms_charts
 from handlers import rooms_view as rv
+from handlers.arguments import choose
 from handlers.common import Ctx, buttons, for_staff
 from handlers.texts.timeparse import render_question
 from models.core import Role
@@ -20,6 +21,7 @@ from services import clock
 from services.rooms import RULES, manage, schedule
 from services.rooms.catalog import hhmm, list_rooms, parse_pairs, save_room
 from services.timeparse import parse_time
+from services.timeparse.days import read_period
 
 
 def feed_base(ctx: Ctx) -> str:
@@ -183,11 +185,15 @@ async def _feed(ctx: Ctx, reset: bool) -> None:
 @for_staff(Role.OFFICE)
 async def roomstats(ctx: Ctx) -> None:
     """Usage per room for this week, month or year: text, a chart and an XLSX file."""
-    period = (ctx.args[0].lower() if ctx.args else "week")
-    if period not in ("week", "month", "year"):
-        await ctx.reply(ctx.t("rooms.stats.usage"))
-        return
-    first, after = schedule.period_bounds(period, clock.now())
+    said = " ".join(ctx.args) or "week"
+    period = choose(said, {p: f"rooms.stats.period.{p}" for p in ("week", "month", "year")})
+    if period is not None:
+        first, after = schedule.period_bounds(period, clock.now())
+    else:  # 上月, 2026-11, 11月1日到11月15日: any period the time parser reads
+        first, last = read_period(said, clock.now(), ctx.settings.timezone,
+                                  code="rooms.error.bad_period")
+        after = last + timedelta(days=1)
+        period = f"{first.isoformat()}_{last.isoformat()}"
     usage = await schedule.usage(first, after)
     last = after - timedelta(days=1)
     lines = [ctx.t("rooms.stats.title", first=first.isoformat(), last=last.isoformat())]

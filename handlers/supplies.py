@@ -20,10 +20,12 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
+from handlers.arguments import choose
 from handlers.common import Ctx, buttons, error_text, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
+from handlers.routing import add_draft_probe
 from handlers.views import supplies as views
-from models.core import Role
+from models.core import Role, Staff
 from models.supplies import StockIn, SupplyItem, SupplyRequest
 from services import clock
 from services.errors import DomainError, InvalidInput
@@ -342,10 +344,11 @@ async def stocktake_command(ctx: Ctx) -> None:
 async def ledger_command(ctx: Ctx) -> None:
     """Sends a ledger as XLSX: /ledger stockin|issue|stock|purchase [period]."""
     args = ctx.args
-    if not args or args[0].lower() not in ledgers.KINDS:
+    kind = choose(args[0], {k: [f"supplies.ledger.kind.{k}", f"supplies.ledger.{k}"]
+                            for k in ledgers.KINDS}) if args else None
+    if kind is None:
         await ctx.reply(ctx.t("supplies.ledger.usage"))
         return
-    kind = args[0].lower()
     start, end = parse.period(" ".join(args[1:]), _today(ctx))  # type: ignore[arg-type]
     rows = await ledgers.rows(kind, start, end, ctx.settings.tz)
     # A year's ledger takes a while to write: off the event loop, so others are not kept waiting.
@@ -360,6 +363,10 @@ async def ledger_command(ctx: Ctx) -> None:
     )
 
 
+async def _open_draft(staff: Staff) -> str | None:
+    return "supplies.draft_name" if await requests.listening_draft(staff) is not None else None
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     settings = application.bot_data.get("settings")
     if settings is not None:
@@ -371,6 +378,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button, pattern=cb.pattern("sup")))
+    add_draft_probe(_open_draft)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, draft_text),
         group=DRAFT_GROUP,

@@ -1,6 +1,7 @@
 """Texts of supplies and stock: requests, issue and signing, stock-in, purchases, ledgers."""
 
 ZH = {
+    "supplies.draft_name": "物品领用单草稿",
     "cmd.supply": "物品领用：选择或输入物品和数量",
     "cmd.stock": "查看库存（可按名称或拼音首字母搜索）",
     "cmd.stockin": "入库登记（党政办）",
@@ -136,6 +137,10 @@ ZH = {
     "supplies.ledger.caption": "{title}（{start} 至 {end}），共 {n} 行。",
     "supplies.receive.asked": "请按提示写明金额后入库。",
     "supplies.ledger.stockin": "入库登记台账",
+    "supplies.ledger.kind.stockin": "入库",
+    "supplies.ledger.kind.issue": "领用签收",
+    "supplies.ledger.kind.stock": "库存",
+    "supplies.ledger.kind.purchase": "采购",
     "supplies.ledger.issue": "领用签收台账",
     "supplies.ledger.stock": "库存台账",
     "supplies.ledger.purchase": "采购台账",
@@ -260,6 +265,7 @@ ZH = {
 }
 
 EN = {
+    "supplies.draft_name": "supply request draft",
     "cmd.supply": "Request supplies: pick or type items and quantities",
     "cmd.stock": "Stock on hand (search by name or pinyin initials)",
     "cmd.stockin": "Record a stock-in (office)",
@@ -395,6 +401,10 @@ EN = {
     "supplies.ledger.caption": "{title} ({start} to {end}), {n} rows.",
     "supplies.receive.asked": "Give the costs as shown, then it goes into stock.",
     "supplies.ledger.stockin": "Stock-in register",
+    "supplies.ledger.kind.stockin": "stockin",
+    "supplies.ledger.kind.issue": "issue",
+    "supplies.ledger.kind.stock": "stock",
+    "supplies.ledger.kind.purchase": "purchase",
     "supplies.ledger.issue": "Signed issue register",
     "supplies.ledger.stock": "Stock register",
     "supplies.ledger.purchase": "Purchase register",

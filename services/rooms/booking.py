@@ -60,7 +60,6 @@ _USE_ROOM = re.compile(r"(?:要|需要|想|得)?(?:借用|使用|用|借)(?:一�
 _LEAD = re.compile(r"^(?:帮我|请|麻烦|我要|我想|需要|预定|预订|订|约|开个|开一个|用|大概|大约)+")
 _SEGMENTS = re.compile(r"[，,。、；;！!\s]+")
 _CLOCK_SAID = re.compile(r"[\d〇零一二两三四五六七八九十]\s*[点时:：]|\d{3,4}|现在|[后內内]")
-_MEETING_WORDS = ("会议室", "开会", "会议", "开个会", "订会", "预定", "预订", "的会", "个会")
 
 
 @dataclass
@@ -160,6 +159,37 @@ async def open_text_draft(staff: Staff, chat_id: int) -> BookingDraft | None:
         staff_id=staff.id, chat_id=chat_id,
         step__in=[DraftStep.TITLE, DraftStep.ASK, DraftStep.REASON],
     ).order_by("-id").first()
+
+
+async def open_picking_draft(staff: Staff, chat_id: int) -> BookingDraft | None:
+    """The dialog in this chat choosing a day or a time by buttons (a new booking or a change)."""
+    return await BookingDraft.filter(
+        staff_id=staff.id, chat_id=chat_id,
+        step__in=[DraftStep.DAY, DraftStep.START, DraftStep.LENGTH],
+    ).order_by("-id").first()
+
+
+def says_time(text: str) -> bool:
+    """Whether a text names a day or a time the parser reads."""
+    return parse_time(text.strip()[:500], clock.now(), tz=RULES.tz).status != "none"
+
+
+def says_clock_time(text: str) -> bool:
+    """Whether a text names a time of day (下午3点, 15:00), not only a day."""
+    parsed = parse_time(text.strip()[:500], clock.now(), tz=RULES.tz)
+    said = text[parsed.span[0]: parsed.span[1]] if parsed.span else ""
+    return parsed.status != "none" and parsed.grain in ("minute", "hour") and bool(
+        _CLOCK_SAID.search(said))
+
+
+async def typed_time(draft_id: int, staff: Staff, text: str) -> BookingDraft | None:
+    """A time typed while the card offers days and times as buttons (None: no time in it)."""
+    draft = await _draft(draft_id, staff)
+    parsed = parse_time(text.strip()[:500], clock.now(), tz=RULES.tz)
+    if parsed.status == "none":
+        return None
+    draft.text = text.strip()[:500]
+    return await _apply_parse(draft, staff, parsed)
 
 
 async def drop(draft_id: int, staff: Staff) -> BookingDraft:
@@ -330,11 +360,41 @@ def _parse_counts(text: str) -> tuple[str, int | None, date | None]:
     return text, count, until
 
 
-def is_booking_text(text: str, *, private: bool) -> bool:
-    """Whether free text plausibly asks for a room (in groups only when it says so outright)."""
-    if private:
-        return "会" in text or "室" in text
-    return any(w in text for w in _MEETING_WORDS)
+#: Words that ask for a room outright (预订, 订个会议室, 要用一下会议室, 帮我约…).
+_ASKS_FOR_ROOM = re.compile(
+    r"预订|预定|订(?:一?个|一下|一间|间)?(?:会议室|会|房间)|约(?:一?个|一间|间)?会议室"
+    r"|(?:借用?|占用?|找)(?:一下|一?个|一间|间)?会议室"
+    r"|(?:要|需要|想|得)(?:用|借|找|订|约)(?:一下|下|一?个|一间|间)?会议室"
+    r"|(?:帮我|给我|我要|我想|麻烦)\S{0,4}?(?:订|约|借|找|安排|开个会|开一个会|开一场会)"
+    r"|有没有空\S{0,3}会议室|会议室\S{0,6}(?:有没有空|空着|空闲)|空闲的?会议室|空的会议室"
+)
+#: A question, or talk about a meeting already arranged: not a request for a room.
+_CHATTER = re.compile(
+    r"[吗呢嘛吧？?]|几点|什么时候|哪天|哪个|谁|是否|有没有|改到|改成|改在|改为|推迟|提前|延期|"
+    r"取消|推到|挪到|顺延|大家|各位|同志们|注意|通知|记得|别忘|准时|材料|准备|参加|出席|列席|"
+    r"纪要|结束|散会|开完|刚才|昨天|上周|已经"
+)
+#: What a booking says besides a time: how long (到, 小时), how many, a room.
+_BOOKING_DETAIL = re.compile(r"[到至~～—]|小时|分钟|半天|全天|会议室|\d\s*号(?:厅|室)")
+
+
+def booking_intent(text: str) -> str:
+    """"book" when free text clearly asks for a room, "ask" when it only talks about a meeting
+    (the bot offers to book one), "" when it is about something else."""
+    if "会" not in text and "室" not in text:
+        return ""
+    if _ASKS_FOR_ROOM.search(text):
+        return "book"
+    if _CHATTER.search(text):
+        return "ask"
+    if _BOOKING_DETAIL.search(text) or _PEOPLE.search(text) or equipment_in(text):
+        return "book"
+    return "ask"
+
+
+def is_booking_text(text: str, *, private: bool = True) -> bool:
+    """Whether free text clearly asks for a room."""
+    return booking_intent(text) == "book"
 
 
 async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,

@@ -118,7 +118,8 @@ async def test_someone_elses_card_button_does_nothing_but_say_so(
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
     await env.group(-2001, "党政办工作群", [1004, 1005])
-    card = await env.say(1004, "明天上午10点到11点开会 1号会议室 项目周会", chat_id=-2001)
+    card = await env.say(1004, "@officebot_demo_bot 明天上午10点到11点开会 1号会议室 项目周会",
+                         chat_id=-2001)
     assert "1号会议室" in card["text"]
     answer = await env.press(1005, card, button="✅ 确认预定", chat_id=-2001)
     assert "不是您的" in (answer["answer"] or "")

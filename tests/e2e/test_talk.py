@@ -1,0 +1,183 @@
+"""Careful in conversation (issue 17): quiet in groups, no silent drops, drafts that do not
+swallow, the talk about a meeting offered a booking rather than booked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.core import Role
+from models.rooms import Booking, BookingDraft, DraftStep
+from models.supplies import RequestStatus, SupplyRequest
+from services.clock import FixedClock
+from services.rooms.demo import seed_demo as seed_rooms
+from services.supplies.demo import seed_demo as seed_supplies
+from tests.e2e.conftest import Env
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+BOT = "@officebot_demo_bot"
+GROUP = -2001
+
+
+def chatter() -> list[str]:
+    lines = (DATA / "office_chatter.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def labels(msg: dict) -> list[str]:
+    markup = msg.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def _office(env: Env) -> None:
+    await seed_rooms()
+    await env.person(1002, "李主任", Role.LEADER, "园区领导")
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局", lang="en")
+    await env.group(GROUP, "党政办工作群", [1002, 1003, 1004, 1005])
+
+
+async def test_two_hundred_lines_of_group_chatter_get_no_answer(env: Env) -> None:
+    await _office(env)
+    lines = chatter()
+    assert len(lines) >= 200
+    first = 0
+    speakers = (1002, 1003, 1004, 1005)
+    for number, line in enumerate(lines):
+        sent = await env.send(speakers[number % len(speakers)], line, chat_id=GROUP)
+        first = first or sent
+    # A command is still answered, and it is the only thing the bot said in the group.
+    done = await env.say(1003, "/help", chat_id=GROUP, timeout=60)
+    said = await env.bot_messages(GROUP, after=first - 1)
+    assert [m["message_id"] for m in said] == [done["message_id"]], [m["text"] for m in said]
+    assert await BookingDraft.all().count() == 0
+
+
+async def test_in_a_group_the_bot_acts_on_mentions_and_replies_to_itself(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    card = await env.say(1004, f"{BOT} 明天下午3点到4点 2号会议室 项目评审", chat_id=GROUP)
+    assert "2号会议室" in card["text"] and "15:00–16:00" in card["text"]
+    assert BOT not in card["text"] and "@" not in card["text"]
+    # Someone else talking about the same meeting is not read as anything.
+    await env.send(1005, "明天下午3点的会我参加", chat_id=GROUP)
+    # A reply to the bot's message is addressed to it.
+    sent = await env.client.send_message(GROUP, 1004, "/foo",
+                                         reply_to_message_id=card["message_id"])
+    unknown = await env.client.wait_for_bot_message(GROUP, after=sent["message_id"])
+    assert "没有 /foo 这个命令" in unknown["text"]
+    assert len(await env.bot_messages(GROUP, after=card["message_id"])) == 1
+    # A plain /foo in a group may be for another bot: no answer; /foo@this bot is answered.
+    await env.send(1004, "/foo", chat_id=GROUP)
+    again = await env.say(1004, f"/foo{BOT}", chat_id=GROUP)
+    assert "没有 /foo 这个命令" in again["text"]
+    assert len(await env.bot_messages(GROUP, after=card["message_id"])) == 2
+
+
+async def test_talk_about_a_meeting_in_private_is_offered_a_booking_not_booked(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    offer = await env.say(1004, "明天下午开会要用的材料准备好了吗")
+    assert offer["text"] == "要预订会议室吗？" and labels(offer) == ["📅 预订会议室"]
+    assert await BookingDraft.all().count() == 0
+    await env.press(1004, offer, button="📅 预订会议室")
+    card = await env.client.wait_for_bot_message(1004, after=offer["message_id"])
+    assert "11月27日" in card["text"]
+    assert labels(await env.message(1004, offer["message_id"])) == []  # the question is answered
+    # English, and a plain booking still books at once.
+    offer_en = await env.say(1005, "明天几点开会？")
+    assert offer_en["text"] == "Would you like to book a meeting room?"
+    assert labels(offer_en) == ["📅 Book a room"]
+    booked = await env.say(1005, "明天上午10点到11点 1号会议室 项目周会")
+    assert "10:00–11:00" in booked["text"]
+
+
+async def test_an_unknown_command_and_unread_text_are_answered_in_both_languages(
+    env: Env,
+) -> None:
+    await _office(env)
+    assert "没有 /foo 这个命令" in (await env.say(1004, "/foo"))["text"]
+    assert "There is no command /foo" in (await env.say(1005, "/foo bar"))["text"]
+    assert "这句话我没看懂" in (await env.say(1004, "今天天气不错"))["text"]
+    assert "I did not understand that" in (await env.say(1005, "hello"))["text"]
+    # A stranger hears how to join.
+    await env.person(1009, "路人", role=None)
+    assert "还没有登记" in (await env.say(1009, "你好"))["text"]
+    # Known commands are answered once, by their feature only.
+    help_msg = await env.say(1004, "/help")
+    await env.say(1004, "/mybookings")
+    assert not [m for m in await env.bot_messages(1004, after=help_msg["message_id"])
+                if "没有 /" in (m.get("text") or "")]
+
+
+async def test_an_open_supply_draft_does_not_swallow_a_booking(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    await seed_supplies()
+    draft = await env.say(1004, "/supply A4纸 2包")
+    assert "A4纸" in draft["text"]
+    card = await env.say(1004, "明天下午3点到4点开会 2号会议室", contains="2号会议室")
+    assert "15:00–16:00" in card["text"]
+    kept = await env.client.wait_for_bot_message(1004, after=card["message_id"])
+    assert "物品领用单草稿还开着" in kept["text"]
+    assert len(await env.bot_messages(1004, after=draft["message_id"])) == 2
+    request = await SupplyRequest.get(requester__tg_user_id=1004)
+    assert request.status == RequestStatus.DRAFT
+    # The draft still listens: the next item goes into it.
+    more = await env.say(1004, "中性笔 5支")
+    assert "A4纸" in more["text"] and "中性笔" in more["text"]
+    # English: the draft is named in English.
+    await env.say(1005, "/supply A4纸 1包")
+    await env.say(1005, "明天下午3点到4点开会 3号会议室", contains="3号会议室")
+    kept_en = await env.client.wait_for_bot_message(1005, contains="still open")
+    assert "supply request draft" in kept_en["text"]
+
+
+async def test_a_time_typed_in_the_change_dialog_moves_the_booking(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    card = await env.say(1004, "明天上午10点到11点 1号会议室 项目周会")
+    await env.press(1004, card, button="✅ 确认预定")
+    booking = await Booking.get()
+    mine = await env.say(1004, "/mybookings")
+    await env.press(1004, mine, button=f"改时间 #{booking.id}")
+    picker = await env.client.wait_for_bot_message(1004, after=mine["message_id"])
+    moved = await env.say(1004, "后天下午3点到4点")
+    assert moved["message_id"] != picker["message_id"]
+    assert "11月28日" in moved["text"] and "15:00–16:00" in moved["text"]
+    draft = await BookingDraft.filter(target_id=booking.id).order_by("-id").first()
+    assert draft is not None and draft.step != DraftStep.DAY
+
+
+async def test_arguments_the_bot_names_in_chinese_are_accepted_in_chinese(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    await seed_supplies()
+    await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    await env.person(1006, "Admin EN", Role.ADMIN, "党政办", lang="en")
+    stats = await env.say(1003, "/roomstats 本月", contains="2026-11-01")
+    assert "2026-11-30" in stats["text"]
+    last_month = await env.say(1003, "/roomstats 上月", contains="2026-10-01")
+    assert "2026-10-31" in last_month["text"]
+    # No records this month: the answer names the register and the period it read.
+    ledger = await env.say(1003, "/ledger 入库", contains="入库登记台账")
+    assert "2026-11-01 至 2026-11-30" in ledger["text"]
+    year = await env.say(1003, "/ledger 领用签收 今年", contains="领用签收台账")
+    assert "2026-01-01 至 2026-12-31" in year["text"]
+    week = await env.say(1003, "/ledger 领用签收台账 上周", contains="领用签收台账")
+    assert "2026-11-16 至 2026-11-22" in week["text"]
+    invite = await env.say(1001, "/invite 职工 规划建设局", contains="t.me")
+    assert "职工" in invite["text"]
+    invite_en = await env.say(1006, "/invite 办公室", contains="t.me")
+    assert "office" in invite_en["text"].lower()
+    delegated = await env.say(1002, "/delegate 王管理 明天 下周五")
+    assert "2026-11-27 至 2026-12-04" in delegated["text"]
+    wrong = await env.say(1002, "/delegate 王管理 明天 某天")
+    assert "“某天”无法识别" in wrong["text"] and "下周五" in wrong["text"]
+    wrong_en = await env.say(1006, "/roomstats 某时")
+    assert "Unknown period “某时”" in wrong_en["text"]
