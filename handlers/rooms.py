@@ -71,8 +71,8 @@ async def card_button(ctx: Ctx) -> None:
     if action == "of":
         await offered(ctx)
         return
-    if action in ("cx", "mv", "in", "c1", "cs"):
-        await booking_button(ctx, action, draft_id)
+    if action in ("cx", "mv", "in", "c1", "cs", "cy", "cn"):
+        await booking_button(ctx, action, draft_id, everyone=extra[:1] == ("a",))
         return
     try:
         if action == "ok":
@@ -143,8 +143,12 @@ async def confirm(ctx: Ctx, draft_id: int) -> None:
     await ctx.answer(text[:200])
 
 
-async def booking_button(ctx: Ctx, action: str, booking_id: int) -> None:
-    """Cancel, change or check in to an existing booking."""
+async def booking_button(ctx: Ctx, action: str, booking_id: int, *, everyone: bool = False
+                         ) -> None:
+    """Cancel (after a confirmation), change or check in to an existing booking. Pressed on the
+    /mybookings list, the list itself asks and then shows the bookings as they are now."""
+    from handlers.rooms_more import my_list
+
     now = clock.now()
     if action == "in":
         await manage.check_in(ctx.me, booking_id, now)
@@ -152,14 +156,39 @@ async def booking_button(ctx: Ctx, action: str, booking_id: int) -> None:
         return
     booking = await manage.get_booking(booking_id)
     own = booking.organiser_id == ctx.me.id  # type: ignore[attr-defined]
+    scope = ["a"] if everyone else []
     if action == "mv":
         draft = await manage.begin_change(ctx.me, booking_id, ctx.chat_id)
         await show(ctx, draft, new=True)
         await ctx.answer()
         return
+    if action == "cn":  # 不取消: the list comes back as it is
+        await ctx.edit(*await my_list(ctx, everyone))
+        await ctx.answer(ctx.t("rooms.cancel_kept", id=booking_id))
+        return
     if not own:
         draft = await manage.begin_cancel_with_reason(ctx.me, booking_id, ctx.chat_id)
         await ctx.ask(ctx.t("rooms.ask.reason", id=booking_id))
+        await ctx.answer()
+        return
+    keep = (ctx.t("rooms.btn.keep_booking"), cb.encode("rooms", "cn", booking_id, *scope))
+    what = {"id": booking_id, "when": rv.booking_when(booking, ctx.lang),
+            "title": html.escape(booking.title), "room": html.escape(booking.room.name)}
+    later = await manage.later_in_series(booking) if action == "cx" else 0
+    if later:
+        # one occurrence of a weekly meeting, or the rest of the series? Ask, cancel nothing yet
+        await ctx.edit(
+            ctx.t("rooms.ask.series_cancel", later=later, **what),
+            buttons([[(ctx.t("rooms.btn.cancel_one", id=booking_id),
+                       cb.encode("rooms", "c1", booking_id, *scope))],
+                     [(ctx.t("rooms.btn.cancel_series", n=later + 1),
+                       cb.encode("rooms", "cs", booking_id, *scope))], [keep]]))
+        await ctx.answer()
+        return
+    if action == "cx":  # one tap cannot be undone: ask first
+        await ctx.edit(ctx.t("rooms.ask.cancel_confirm", **what),
+                       buttons([[(ctx.t("rooms.btn.cancel_confirm"),
+                                  cb.encode("rooms", "cy", booking_id, *scope)), keep]]))
         await ctx.answer()
         return
     if action == "cs":
@@ -167,29 +196,14 @@ async def booking_button(ctx: Ctx, action: str, booking_id: int) -> None:
         text = ctx.t("rooms.cancelled_series_ok", n=len(gone),
                      room=html.escape(gone[0].room.name),
                      when=rv.booking_when(gone[0], ctx.lang))
-        await ctx.answer(text[:200])
-        await ctx.edit(text)
-        return
-    later = await manage.later_in_series(booking) if action == "cx" else 0
-    if later:
-        # one occurrence of a weekly meeting, or the rest of the series? Ask, cancel nothing yet
-        await ctx.reply(
-            ctx.t("rooms.ask.series_cancel", id=booking_id, later=later,
-                  when=rv.booking_when(booking, ctx.lang), title=html.escape(booking.title)),
-            buttons([[(ctx.t("rooms.btn.cancel_one", id=booking_id),
-                       cb.encode("rooms", "c1", booking_id))],
-                     [(ctx.t("rooms.btn.cancel_series", n=later + 1),
-                       cb.encode("rooms", "cs", booking_id))]]))
-        await ctx.answer()
-        return
-    cancelled = await manage.cancel(ctx.me, booking_id, "", now)
-    text = ctx.t("rooms.cancelled_ok", id=cancelled.id, room=html.escape(cancelled.room.name),
-                 when=rv.booking_when(cancelled, ctx.lang))
-    await ctx.answer(text[:200])
-    if action == "c1":
-        await ctx.edit(text)  # the question about the series becomes its answer
     else:
-        await ctx.reply(text)
+        cancelled = await manage.cancel(ctx.me, booking_id, "", now)
+        text = ctx.t("rooms.cancelled_ok", id=cancelled.id,
+                     room=html.escape(cancelled.room.name),
+                     when=rv.booking_when(cancelled, ctx.lang))
+    listing, keyboard = await my_list(ctx, everyone)
+    await ctx.edit(text + "\n\n" + listing, keyboard)
+    await ctx.answer(text[:200])
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,7 +6,7 @@ import html
 import io
 from datetime import datetime, timedelta
 
-from telegram import InputFile
+from telegram import InlineKeyboardMarkup, InputFile
 from telegram.ext import Application, CommandHandler
 
 from handlers import callback as cb
@@ -134,6 +134,11 @@ async def mybookings(ctx: Ctx) -> None:
         await _feed(ctx, reset)
         return
     everyone = bool(ctx.args and ctx.args[0].lower() in ("all", "全部"))
+    await ctx.reply(*await my_list(ctx, everyone))
+
+
+async def my_list(ctx: Ctx, everyone: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The upcoming bookings as they are now, with a change and a cancel button each."""
     bookings = await manage.upcoming(ctx.me, clock.now(), everyone=everyone)
     if ctx.is_private:
         token = await schedule.person_feed_token(ctx.me)
@@ -141,8 +146,7 @@ async def mybookings(ctx: Ctx) -> None:
     else:
         feed = ctx.t("rooms.mine.feed_in_private")
     if not bookings:
-        await ctx.reply(ctx.t("rooms.mine.empty") + "\n\n" + feed)
-        return
+        return ctx.t("rooms.mine.empty") + "\n\n" + feed, None
     everyone = everyone and manage.is_office(ctx.me)
     lines = [ctx.t("rooms.mine.all_title" if everyone else "rooms.mine.title")]
     rows = []
@@ -158,12 +162,13 @@ async def mybookings(ctx: Ctx) -> None:
             lines.append("…")
             break
         lines.append(line)
-        row = [(ctx.t("rooms.btn.cancel_booking", id=b.id), cb.encode("rooms", "cx", b.id))]
+        row = [(ctx.t("rooms.btn.cancel_booking", id=b.id),
+                cb.encode("rooms", "cx", b.id, *(["a"] if everyone else [])))]
         if b.organiser_id == ctx.me.id:  # type: ignore[attr-defined]
             row.insert(0, (ctx.t("rooms.btn.change", id=b.id), cb.encode("rooms", "mv", b.id)))
         rows.append(row)
     lines.append("\n" + feed)
-    await ctx.reply("\n".join(lines), buttons(rows[:30]))
+    return "\n".join(lines), buttons(rows[:30])
 
 
 async def _feed(ctx: Ctx, reset: bool) -> None:

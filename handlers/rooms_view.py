@@ -10,8 +10,9 @@ from telegram import InlineKeyboardMarkup
 
 from handlers import callback as cb
 from handlers.common import buttons
-from handlers.texts import t
+from handlers.texts import t, t_plain
 from models.rooms import Booking, BookingStatus, DraftStep, Room
+from services.inputs import to_int
 from services.rooms import RULES
 from services.rooms.booking import DraftView
 
@@ -38,6 +39,27 @@ def length_text(minutes: int, lang: str) -> str:
     if minutes % 60:
         return t("rooms.len.minutes", lang, n=minutes)
     return t("rooms.len.hours", lang, n=minutes // 60)
+
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def repeat_words(rule: str, lang: str) -> str:
+    """A recurrence rule (FREQ=WEEKLY;BYDAY=MO) as people say it: 每周一, 每个工作日."""
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    freq, every = parts.get("FREQ", ""), to_int(parts.get("INTERVAL", "1")) or 1
+    days = [d[-2:] for d in parts.get("BYDAY", "").split(",") if d[-2:] in _DAYS]
+    if days and sorted(days, key=_DAYS.index) == list(_DAYS[:5]):
+        return t_plain("rooms.repeat.workdays", lang)
+    if freq == "WEEKLY" or (freq == "DAILY" and days):
+        names = t_plain("rooms.repeat.joiner", lang).join(
+            t_plain(f"rooms.repeat.day.{d}", lang) for d in sorted(days, key=_DAYS.index))
+        key = "rooms.repeat.weekly" if every == 1 else "rooms.repeat.weeks"
+        return t_plain(key, lang, n=every, days=names)
+    if freq in ("DAILY", "MONTHLY", "YEARLY"):
+        key = f"rooms.repeat.{freq.lower()}" if every == 1 else f"rooms.repeat.{freq.lower()}_n"
+        return t_plain(key, lang, n=every)
+    return t_plain("rooms.repeat.other", lang)
 
 
 def booking_when(booking: Booking, lang: str) -> str:
@@ -68,7 +90,7 @@ def _summary(v: DraftView, lang: str) -> list[str]:
     if d.equipment:
         lines.append(t("rooms.card.equipment", lang, value=equipment_text(d.equipment, lang)))
     if d.recurrence:
-        lines.append(t("rooms.card.repeat", lang, value=html.escape(d.recurrence)))
+        lines.append(t("rooms.card.repeat", lang, value=repeat_words(d.recurrence, lang)))
     return lines
 
 

@@ -45,6 +45,7 @@ ZH = {
     "supplies.btn.submit": "提交",
     "supplies.btn.clear": "清空",
     "supplies.btn.cancel": "撤回",
+    "supplies.btn.drop_draft": "取消",
     "supplies.btn.issue_all": "全部发放",
     "supplies.btn.issue_part": "部分发放",
     "supplies.btn.sign": "签收",
@@ -131,8 +132,8 @@ ZH = {
     "supplies.take.diff": "• {name}：账面 {expected} → 实盘 {counted}（{reason}）",
     "supplies.take.same": "账实相符。",
     "supplies.ledger.usage": (
-        "导出台账：<code>/ledger 类型 [期间]</code>\n类型：stockin 入库登记、issue 领用签收、"
-        "stock 库存、purchase 采购\n期间：本月（默认）、上月、今年、2026、2026-11、2026-11-01~2026-11-30"
+        "导出台账：<code>/ledger 类型 [期间]</code>\n类型：入库、领用签收、"
+        "库存、采购\n期间：本月（默认）、上月、今年、2026、2026-11、2026-11-01~2026-11-30"
     ),
     "supplies.ledger.caption": "{title}（{start} 至 {end}），共 {n} 行。",
     "supplies.receive.asked": "请按提示写明金额后入库。",
@@ -309,6 +310,7 @@ EN = {
     "supplies.btn.submit": "Submit",
     "supplies.btn.clear": "Clear",
     "supplies.btn.cancel": "Withdraw",
+    "supplies.btn.drop_draft": "Discard",
     "supplies.btn.issue_all": "Issue all",
     "supplies.btn.issue_part": "Issue part",
     "supplies.btn.sign": "Sign for it",

@@ -316,6 +316,27 @@ async def _busy(room_id: int, start: datetime, end: datetime, exclude: int | Non
     return await query.exists()
 
 
+async def _taken(room: Room, staff: Staff, start: datetime, end: datetime,
+                 exclude: int | None = None) -> Conflict:
+    """The room is taken: who holds it, and the nearest free time of the same length there."""
+    query = Booking.filter(room_id=room.id, status__in=list(HOLDING), start_at__lt=utc(end),
+                           end_at__gt=utc(start))
+    if exclude is not None:
+        query = query.exclude(id=exclude)
+    other = await query.prefetch_related("organiser").order_by("start_at").first()
+    holder = other.organiser.name if other is not None else ""
+    zone = RULES.zone
+    local = start.astimezone(zone)
+    free = await next_slots(room, staff, start, end, limit=1)
+    if not free:
+        return Conflict("rooms.error.taken_full", room=room.name,
+                        start=local.strftime("%m-%d %H:%M"), holder=holder)
+    slot = free[0]
+    return Conflict("rooms.error.taken", room=room.name, start=local.strftime("%m-%d %H:%M"),
+                    holder=holder, free=f"{slot.start.astimezone(zone):%m-%d %H:%M}–"
+                                        f"{slot.end.astimezone(zone):%H:%M}")
+
+
 async def _check_named_room(draft: BookingDraft, staff: Staff) -> BookingDraft:
     span = _span(draft)
     if span is None:
@@ -339,8 +360,8 @@ async def _check_named_room(draft: BookingDraft, staff: Staff) -> BookingDraft:
     if draft.recurrence:
         return await _note(draft, DraftStep.TITLE if not draft.title else DraftStep.CONFIRM, None)
     if await _busy(room.id, start, end, exclude=draft.target_id):  # type: ignore[attr-defined]
-        return await _note(draft, DraftStep.ROOM, Conflict(
-            "rooms.error.taken", room=room.name, start=start.strftime("%m-%d %H:%M")))
+        return await _note(draft, DraftStep.ROOM, await _taken(
+            room, staff, start, end, exclude=draft.target_id))  # type: ignore[attr-defined]
     return await _note(draft, DraftStep.TITLE if not draft.title else DraftStep.CONFIRM, None)
 
 
@@ -690,8 +711,9 @@ async def confirm(draft_id: int, staff: Staff) -> Confirmed:
         draft = await BookingDraft.get(id=draft_id)
         room = await Room.get(id=draft.room_id)  # type: ignore[attr-defined]
         span = _span(draft)
-        error = Conflict("rooms.error.taken", room=room.name,
-                         start=span[0].strftime("%m-%d %H:%M") if span else "")
+        error = (await _taken(room, staff, span[0], span[1], exclude=draft.target_id)  # type: ignore[attr-defined]
+                 if span else Conflict("rooms.error.taken_full", room=room.name, start="",
+                                       holder=""))
         await _note(draft, DraftStep.ROOM, error)
         raise error from None
 

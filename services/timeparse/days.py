@@ -45,7 +45,7 @@ def read_day(text: str, now: datetime, tz: str, *, past: bool = False,
             said):
         # 11月20日 said on 26 November, for a plan: next year's
         parsed = parse_time(f"{now.astimezone(ZoneInfo(tz)).year + 1}年{said}", now, tz=tz)
-    if parsed.start is None or parsed.grain != "day" or parsed.status != "ok" or (
+    if parsed.start is None or parsed.grain != "day" or parsed.status != "ok" or parsed.rest or (
             parsed.end is not None and parsed.end - parsed.start > timedelta(days=1)):
         raise InvalidInput(code, value=text.strip())
     return parsed.start.date()
@@ -56,7 +56,8 @@ def read_period(text: str, now: datetime, tz: str, *,
     """The first and last day (inclusive) of a period: 本月, 上月, 今年, 2026, 2026-11,
     上周, 11月1日到11月30日, 2026-11-01~2026-11-30."""
     parsed = parse_time(_spoken(text)[:100], now, tz=tz, prefer_future=False, allow_past=True)
-    if parsed.start is None or parsed.status != "ok":
+    if parsed.start is None or parsed.status != "ok" or parsed.rest:
+        # an argument is a period as a whole: 明年春天 is not 明年
         raise InvalidInput(code, value=text.strip())
     end = parsed.end if parsed.end is not None else parsed.start + timedelta(days=1)
     last = (end - timedelta(microseconds=1)).date()

@@ -17,7 +17,14 @@ from models.opinion import (
 from services.clock import FixedClock
 from services.opinion import terms
 from tests.e2e.conftest import Env
-from tests.e2e.test_opinion import at, negative_case, office, post_items, tick  # noqa: F401
+from tests.e2e.test_opinion import (  # noqa: F401
+    at,
+    mark_false_alarm,
+    negative_case,
+    office,
+    post_items,
+    tick,
+)
 
 
 async def test_a_false_alarm_is_no_negative_item_in_any_report(
@@ -27,7 +34,7 @@ async def test_a_false_alarm_is_no_negative_item_in_any_report(
     case_id = await negative_case(env, "绿谷园区开通12345投诉热线 企业投诉有门", "https://x.org/1")
     await env.delivered()
     card = await env.client.wait_for_bot_message(-2002, contains="投诉热线")
-    await env.press(1002, card, button="误报", chat_id=-2002)
+    await mark_false_alarm(env, 1002, card, "便民热线的报道，不是负面")
     assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM
 
     assert "opinion.daily_report" in await tick(env, fixed_clock, at(17))
@@ -120,7 +127,7 @@ async def test_a_report_whose_only_story_turns_out_a_false_alarm_counts_as_a_zer
     await env.delivered()
     fixed_clock.set(at(9, day=27))
     card = await env.client.wait_for_bot_message(-2002, contains="投诉热线")
-    await env.press(1002, card, button="误报", chat_id=-2002)
+    await mark_false_alarm(env, 1002, card, "便民热线的报道")
     report = await DailyReport.get()
     assert (report.zero, report.negative) == (True, 0)
     assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM

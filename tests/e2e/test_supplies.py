@@ -198,7 +198,7 @@ async def test_careless_request_input_gets_clear_answers_and_keeps_the_draft(env
     over = await env.say(1004, "A4纸 11包")
     refused = await env.press(1004, over, button="提交")
     assert "限领" in (refused["answer"] or "")
-    cancel = await env.press(1004, over, button="撤回")
+    cancel = await env.press(1004, over, button="取消")  # a draft is dropped, not withdrawn
     assert (await SupplyRequest.get(requester__tg_user_id=1004)).status == RequestStatus.CANCELLED
     assert cancel["answer"] is None or "Traceback" not in cancel["answer"]
     # With no draft listening, a plain message is left to the other features, and the one
@@ -363,7 +363,7 @@ async def test_ledgers_come_out_as_workbooks_with_the_right_rows(
     bad = await env.say(1003, "/ledger stock 明年春天")
     assert "无法识别" in bad["text"]
     usage = await env.say(1003, "/ledger")
-    assert "stockin" in usage["text"]
+    assert "入库" in usage["text"] and "领用签收" in usage["text"]
     refused = await env.say(1004, "/ledger stock")
     assert "不能使用" in refused["text"]
 

@@ -141,7 +141,7 @@ async def test_a_time_typed_in_the_change_dialog_moves_the_booking(
 ) -> None:
     await _office(env)
     card = await env.say(1004, "明天上午10点到11点 1号会议室 项目周会")
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get()
     mine = await env.say(1004, "/mybookings")
     await env.press(1004, mine, button=f"改时间 #{booking.id}")
@@ -181,3 +181,91 @@ async def test_arguments_the_bot_names_in_chinese_are_accepted_in_chinese(
     assert "“某天”无法识别" in wrong["text"] and "下周五" in wrong["text"]
     wrong_en = await env.say(1006, "/roomstats 某时")
     assert "Unknown period “某时”" in wrong_en["text"]
+
+
+async def test_no_internal_code_reaches_people_in_either_language(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    """The sandbox fails every end-to-end test whose messages show a code (tests/codes.py);
+    these are the ones people saw."""
+    await _office(env)
+    await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    refused = await env.say(1004, "/invite 职工")
+    assert "您的身份（职工）" in refused["text"]
+    refused_en = await env.say(1005, "/invite staff")
+    assert "(staff)" in refused_en["text"] and "Sorry" in refused_en["text"]
+    card = await env.say(1004, "每周一上午10点到11点 1号会议室 周例会 共4次")
+    assert "重复：每周一" in card["text"] and "FREQ" not in card["text"]
+    card_en = await env.say(1005, "每个工作日上午9点到10点 3号会议室 晨会 共3次")
+    assert "every working day" in card_en["text"]
+    flows = await env.say(1001, "/flows")
+    assert "采购" in flows["text"] and "purchase" not in flows["text"]
+    assert "金额其余" not in flows["text"]
+
+
+async def test_cancelling_from_my_bookings_asks_first_and_the_list_shows_what_is_left(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    for person, text in ((1004, "明天上午10点到11点 1号会议室 周例会"),
+                         (1004, "明天下午2点到3点 2号会议室 碰头会"),
+                         (1005, "明天下午4点到5点 3号会议室 Review")):
+        card = await env.say(person, text)
+        await env.press(person, card, button="✅ 确认预订" if person == 1004 else "✅ Confirm")
+    one, two, three = await Booking.all().order_by("id")
+    mine = await env.say(1004, "/mybookings")
+    await env.press(1004, mine, button=f"取消 #{one.id}")
+    ask = await env.message(1004, mine["message_id"])
+    assert "确定取消预订" in ask["text"] and "周例会" in ask["text"]
+    assert labels(ask) == ["✅ 确认取消", "↩️ 不取消"]
+    kept = await env.press(1004, mine, button="↩️ 不取消")
+    assert "保留" in (kept["answer"] or "")
+    assert (await Booking.get(id=one.id)).status == "confirmed"
+    back = await env.message(1004, mine["message_id"])
+    assert f"取消 #{one.id}" in labels(back)
+    await env.press(1004, mine, button=f"取消 #{one.id}")
+    await env.press(1004, mine, button="✅ 确认取消")
+    assert (await Booking.get(id=one.id)).status == "cancelled"
+    after = await env.message(1004, mine["message_id"])
+    assert "已取消预订" in after["text"] and "碰头会" in after["text"]
+    assert f"取消 #{one.id}" not in labels(after) and f"取消 #{two.id}" in labels(after)
+    # English: the same, worded in English.
+    mine_en = await env.say(1005, "/mybookings")
+    await env.press(1005, mine_en, button=f"Cancel #{three.id}")
+    ask_en = await env.message(1005, mine_en["message_id"])
+    assert "Cancel booking" in ask_en["text"]
+    await env.press(1005, mine_en, button="✅ Yes, cancel")
+    done_en = await env.message(1005, mine_en["message_id"])
+    assert "cancelled" in done_en["text"] and not labels(done_en)
+
+
+async def test_the_next_approver_sees_earlier_opinions_in_either_language(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    from tests.e2e.test_supplies import _approve
+
+    await _office(env)
+    await seed_supplies()
+    await env.person(1006, "Zhao", Role.OFFICE, "党政办", lang="en")
+    await env.person(1007, "陈主任", Role.STAFF, "规划建设局", is_head=True)
+    card = await env.say(1004, "/supply A4纸 2包 用途 归档")
+    await env.press(1004, card, button="提交")
+    await _approve(env, 1007, "A4纸")  # the department head
+    await env.delivered()
+    office = [m for m in await env.bot_messages(1003) if "A4纸" in (m.get("text") or "")]
+    assert office and "前面的意见" in office[-1]["text"] and "陈主任" in office[-1]["text"]
+    office_en = [m for m in await env.bot_messages(1006) if "A4纸" in (m.get("text") or "")]
+    assert office_en and "Earlier opinions" in office_en[-1]["text"]
+
+
+async def test_a_taken_room_names_its_holder_and_nearest_free_time(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    first = await env.say(1004, "明天上午10点到11点 2号会议室 周例会")
+    await env.press(1004, first, button="✅ 确认预订")
+    taken = await env.say(1003, "明天上午10点到11点 2号会议室 碰头会")
+    assert "已被刘工预订" in taken["text"] and "11-27 11:00–12:00" in taken["text"]
+    taken_en = await env.say(1005, "明天上午10点半到11点半 2号会议室 Review")
+    assert "by 刘工" in taken_en["text"] and "nearest free time is 11-27 11:00–12:00" in taken_en[
+        "text"]
