@@ -63,34 +63,58 @@ async def pending(ctx: Ctx) -> None:
 @for_staff(private_only=True)
 async def my_requests(ctx: Ctx) -> None:
     """Lists my latest requests with their history, and 撤回 / 催办 where they apply."""
+    await ctx.reply(*await _my_page(ctx, 0))
+
+
+#: Requests on one page of /myrequests (one message, with paging buttons).
+MY_PAGE = 3
+
+
+async def _my_page(ctx: Ctx, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of my requests, newest first, in one message: each with its history and
+    its 撤回 / 催办 buttons, and buttons to the other pages."""
     requests = await approvals.my_requests(ctx.me)
     if not requests:
-        await ctx.reply(ctx.t("approvals.my.none"))
-        return
-    await ctx.reply(ctx.t("approvals.my.title", n=len(requests)))
-    for request in reversed(requests):
-        text, keyboard = await _request_item(ctx, request)
-        await ctx.reply(text, keyboard)
+        return ctx.t("approvals.my.none"), None
+    pages = (len(requests) + MY_PAGE - 1) // MY_PAGE
+    page = min(max(page, 0), pages - 1)
+    texts, rows = [ctx.t("approvals.my.title", n=len(requests))], []
+    for request in requests[page * MY_PAGE:(page + 1) * MY_PAGE]:
+        text, row = await _request_item(ctx, request, page)
+        texts.append(text)
+        if row:
+            rows.append(row)
+    if pages > 1:
+        texts.append(ctx.t("approvals.my.page", page=page + 1, pages=pages))
+        turn = []
+        if page > 0:
+            turn.append((ctx.t("approvals.btn.prev"), cb.encode("ap", "myp", page - 1)))
+        if page < pages - 1:
+            turn.append((ctx.t("approvals.btn.next"), cb.encode("ap", "myp", page + 1)))
+        rows.append(turn)
+    return "\n\n".join(texts)[:4000], buttons(rows) if rows else None
 
 
-async def _request_item(ctx: Ctx, request: ApprovalRequest
-                        ) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _request_item(ctx: Ctx, request: ApprovalRequest, page: int = 0
+                        ) -> tuple[str, list[tuple[str, str]]]:
     waiting = ""
     if request.status == RequestStatus.PENDING:
         names = [(a.acting or a.approver).name for a in await approvals.current_approvers(request)]
         waiting = (ctx.t("approvals.my.waiting", names=esc(_list_sep(ctx).join(names)))
                    if names else "")
-    lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-10:]]
+    lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-5:]]
     text = ctx.t("approvals.my.item", id=request.id, kind=esc(kind_name(request.kind, ctx.lang)),
                  title=esc(request.title),
                  status=ctx.t(f"approvals.status.{request.status.value}"), waiting=waiting,
                  history="\n".join(lines))
     row = []
     if await approvals.can_withdraw(request):
-        row.append((ctx.t("approvals.btn.withdraw"), cb.encode("ap", "wd", request.id)))
+        row.append((ctx.t("approvals.btn.withdraw_id", id=request.id),
+                    cb.encode("ap", "wd", request.id, page)))
     if request.status == RequestStatus.PENDING:
-        row.append((ctx.t("approvals.btn.urge"), cb.encode("ap", "urge", request.id)))
-    return text, buttons([row]) if row else None
+        row.append((ctx.t("approvals.btn.urge_id", id=request.id),
+                    cb.encode("ap", "urge", request.id)))
+    return text, row
 
 
 def _list_sep(ctx: Ctx) -> str:
@@ -238,9 +262,13 @@ async def _pick_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def _withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.withdraw_request(_id(data), ctx.me)
-    text, keyboard = await _request_item(ctx, request)
-    await ctx.edit(text, keyboard)
+    await ctx.edit(*await _my_page(ctx, data.extra_int(0) or 0))  # the list as it is now
     await ctx.answer(ctx.t("approvals.withdraw.done", id=request.id))
+
+
+async def _my_turn(ctx: Ctx, data: cb.CallbackData) -> None:
+    await ctx.edit(*await _my_page(ctx, data.int_id or 0))
+    await ctx.answer()
 
 
 async def _urge(ctx: Ctx, data: cb.CallbackData) -> None:
@@ -299,7 +327,7 @@ def _extra_int(data: cb.CallbackData) -> int:
 
 ACTIONS: dict[str, Callable[[Ctx, cb.CallbackData], Awaitable[None]]] = {
     "ok": _ok, "no": _no, "nox": _no_cancel, "fwd": _pick, "add": _pick, "fwdto": _picked,
-    "addto": _picked, "pickx": _pick_cancel, "wd": _withdraw, "urge": _urge,
+    "addto": _picked, "pickx": _pick_cancel, "wd": _withdraw, "urge": _urge, "myp": _my_turn,
     "all": _batch_offer, "allok": _batch_confirm, "allno": _batch_cancel,
 }
 

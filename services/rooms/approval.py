@@ -73,5 +73,5 @@ def register_with_engine() -> bool:
     engine = _engine()
     if engine is None or not hasattr(engine, "on_outcome"):
         return False
-    engine.on_outcome(KIND, on_outcome)
+    engine.on_outcome(KIND, on_outcome, tells_requester=True)
     return True

@@ -269,3 +269,23 @@ async def test_a_taken_room_names_its_holder_and_nearest_free_time(
     taken_en = await env.say(1005, "明天上午10点半到11点半 2号会议室 Review")
     assert "by 刘工" in taken_en["text"] and "nearest free time is 11-27 11:00–12:00" in taken_en[
         "text"]
+
+
+async def test_an_approved_booking_is_told_once_in_either_language(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    for person, confirm in ((1004, "✅ 确认预订"), (1005, "✅ Confirm")):
+        card = await env.say(person, "明天上午9点到11点 党工委会议室 招商推介会")
+        await env.press(person, card, button=confirm)
+        await env.delivered()
+        approval = [m for m in await env.bot_messages(1003) if "招商推介会" in (m.get("text")
+                                                                          or "")][-1]
+        seen = len(await env.bot_messages(person))
+        await env.press(1003, approval, button="同意")
+        await env.delivered()
+        told = (await env.bot_messages(person))[seen:]
+        assert len(told) == 1, [m["text"] for m in told]  # not also “📣 审批 #N 已通过”
+        assert ("审批通过" if person == 1004 else "approved") in told[0]["text"]
+        # free the slot for the second person's booking
+        await Booking.filter(title="招商推介会").update(status="cancelled")
