@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
-from handlers.common import Ctx, buttons, for_staff, make_ctx
+from handlers.common import Ctx, buttons, for_staff, make_ctx, settle_prompt
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.views.approvals import (
     esc,
@@ -212,9 +212,10 @@ async def _ok(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.start_reject(_id(data), ctx.me)
-    await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
-                    buttons([[(ctx.t("approvals.btn.cancel"),
-                               cb.encode("ap", "nox", _id(data)))]]))
+    asked = await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
+                            buttons([[(ctx.t("approvals.btn.cancel"),
+                                       cb.encode("ap", "nox", _id(data)))]]))
+    await approvals.prompt_sent(ctx.me, asked.message_id)
     await ctx.answer()
 
 
@@ -346,14 +347,18 @@ async def on_button(ctx: Ctx) -> None:
 async def reason_text(update: object, context: object) -> None:
     """Takes a private text as the reason of the rejection its author started, if any."""
     ctx = await make_ctx(update, context)  # type: ignore[arg-type]
-    if ctx.staff is None or not await approvals.reason_prompt(ctx.staff):
+    prompt = await approvals.reason_prompt(ctx.staff) if ctx.staff is not None else None
+    if prompt is None:
         return
     try:
-        request = await approvals.reject_with_reason(ctx.staff, ctx.text)
+        request = await approvals.reject_with_reason(ctx.me, ctx.text)
     except DomainError as error:
         await ctx.fail(error)
     else:
         await ctx.reply(ctx.t("approvals.rejected.done", id=request.id))
+        if prompt.message_id:  # the question is answered: its 取消 button goes
+            await settle_prompt(ctx, prompt.message_id,
+                                ctx.t("approvals.reason.answered", id=request.id))
     raise ApplicationHandlerStop
 
 

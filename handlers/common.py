@@ -159,6 +159,15 @@ def was_replied(context: object) -> bool:
     return bool(getattr(context, "__dict__", {}).get("answered"))
 
 
+async def settle_prompt(ctx: Ctx, message_id: int, text: str) -> None:
+    """A question the person answered by typing: it says so, and its buttons (取消) go."""
+    try:
+        await ctx.context.bot.edit_message_text(text, chat_id=ctx.chat_id, message_id=message_id,
+                                                parse_mode=ParseMode.HTML)
+    except BadRequest as exc:  # gone, or already so: nothing is left to take back
+        log.info("could not settle prompt %s: %s", message_id, exc)
+
+
 def _shows_already(message: object, text: str, keyboard: InlineKeyboardMarkup | None) -> bool:
     """True when the card already shows this text and these buttons."""
     if not isinstance(message, Message):

@@ -157,6 +157,8 @@ def card(v: DraftView, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
             lines.append("\n" + t("rooms.ask.room", lang))
             for room in v.rooms:
                 rows.append([(room_label(room, lang), enc("rooms", "r", d.id, room.id))])
+        elif v.why_none is not None:  # the real reason: opening hours, an end before the start
+            lines.append("\n" + t(v.why_none.code, lang, **v.why_none.params))
         else:
             lines.append("\n" + t("rooms.ask.no_room", lang, biggest=v.biggest))
         if v.slots and v.room is not None:

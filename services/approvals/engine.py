@@ -146,6 +146,11 @@ async def start_reject(assignee_id: int, actor: Staff) -> ApprovalRequest:
     return request
 
 
+async def prompt_sent(actor: Staff, message_id: int) -> None:
+    """Remember which message asks this person for a reason (it is edited once answered)."""
+    await ReasonPrompt.filter(staff_id=actor.id).update(message_id=message_id)
+
+
 async def reason_prompt(actor: Staff) -> ReasonPrompt | None:
     """The rejection waiting for this person's reason, if any."""
     return await ReasonPrompt.get_or_none(staff_id=actor.id)

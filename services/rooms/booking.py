@@ -31,6 +31,7 @@ from services.rooms.catalog import (
     check_rules,
     equipment_in,
     find_room_in,
+    hhmm,
     list_rooms,
     may_book,
 )
@@ -88,6 +89,8 @@ class DraftView:
     slots: list[Slot] = field(default_factory=list)
     occurrences: list[Occurrence] = field(default_factory=list)
     biggest: int = 0
+    #: Why no room is offered, when one reason holds for every room (their opening hours)
+    why_none: DomainError | None = None
 
 
 @dataclass
@@ -612,6 +615,8 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
         if span is not None:
             result.rooms = await free_rooms(staff, span[0], span[1], draft.attendees,
                                             draft.equipment or [], exclude=draft.room_id)  # type: ignore[attr-defined]
+            if not result.rooms:
+                result.why_none = await why_no_room(staff, span[0], span[1])
             if result.room is not None:
                 result.slots = await next_slots(result.room, staff, span[0], span[1])
     elif draft.step in (DraftStep.CONFIRM, DraftStep.TITLE) and draft.recurrence:
@@ -637,6 +642,32 @@ async def free_rooms(staff: Staff, start: datetime, end: datetime, attendees: in
             continue
         found.append(room)
     return sorted(found, key=lambda r: (r.capacity, r.id))
+
+
+async def why_no_room(staff: Staff, start: datetime, end: datetime) -> DomainError | None:
+    """The one rule that keeps every room this person may book from this span (the opening
+    hours, an end before the start), so the refusal names it instead of “no free room”."""
+    now = clock.now()
+    codes: dict[str, DomainError] = {}
+    rooms = [r for r in await list_rooms() if may_book(r, staff)]
+    for room in rooms:
+        try:
+            check_rules(room, staff, start, end, now)
+        except DomainError as error:
+            codes.setdefault(error.code, error)
+        else:
+            return None  # some room's rules allow it: taken, too small or lacking equipment
+    if len(codes) != 1:
+        return None
+    code, error = next(iter(codes.items()))
+    if code == "rooms.error.closed":
+        zone = RULES.zone
+        return InvalidInput("rooms.error.all_closed",
+                            opens=hhmm(min(r.opens_minute for r in rooms)),
+                            closes=hhmm(max(r.closes_minute for r in rooms)),
+                            start=start.astimezone(zone).strftime("%H:%M"),
+                            end=end.astimezone(zone).strftime("%H:%M"))
+    return error
 
 
 async def next_slots(room: Room, staff: Staff, start: datetime, end: datetime,

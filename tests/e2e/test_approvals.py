@@ -144,6 +144,9 @@ async def test_rejection_at_step_two_takes_the_next_message_as_the_required_reas
     edited = await env.message(1003, card["message_id"])
     assert "❌ 已驳回" in edited["text"] and "预算已用完" in edited["text"]
     assert not _buttons(edited)
+    # The question for the reason is answered: its 取消 button is gone (issue 17).
+    asked = await env.message(1003, ask["message_id"])
+    assert "理由已收到" in asked["text"] and not _buttons(asked)
     told = await env.client.wait_for_bot_message(1004, contains="驳回")
     assert "预算已用完，下月再申请" in told["text"] and "审批结果：已驳回" in told["text"]
     assert OUTCOMES == [(1, "rejected")]

@@ -289,3 +289,16 @@ async def test_an_approved_booking_is_told_once_in_either_language(
         assert ("审批通过" if person == 1004 else "approved") in told[0]["text"]
         # free the slot for the second person's booking
         await Booking.filter(title="招商推介会").update(status="cancelled")
+
+
+async def test_a_time_outside_opening_hours_is_refused_for_that_reason(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    late = await env.say(1004, "今晚7点半到9点 开会 项目讨论")
+    assert "开放时间" in late["text"] and "19:30–21:00 不在开放时间内" in late["text"]
+    assert "没有符合要求的空闲会议室" not in late["text"]
+    late_en = await env.say(1005, "今晚7点半到9点 开会 Review")
+    assert "outside those hours" in late_en["text"]
+    backwards = await env.say(1004, "明天下午3点到2点开会 1号会议室")
+    assert "结束时间早于开始时间" in backwards["text"]
