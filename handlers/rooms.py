@@ -114,6 +114,8 @@ async def _apply(ctx: Ctx, action: str, draft_id: int, extra: tuple[str, ...]
         return await bk.choose_slot(draft_id, me, number, to_int(extra[1]))  # type: ignore[arg-type]
     if action == "h":
         return await bk.choose_half(draft_id, me, arg)
+    if action == "y" and arg:
+        return await bk.choose_answer(draft_id, me, arg)
     if action == "dt":
         return await bk.default_title(draft_id, me)
     if action == "bd":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -22,6 +22,13 @@ def day_text(at: datetime, lang: str) -> str:
     if lang == "en":
         return local.strftime("%a %d %b")
     return f"{local.month}月{local.day}日 {t(f'weekday.{local.weekday()}', lang)}"
+
+
+def day_words(day: date, lang: str) -> str:
+    """A day with its year and weekday, for a button that chooses it (2027年11月30日 周二)."""
+    if lang == "en":
+        return day.strftime("%a %d %b %Y")
+    return f"{day.year}年{day.month}月{day.day}日 {t(f'weekday.{day.weekday()}', lang)}"
 
 
 def when(start: datetime, end: datetime, lang: str) -> str:
@@ -115,6 +122,13 @@ def card(v: DraftView, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
                  f"{int(d.question_params.get('minute', 0)):02d}"
             rows.append([(t("rooms.btn.am", lang, time=hm), enc("rooms", "h", d.id, "am")),
                          (t("rooms.btn.pm", lang, time=hm), enc("rooms", "h", d.id, "pm"))])
+        elif d.question == "last_or_next":  # 哪一年？ the two choices as buttons
+            rows.append([(t("rooms.btn.on_day", lang, day=day_words(
+                date.fromisoformat(str(d.question_params[which])), lang)),
+                enc("rooms", "y", d.id, which)) for which in ("last", "next")])
+        elif v.next_week is not None:  # 这周五 said on a Sunday: the coming Friday
+            rows.append([(t("rooms.btn.on_day", lang, day=day_words(v.next_week, lang)),
+                          enc("rooms", "y", d.id, "nw"))])
         nav((t("rooms.btn.back_day", lang), enc("rooms", "bd", d.id)))
     elif d.step == DraftStep.DAY:
         lines.append("\n" + t("rooms.ask.day", lang))

@@ -56,6 +56,7 @@ ZH = {
     "rooms.btn.default_title": "使用默认主题",
     "rooms.btn.change_room": "换会议室",
     "rooms.btn.am": "上午 {time}",
+    "rooms.btn.on_day": "📅 {day}",
     "rooms.btn.pm": "下午 {time}",
     "rooms.btn.people": "{n}人",
     "rooms.btn.checkin": "✅ 签到",

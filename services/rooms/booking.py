@@ -91,6 +91,8 @@ class DraftView:
     biggest: int = 0
     #: Why no room is offered, when one reason holds for every room (their opening hours)
     why_none: DomainError | None = None
+    #: The coming weekday to offer when a weekday of this week has passed
+    next_week: date | None = None
 
 
 @dataclass
@@ -555,6 +557,46 @@ async def answer(draft_id: int, staff: Staff, reply: str) -> BookingDraft:
     return await _apply_parse(draft, staff, reparsed)
 
 
+_THIS_WEEK = re.compile(r"(?:这|本)(?=周|个?星期|个?礼拜)"
+                        r"|(?<![上下这本个])(?=周[一二三四五六日天]|星期)")
+
+
+def _next_week(said: str) -> str:
+    """这周五下午 → 下周五下午, 星期五 → 下星期五."""
+    return _THIS_WEEK.sub("下", said, count=1)
+
+
+def next_week_day(draft: BookingDraft) -> date | None:
+    """The same weekday a week on, when a weekday of this week was said and it has passed
+    (这周五下午 on a Sunday); None when that is not the question."""
+    if draft.question != "past_date" or not draft.question_params.get("start"):
+        return None
+    parsed = parse_time(draft.text, clock.now(), tz=RULES.tz)
+    said = draft.text[parsed.span[0]: parsed.span[1]] if parsed.span else ""
+    if not re.search(r"[周星期礼拜][一二三四五六日天]", said):
+        return None
+    return (datetime.fromisoformat(str(draft.question_params["start"]))
+            + timedelta(days=7)).date()
+
+
+async def choose_answer(draft_id: int, staff: Staff, choice: str) -> BookingDraft:
+    """Answer the parser's question with a button: a year (哪一年？) or the coming weekday."""
+    draft = await _draft(draft_id, staff)
+    parsed = parse_time(draft.text, clock.now(), tz=RULES.tz)
+    if draft.step != DraftStep.ASK or not parsed.span:
+        raise StaleAction()
+    said = draft.text[parsed.span[0]: parsed.span[1]]
+    if draft.question == "last_or_next" and choice in ("last", "next"):
+        day = date.fromisoformat(str(draft.question_params[choice]))
+        fixed = f"{day.year}年{said}"
+    elif choice == "nw" and next_week_day(draft) is not None:
+        fixed = _next_week(said)
+    else:
+        raise StaleAction()
+    draft.text = draft.text[: parsed.span[0]] + fixed + draft.text[parsed.span[1]:]
+    return await _apply_parse(draft, staff, parse_time(draft.text, clock.now(), tz=RULES.tz))
+
+
 async def choose_half(draft_id: int, staff: Staff, half: str) -> BookingDraft:
     """Answer the am/pm question with a button."""
     draft = await _draft(draft_id, staff)
@@ -595,6 +637,8 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
     now = clock.now().astimezone(RULES.zone)
     rooms = [r for r in await list_rooms() if may_book(r, staff)]
     result.biggest = max((r.capacity for r in rooms), default=0)
+    if draft.step == DraftStep.ASK:
+        result.next_week = next_week_day(draft)
     if draft.step == DraftStep.DAY:
         result.days = [(now.date() + timedelta(days=i),
                         workdays.is_workday(now.date() + timedelta(days=i)))

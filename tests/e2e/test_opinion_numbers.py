@@ -69,8 +69,9 @@ async def test_yq_entry_opens_a_dialog_and_a_command_word_is_never_an_item(
     [item] = await OpinionItem.all()
     assert item.title.startswith("网友反映清泉水务停水三天") and item.added_by_id == env.users[
         1003].id  # type: ignore[attr-defined]
-    # The dialog is closed: the next plain message is not an item.
-    await env.send(1003, "谢谢")
+    # The dialog is closed: the next plain message is not an item (and is still answered).
+    hint = await env.say(1003, "谢谢")
+    assert "没看懂" in hint["text"]
     await env.delivered()
     assert await OpinionItem.all().count() == 1
     # A command word on its own is refused wherever it comes from.

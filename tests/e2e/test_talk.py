@@ -302,3 +302,24 @@ async def test_a_time_outside_opening_hours_is_refused_for_that_reason(
     assert "outside those hours" in late_en["text"]
     backwards = await env.say(1004, "明天下午3点到2点开会 1号会议室")
     assert "结束时间早于开始时间" in backwards["text"]
+
+
+async def test_a_passed_weekday_and_an_unclear_year_are_answered_with_buttons(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    fixed_clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # a Sunday
+    await _office(env)
+    card = await env.say(1004, "这周五下午3点到4点 1号会议室 周例会")
+    assert "已经过去了" in card["text"]
+    assert "📅 2026年12月11日 周五" in labels(card)
+    await env.press(1004, card, button="📅 2026年12月11日 周五")
+    moved = await env.message(1004, card["message_id"])
+    assert "12月11日" in moved["text"] and "15:00–16:00" in moved["text"]
+    year = await env.say(1005, "11月30日上午10点到11点 2号会议室 Review")
+    assert "📅 Tue 30 Nov 2027" in labels(year) and "📅 Mon 30 Nov 2026" in labels(year)
+    await env.press(1005, year, button=next(b for b in labels(year) if "2027" in b))
+    chosen = await env.message(1005, year["message_id"])
+    assert "10:00–11:00" in chosen["text"] and "30" in chosen["text"]
