@@ -264,7 +264,9 @@ async def said_booking(ctx: Ctx, text: str) -> bool:
     if intent != "book":
         return False
     draft = await bk.from_text(ctx.me, ctx.chat_id, text, command=False)
-    if draft is None:
+    if draft is None and not bk.asks_for_room(text):
+        return False  # 会议室钥匙在我这儿: about a room, no time, no request
+    if draft is None:  # 我想订个会议室: the guided booking
         draft = await bk.begin(ctx.me, ctx.chat_id)
     await show(ctx, draft, new=True)
     return True

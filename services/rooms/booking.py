@@ -398,7 +398,7 @@ _ASKS_FOR_ROOM = re.compile(
 _CHATTER = re.compile(
     r"[吗呢嘛吧？?]|几点|什么时候|哪天|哪个|谁|是否|有没有|改到|改成|改在|改为|推迟|提前|延期|"
     r"取消|推到|挪到|顺延|大家|各位|同志们|注意|通知|记得|别忘|准时|材料|准备|参加|出席|列席|"
-    r"纪要|结束|散会|开完|刚才|昨天|上周|已经"
+    r"纪要|结束|散会|开完|刚才|昨天|上周|已经|迟到|晚到|我在|在开会|坏了|没电|钥匙|安排在|链接"
 )
 #: What a booking says besides a time: how long (到, 小时), how many, a room.
 _BOOKING_DETAIL = re.compile(r"[到至~～—]|小时|分钟|半天|全天|会议室|\d\s*号(?:厅|室)")
@@ -416,6 +416,11 @@ def booking_intent(text: str) -> str:
     if _BOOKING_DETAIL.search(text) or _PEOPLE.search(text) or equipment_in(text):
         return "book"
     return "ask"
+
+
+def asks_for_room(text: str) -> bool:
+    """Whether the text asks for a room in so many words (预订会议室, 我想订个会议室)."""
+    return bool(_ASKS_FOR_ROOM.search(text))
 
 
 def is_booking_text(text: str, *, private: bool = True) -> bool:

@@ -323,3 +323,13 @@ async def test_a_passed_weekday_and_an_unclear_year_are_answered_with_buttons(
     await env.press(1005, year, button=next(b for b in labels(year) if "2027" in b))
     chosen = await env.message(1005, year["message_id"])
     assert "10:00–11:00" in chosen["text"] and "30" in chosen["text"]
+
+
+async def test_a_remark_about_a_room_without_a_time_starts_nothing(env: Env) -> None:
+    await _office(env)
+    for said in ("会议室钥匙在我这儿", "2号会议室的投影仪好像坏了"):
+        answer = await env.say(1004, said)
+        assert "没看懂" in answer["text"] and not labels(answer)
+    assert await BookingDraft.all().count() == 0
+    guided = await env.say(1004, "我想订个会议室")
+    assert "请选择日期" in guided["text"]
