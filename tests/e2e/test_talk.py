@@ -333,3 +333,19 @@ async def test_a_remark_about_a_room_without_a_time_starts_nothing(env: Env) -> 
     assert await BookingDraft.all().count() == 0
     guided = await env.say(1004, "我想订个会议室")
     assert "请选择日期" in guided["text"]
+
+
+async def test_the_admin_who_made_an_invite_hears_who_joined_in_their_language(
+    env: Env,
+) -> None:
+    await env.person(1001, "王管理", Role.ADMIN, "党政办")
+    await env.person(1006, "Admin EN", Role.ADMIN, "党政办", lang="en")
+    for admin, newcomer, name in ((1001, 1010, "小周"), (1006, 1011, "小吴")):
+        await env.person(newcomer, name, role=None)
+        reply = await env.say(admin, "/invite 职工 规划建设局", contains="t.me")
+        token = next(w for w in reply["text"].split() if "start=" in w).split("start=")[1]
+        await env.say(newcomer, f"/start {token}", contains="欢迎")
+        await env.delivered()
+        told = await env.client.wait_for_bot_message(admin, contains=name)
+        assert ("已通过邀请链接加入，身份：职工（规划建设局）" if admin == 1001
+                else "joined with an invite link, as staff") in told["text"]
