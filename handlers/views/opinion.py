@@ -84,6 +84,10 @@ def card_text(d: dict[str, Any], lang: str, extra: dict[str, Any] | None = None)
         reason=reason_text(d["reasons"], lang), link=link,
         status=t(f"opinion.status.{d['status']}", lang),
     ))
+    excerpt = " ".join(str(d.get("text") or "").split())
+    # what it says, not only the title
+    if excerpt and excerpt != " ".join(str(d["title"]).split()):
+        lines.append(t("opinion.card.excerpt", lang, text=short(excerpt, 160)))
     if d["story_size"] > 1:
         lines.append(t("opinion.card.story", lang, n=d["story_size"],
                        sources=html.escape("、".join(d["story_sources"]))))

@@ -24,8 +24,18 @@ _MONTH_DAY = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 
 
+#: The English words the bot's English texts offer for periods and days.
+_ENGLISH = {
+    "today": "今天", "yesterday": "昨天", "tomorrow": "明天",
+    "week": "本周", "this_week": "本周", "last_week": "上周", "next_week": "下周",
+    "month": "本月", "this_month": "本月", "last_month": "上月", "next_month": "下月",
+    "year": "今年", "this_year": "今年", "last_year": "去年",
+}
+
+
 def _spoken(text: str) -> str:
     text = text.strip()
+    text = _ENGLISH.get(text.lower().replace(" ", "_").replace("-", "_"), text)
     if (m := _YEAR_MONTH.match(text)) is not None:
         return f"{m[1]}年{int(m[2])}月"
     if (m := _YEAR.match(text)) is not None:

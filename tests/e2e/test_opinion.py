@@ -548,3 +548,16 @@ async def test_a_false_alarm_needs_its_reason_and_can_be_undone_for_a_day(
     late = await env.press(1002, done, button="↩️ 撤销误报", chat_id=-2002)
     assert "超过一天" in (late["answer"] or "")
     assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM
+
+
+async def test_an_alert_card_shows_an_excerpt_not_only_the_title(
+        office: Env, fixed_clock: FixedClock) -> None:
+    env = office
+    status, answer = await post_items(env, [{
+        "url": "https://x.example.com/excerpt", "source": "微博",
+        "title": "绿谷园区一企业被曝夜间偷排污水",
+        "text": "多名居民反映，绿谷园区一化工企业夜间通过暗管向河道排放污水，河水发黑发臭。"}])
+    assert status == 200, answer
+    await env.delivered()
+    card = await env.client.wait_for_bot_message(-2002, contains="夜间偷排污水")
+    assert "摘要：多名居民反映" in card["text"] and "暗管" in card["text"]
