@@ -59,3 +59,9 @@ def test_the_check_knows_the_codes_it_looks_for() -> None:
 
 def test_rooms_are_booked_with_预订_never_预定() -> None:
     assert [k for k, text in CATALOGUES["zh_CN"].items() if "预定" in text] == []
+
+
+def test_one_emoji_per_feature_舆情_is_not_日报() -> None:
+    zh = CATALOGUES["zh_CN"]
+    assert zh["opinion.kb"][0] != zh["reports.kb.daily"][0]
+    assert zh["reports.block.mine.opinion"][0] == zh["opinion.kb"][0]
