@@ -123,7 +123,13 @@ async def on_button(ctx: Ctx) -> None:
                              purpose=escape(request.purpose)),
                        views.cancel_keyboard(request, ctx.lang))
     elif action == "cancel":
-        request = await requests.cancel(ctx.me, key)
+        try:
+            request = await requests.cancel(ctx.me, key)
+        except DomainError as error:
+            if error.code == "supplies.error.cannot_cancel":
+                # decided meanwhile: the card shows where it stands, its 撤回 button goes
+                await ctx.edit(ctx.t("supplies.card.now", id=key, status=error.params["status"]))
+            raise
         await ctx.edit(ctx.t("supplies.cancelled", id=request.id))
     elif action == "issue":
         # The card is edited through the outbox (it may sit in the group or elsewhere).

@@ -2,6 +2,7 @@
 
 ZH = {
     "supplies.draft_name": "物品领用单草稿",
+    "supplies.card.now": "领用单 #{id}：{status}。",
     "cmd.supply": "物品领用：选择或输入物品和数量",
     "cmd.stock": "查看库存（可按名称或拼音首字母搜索）",
     "cmd.stockin": "入库登记（党政办）",
@@ -267,6 +268,7 @@ ZH = {
 
 EN = {
     "supplies.draft_name": "supply request draft",
+    "supplies.card.now": "Supply request #{id}: {status}.",
     "cmd.supply": "Request supplies: pick or type items and quantities",
     "cmd.stock": "Stock on hand (search by name or pinyin initials)",
     "cmd.stockin": "Record a stock-in (office)",

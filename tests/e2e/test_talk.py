@@ -349,3 +349,25 @@ async def test_the_admin_who_made_an_invite_hears_who_joined_in_their_language(
         told = await env.client.wait_for_bot_message(admin, contains=name)
         assert ("已通过邀请链接加入，身份：职工（规划建设局）" if admin == 1001
                 else "joined with an invite link, as staff") in told["text"]
+
+
+async def test_a_withdraw_button_pressed_after_a_decision_leaves_the_card_as_it_stands(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await _office(env)
+    await seed_supplies()
+    await env.person(1007, "陈主任", Role.STAFF, "规划建设局", is_head=True)
+    for person, submit, withdraw, says in ((1004, "提交", "撤回", "领用单 #1：已驳回。"),
+                                           (1005, "Submit", "Withdraw",
+                                            "Supply request #2: rejected.")):
+        draft = await env.say(person, "/supply A4纸 2包 用途 归档")
+        await env.press(person, draft, button=submit)
+        await env.delivered()
+        card = [m for m in await env.bot_messages(1007) if "A4纸" in (m.get("text") or "")][-1]
+        await env.press(1007, card, button="驳回")
+        await env.say(1007, "本月已领过", contains="已驳回")
+        refused = await env.press(person, draft, button=withdraw)
+        assert refused["answer"] and ("已驳回" in refused["answer"]
+                                      or "rejected" in refused["answer"])
+        now = await env.message(person, draft["message_id"])
+        assert now["text"] == says and not labels(now)
