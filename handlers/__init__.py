@@ -9,6 +9,7 @@ from handlers import (
     approvals,
     documents,
     errors,
+    fallback,
     jobs,
     meetings,
     opinion,
@@ -17,6 +18,7 @@ from handlers import (
     repairs,
     reports,
     rooms,
+    routing,
     seals,
     start,
     supplies,
@@ -42,5 +44,9 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     publicity.register(application)
     reports.register(application)
     jobs.register(application)
+    # Anything a person said that no feature answered gets an answer.
+    fallback.register(application)
     # Last: answer any button press nothing answered, and the one error handler.
     errors.register(application)
+    # In groups every message handler acts only on what is addressed to the bot.
+    routing.guard_groups(application)

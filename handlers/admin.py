@@ -8,9 +8,10 @@ from html import escape
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers import callback as cb
+from handlers.arguments import choose
 from handlers.common import Ctx, buttons, for_staff, plain
 from handlers.menu import push_menu
-from models.core import Role, Staff
+from models.core import ChatPurpose, Role, Staff
 from services import staff as staff_service
 from services.errors import InvalidInput
 from services.inputs import INT_MAX, to_int
@@ -48,7 +49,8 @@ async def invite(ctx: Ctx) -> None:
     if not ctx.args:
         await ctx.reply(ctx.t("invite.usage"))
         return
-    role = staff_service.parse_role(ctx.args[0])
+    role = staff_service.parse_role(
+        choose(ctx.args[0], {r.value: f"role.{r.value}" for r in Role}) or ctx.args[0])
     days, rest = invite_days(ctx.args[1:])
     valid_for = staff_service.invite_validity(days)
     uses: int | None = 1
@@ -84,8 +86,9 @@ async def bind(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("bind.usage"))
         return
     chat = ctx.update.effective_chat
+    purpose = choose(ctx.args[0], {p.value: f"purpose.{p.value}" for p in ChatPurpose})
     bound = await staff_service.bind_chat(ctx.me, ctx.chat_id, chat.title or "" if chat else "",
-                                          ctx.args[0])
+                                          purpose or ctx.args[0])
     await ctx.reply(ctx.t("bind.done", purpose=ctx.t(f"purpose.{bound.purpose.value}")))
 
 

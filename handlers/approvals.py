@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from datetime import date
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import (
@@ -17,7 +15,7 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
-from handlers.common import Ctx, buttons, for_staff, make_ctx
+from handlers.common import Ctx, buttons, for_staff, make_ctx, settle_prompt
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.views.approvals import (
     esc,
@@ -31,6 +29,7 @@ from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role
 from services import approvals, clock
 from services.errors import DomainError, InvalidInput
+from services.timeparse.days import read_day
 
 ADMIN = frozenset({Role.ADMIN})
 OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
@@ -43,7 +42,6 @@ add_commands(
 )
 #: Reason prompts are read before the features' free text (group 0): a reason is never a booking.
 REASON_GROUP = -10
-_DATE_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 
 
 # ---------------------------------------------------------------------------- commands
@@ -65,53 +63,62 @@ async def pending(ctx: Ctx) -> None:
 @for_staff(private_only=True)
 async def my_requests(ctx: Ctx) -> None:
     """Lists my latest requests with their history, and 撤回 / 催办 where they apply."""
+    await ctx.reply(*await _my_page(ctx, 0))
+
+
+#: Requests on one page of /myrequests (one message, with paging buttons).
+MY_PAGE = 3
+
+
+async def _my_page(ctx: Ctx, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of my requests, newest first, in one message: each with its history and
+    its 撤回 / 催办 buttons, and buttons to the other pages."""
     requests = await approvals.my_requests(ctx.me)
     if not requests:
-        await ctx.reply(ctx.t("approvals.my.none"))
-        return
-    await ctx.reply(ctx.t("approvals.my.title", n=len(requests)))
-    for request in reversed(requests):
-        text, keyboard = await _request_item(ctx, request)
-        await ctx.reply(text, keyboard)
+        return ctx.t("approvals.my.none"), None
+    pages = (len(requests) + MY_PAGE - 1) // MY_PAGE
+    page = min(max(page, 0), pages - 1)
+    texts, rows = [ctx.t("approvals.my.title", n=len(requests))], []
+    for request in requests[page * MY_PAGE:(page + 1) * MY_PAGE]:
+        text, row = await _request_item(ctx, request, page)
+        texts.append(text)
+        if row:
+            rows.append(row)
+    if pages > 1:
+        texts.append(ctx.t("approvals.my.page", page=page + 1, pages=pages))
+        turn = []
+        if page > 0:
+            turn.append((ctx.t("approvals.btn.prev"), cb.encode("ap", "myp", page - 1)))
+        if page < pages - 1:
+            turn.append((ctx.t("approvals.btn.next"), cb.encode("ap", "myp", page + 1)))
+        rows.append(turn)
+    return "\n\n".join(texts)[:4000], buttons(rows) if rows else None
 
 
-async def _request_item(ctx: Ctx, request: ApprovalRequest
-                        ) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _request_item(ctx: Ctx, request: ApprovalRequest, page: int = 0
+                        ) -> tuple[str, list[tuple[str, str]]]:
     waiting = ""
     if request.status == RequestStatus.PENDING:
         names = [(a.acting or a.approver).name for a in await approvals.current_approvers(request)]
         waiting = (ctx.t("approvals.my.waiting", names=esc(_list_sep(ctx).join(names)))
                    if names else "")
-    lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-10:]]
+    lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-5:]]
     text = ctx.t("approvals.my.item", id=request.id, kind=esc(kind_name(request.kind, ctx.lang)),
                  title=esc(request.title),
                  status=ctx.t(f"approvals.status.{request.status.value}"), waiting=waiting,
                  history="\n".join(lines))
     row = []
     if await approvals.can_withdraw(request):
-        row.append((ctx.t("approvals.btn.withdraw"), cb.encode("ap", "wd", request.id)))
+        row.append((ctx.t("approvals.btn.withdraw_id", id=request.id),
+                    cb.encode("ap", "wd", request.id, page)))
     if request.status == RequestStatus.PENDING:
-        row.append((ctx.t("approvals.btn.urge"), cb.encode("ap", "urge", request.id)))
-    return text, buttons([row]) if row else None
+        row.append((ctx.t("approvals.btn.urge_id", id=request.id),
+                    cb.encode("ap", "urge", request.id)))
+    return text, row
 
 
 def _list_sep(ctx: Ctx) -> str:
     return ", " if ctx.lang == "en" else "、"
-
-
-def parse_day(text: str, today: date) -> date:
-    """Read 2026-12-01, 12-01 or 12月1日; a date without a year is the next such day."""
-    match = _DATE_RE.match(text.strip())
-    if not match:
-        raise InvalidInput("approvals.error.bad_date", value=text)
-    year, month, day = match.groups()
-    try:
-        found = date(int(year) if year else today.year, int(month), int(day))
-        if not year and found < today:
-            found = date(today.year + 1, int(month), int(day))
-    except ValueError:
-        raise InvalidInput("approvals.error.bad_date", value=text) from None
-    return found
 
 
 @for_staff(private_only=True)
@@ -133,9 +140,10 @@ async def delegate(ctx: Ctx) -> None:
     if len(args) != 3:
         await ctx.reply(ctx.t("approvals.delegate.usage"))
         return
-    today = clock.now().astimezone(ctx.settings.tz).date()
     person = await approvals.find_person(args[0])
-    starts, ends = parse_day(args[1], today), parse_day(args[2], today)
+    zone = str(ctx.settings.timezone)
+    starts, ends = (read_day(arg, clock.now(), zone, code="approvals.error.bad_date")
+                    for arg in args[1:3])
     await approvals.set_delegation(ctx.me, person, starts, ends)
     await ctx.reply(ctx.t("approvals.delegate.done", name=esc(person.name),
                           start=starts.isoformat(), end=ends.isoformat()))
@@ -204,9 +212,10 @@ async def _ok(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.start_reject(_id(data), ctx.me)
-    await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
-                    buttons([[(ctx.t("approvals.btn.cancel"),
-                               cb.encode("ap", "nox", _id(data)))]]))
+    asked = await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
+                            buttons([[(ctx.t("approvals.btn.cancel"),
+                                       cb.encode("ap", "nox", _id(data)))]]))
+    await approvals.prompt_sent(ctx.me, asked.message_id)
     await ctx.answer()
 
 
@@ -254,9 +263,13 @@ async def _pick_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def _withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.withdraw_request(_id(data), ctx.me)
-    text, keyboard = await _request_item(ctx, request)
-    await ctx.edit(text, keyboard)
+    await ctx.edit(*await _my_page(ctx, data.extra_int(0) or 0))  # the list as it is now
     await ctx.answer(ctx.t("approvals.withdraw.done", id=request.id))
+
+
+async def _my_turn(ctx: Ctx, data: cb.CallbackData) -> None:
+    await ctx.edit(*await _my_page(ctx, data.int_id or 0))
+    await ctx.answer()
 
 
 async def _urge(ctx: Ctx, data: cb.CallbackData) -> None:
@@ -315,7 +328,7 @@ def _extra_int(data: cb.CallbackData) -> int:
 
 ACTIONS: dict[str, Callable[[Ctx, cb.CallbackData], Awaitable[None]]] = {
     "ok": _ok, "no": _no, "nox": _no_cancel, "fwd": _pick, "add": _pick, "fwdto": _picked,
-    "addto": _picked, "pickx": _pick_cancel, "wd": _withdraw, "urge": _urge,
+    "addto": _picked, "pickx": _pick_cancel, "wd": _withdraw, "urge": _urge, "myp": _my_turn,
     "all": _batch_offer, "allok": _batch_confirm, "allno": _batch_cancel,
 }
 
@@ -334,14 +347,18 @@ async def on_button(ctx: Ctx) -> None:
 async def reason_text(update: object, context: object) -> None:
     """Takes a private text as the reason of the rejection its author started, if any."""
     ctx = await make_ctx(update, context)  # type: ignore[arg-type]
-    if ctx.staff is None or not await approvals.reason_prompt(ctx.staff):
+    prompt = await approvals.reason_prompt(ctx.staff) if ctx.staff is not None else None
+    if prompt is None:
         return
     try:
-        request = await approvals.reject_with_reason(ctx.staff, ctx.text)
+        request = await approvals.reject_with_reason(ctx.me, ctx.text)
     except DomainError as error:
         await ctx.fail(error)
     else:
         await ctx.reply(ctx.t("approvals.rejected.done", id=request.id))
+        if prompt.message_id:  # the question is answered: its 取消 button goes
+            await settle_prompt(ctx, prompt.message_id,
+                                ctx.t("approvals.reason.answered", id=request.id))
     raise ApplicationHandlerStop
 
 

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from telegram import (
     CallbackQuery,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -22,6 +23,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.callback import ButtonData, decode
+from handlers.routing import without_mention
 from handlers.texts import DEFAULT_LANG, has, plain, t
 from models.core import Role, Staff
 from services.errors import DomainError, NotAllowed
@@ -30,7 +32,7 @@ from services.staff import find_staff
 
 log = logging.getLogger(__name__)
 ROLE_CODES = {role.value for role in Role}
-Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ForceReply | None
 
 
 @dataclass
@@ -73,7 +75,10 @@ class Ctx:
     def text(self) -> str:
         """What the person typed, through the input boundary (services.inputs.normalize)."""
         msg = self.update.effective_message
-        return normalize((msg.text or msg.caption or "") if msg else "")
+        said = normalize((msg.text or msg.caption or "") if msg else "")
+        if msg is not None and msg.chat.type != "private":
+            said = without_mention(said, self.context.bot.username)
+        return said
 
     @property
     def me(self) -> Staff:
@@ -89,9 +94,17 @@ class Ctx:
 
     async def reply(self, text: str, keyboard: Keyboard = None, **kwargs: Any) -> Message:
         """Answer in the chat the update came from."""
+        mark_answered(self.context)
         return await self.context.bot.send_message(
             self.chat_id, text, reply_markup=keyboard, parse_mode=ParseMode.HTML, **kwargs
         )
+
+    async def ask(self, text: str, keyboard: Keyboard = None) -> Message:
+        """Ask for typed text. In a group the bot reads only replies to itself, so the question
+        opens a reply (ForceReply) where no buttons go with it."""
+        if self.is_private or keyboard is not None:
+            return await self.reply(text, keyboard)
+        return await self.reply(text, ForceReply(selective=True))
 
     async def button(self) -> ButtonData | None:
         """The pressed button's data (with an id); None once the presser heard it is not valid."""
@@ -103,6 +116,7 @@ class Ctx:
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a toast, or an alert box: plain text, 200 characters)."""
+        mark_answered(self.context)
         if self.query is not None:
             await answer_query(self.query, text, alert)
 
@@ -111,6 +125,7 @@ class Ctx:
         if self.query is None or self.query.message is None:
             await self.reply(text, keyboard)
             return
+        mark_answered(self.context)
         if _shows_already(self.query.message, text, keyboard):
             return  # Telegram refuses an edit that changes nothing
         try:
@@ -131,6 +146,26 @@ class Ctx:
             await self.answer(plain(text)[:200], alert=alert)
         else:
             await self.reply(text)
+
+
+def mark_answered(context: object) -> None:
+    """Note that the bot answered the update this context belongs to (PTB gives every handler
+    of one update the same context), so the last word does not answer it again."""
+    if hasattr(context, "__dict__"):
+        context.__dict__["answered"] = True
+
+
+def was_replied(context: object) -> bool:
+    return bool(getattr(context, "__dict__", {}).get("answered"))
+
+
+async def settle_prompt(ctx: Ctx, message_id: int, text: str) -> None:
+    """A question the person answered by typing: it says so, and its buttons (取消) go."""
+    try:
+        await ctx.context.bot.edit_message_text(text, chat_id=ctx.chat_id, message_id=message_id,
+                                                parse_mode=ParseMode.HTML)
+    except BadRequest as exc:  # gone, or already so: nothing is left to take back
+        log.info("could not settle prompt %s: %s", message_id, exc)
 
 
 def _shows_already(message: object, text: str, keyboard: InlineKeyboardMarkup | None) -> bool:

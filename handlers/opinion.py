@@ -32,6 +32,7 @@ from handlers.views.opinion import (
     card_keyboard,
     card_text,
     export_xlsx,
+    fetch_problem,
     level_text,
     reason_text,
     report_text,
@@ -86,7 +87,7 @@ async def _enter(ctx: Ctx, text: str) -> None:
         await _manual(ctx, text)
         return
     await entry.open_entry(ctx.me, ctx.chat_id)
-    await ctx.reply(ctx.t("opinion.entry.ask", name=html.escape(ctx.me.name)))
+    await ctx.ask(ctx.t("opinion.entry.ask", name=html.escape(ctx.me.name)))
 
 
 def _rest_of(text: str) -> str:
@@ -206,7 +207,7 @@ async def _sources(ctx: Ctx) -> None:
             state = ctx.t("opinion.sources.disabled")
         elif s.failures:
             state = ctx.t("opinion.sources.failing", n=s.failures,
-                          error=html.escape(s.last_error or ""))
+                          error=fetch_problem(s.last_error or "", ctx.lang))
         else:
             state = ctx.t("opinion.sources.ok" if s.last_ok_at else "opinion.sources.never")
         lines.append(ctx.t("opinion.sources.line", name=html.escape(s.name),
@@ -262,10 +263,16 @@ async def on_button(ctx: Ctx) -> None:
         done = await handling.confirm(ctx.me, case_id)
         await _refresh(ctx, case_id)
         await ctx.answer(ctx.t("opinion.confirm.done" if done else "opinion.confirm.already"))
-    elif action == "fa":
-        await handling.false_alarm(ctx.me, case_id)
-        await _refresh(ctx, case_id)
-        await ctx.answer(ctx.t("opinion.false_alarm.done"))
+    elif action == "fa":  # 误报 closes a complaint: ask why first (the answer confirms it)
+        await handling.request_note(ctx.me, case_id, ctx.chat_id, purpose="false_alarm")
+        await ctx.ask(ctx.t("opinion.false_alarm.ask", name=html.escape(ctx.me.name),
+                            id=case_id))
+        await ctx.answer(ctx.t("opinion.note.asked"))
+    elif action == "fu":
+        case = await handling.undo_false_alarm(ctx.me, case_id)
+        await ctx.edit(ctx.t("opinion.false_alarm.undone", id=case.id,
+                             status=ctx.t(f"opinion.status.{case.status.value}")))
+        await ctx.answer(ctx.t("opinion.false_alarm.undone_short", id=case.id))
     elif action == "as":
         await _pick_person(ctx, case_id)
     elif action == "to" and len(data.extra) == 2 and data.extra_int(0) is not None:
@@ -277,7 +284,7 @@ async def on_button(ctx: Ctx) -> None:
         await ctx.answer(ctx.t("opinion.assign.done", name=person.name))
     elif action == "dn":
         await handling.request_note(ctx.me, case_id, ctx.chat_id)
-        await ctx.reply(ctx.t("opinion.note.ask", name=html.escape(ctx.me.name), id=case_id))
+        await ctx.ask(ctx.t("opinion.note.ask", name=html.escape(ctx.me.name), id=case_id))
         await ctx.answer(ctx.t("opinion.note.asked"))
     else:
         await ctx.answer(ctx.t("error.bad_button"), alert=True)
@@ -312,14 +319,22 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = await make_ctx(update, context)
     if ctx.staff is None or ctx.text.strip() in shortcut_texts():
         return
-    if await handling.pending_note(ctx.me, ctx.chat_id) is None:
+    asked = await handling.pending_note(ctx.me, ctx.chat_id)
+    if asked is None:
         if await entry.pending_entry(ctx.me, ctx.chat_id) is not None:
             await _take_entry(ctx)
         return
     try:
         if ctx.text.strip().lower() in CANCEL:
             await handling.cancel_note(ctx.me, ctx.chat_id)
-            await ctx.reply(ctx.t("opinion.note.cancelled"))
+            await ctx.reply(ctx.t("opinion.false_alarm.kept" if asked.purpose == "false_alarm"
+                                  else "opinion.note.cancelled"))
+        elif asked.purpose == "false_alarm":
+            case = await handling.take_note(ctx.me, ctx.chat_id, ctx.text)
+            if case is not None:
+                await ctx.reply(ctx.t("opinion.false_alarm.done_reason", id=case.id),
+                                buttons([[(ctx.t("opinion.btn.undo_false_alarm"),
+                                           cb.encode("yq", "fu", case.id))]]))
         else:
             case = await handling.take_note(ctx.me, ctx.chat_id, ctx.text)
             if case is not None:

@@ -6,12 +6,13 @@ import html
 import io
 from datetime import datetime, timedelta
 
-from telegram import InputFile
+from telegram import InlineKeyboardMarkup, InputFile
 from telegram.ext import Application, CommandHandler
 
 from handlers import callback as cb
 from handlers import rooms_charts
 from handlers import rooms_view as rv
+from handlers.arguments import choose
 from handlers.common import Ctx, buttons, for_staff
 from handlers.texts.timeparse import render_question
 from models.core import Role
@@ -20,6 +21,7 @@ from services import clock
 from services.rooms import RULES, manage, schedule
 from services.rooms.catalog import hhmm, list_rooms, parse_pairs, save_room
 from services.timeparse import parse_time
+from services.timeparse.days import read_period
 
 
 def feed_base(ctx: Ctx) -> str:
@@ -132,6 +134,11 @@ async def mybookings(ctx: Ctx) -> None:
         await _feed(ctx, reset)
         return
     everyone = bool(ctx.args and ctx.args[0].lower() in ("all", "全部"))
+    await ctx.reply(*await my_list(ctx, everyone))
+
+
+async def my_list(ctx: Ctx, everyone: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The upcoming bookings as they are now, with a change and a cancel button each."""
     bookings = await manage.upcoming(ctx.me, clock.now(), everyone=everyone)
     if ctx.is_private:
         token = await schedule.person_feed_token(ctx.me)
@@ -139,8 +146,7 @@ async def mybookings(ctx: Ctx) -> None:
     else:
         feed = ctx.t("rooms.mine.feed_in_private")
     if not bookings:
-        await ctx.reply(ctx.t("rooms.mine.empty") + "\n\n" + feed)
-        return
+        return ctx.t("rooms.mine.empty") + "\n\n" + feed, None
     everyone = everyone and manage.is_office(ctx.me)
     lines = [ctx.t("rooms.mine.all_title" if everyone else "rooms.mine.title")]
     rows = []
@@ -156,12 +162,13 @@ async def mybookings(ctx: Ctx) -> None:
             lines.append("…")
             break
         lines.append(line)
-        row = [(ctx.t("rooms.btn.cancel_booking", id=b.id), cb.encode("rooms", "cx", b.id))]
+        row = [(ctx.t("rooms.btn.cancel_booking", id=b.id),
+                cb.encode("rooms", "cx", b.id, *(["a"] if everyone else [])))]
         if b.organiser_id == ctx.me.id:  # type: ignore[attr-defined]
             row.insert(0, (ctx.t("rooms.btn.change", id=b.id), cb.encode("rooms", "mv", b.id)))
         rows.append(row)
     lines.append("\n" + feed)
-    await ctx.reply("\n".join(lines), buttons(rows[:30]))
+    return "\n".join(lines), buttons(rows[:30])
 
 
 async def _feed(ctx: Ctx, reset: bool) -> None:
@@ -183,11 +190,15 @@ async def _feed(ctx: Ctx, reset: bool) -> None:
 @for_staff(Role.OFFICE)
 async def roomstats(ctx: Ctx) -> None:
     """Usage per room for this week, month or year: text, a chart and an XLSX file."""
-    period = (ctx.args[0].lower() if ctx.args else "week")
-    if period not in ("week", "month", "year"):
-        await ctx.reply(ctx.t("rooms.stats.usage"))
-        return
-    first, after = schedule.period_bounds(period, clock.now())
+    said = " ".join(ctx.args) or "week"
+    period = choose(said, {p: f"rooms.stats.period.{p}" for p in ("week", "month", "year")})
+    if period is not None:
+        first, after = schedule.period_bounds(period, clock.now())
+    else:  # 上月, 2026-11, 11月1日到11月15日: any period the time parser reads
+        first, last = read_period(said, clock.now(), ctx.settings.timezone,
+                                  code="rooms.error.bad_period")
+        after = last + timedelta(days=1)
+        period = f"{first.isoformat()}_{last.isoformat()}"
     usage = await schedule.usage(first, after)
     last = after - timedelta(days=1)
     lines = [ctx.t("rooms.stats.title", first=first.isoformat(), last=last.isoformat())]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
 from handlers import callback as cb
 from handlers.common import buttons
-from handlers.texts import t
+from handlers.texts import t, t_plain
 from models.rooms import Booking, BookingStatus, DraftStep, Room
+from services.inputs import to_int
 from services.rooms import RULES
 from services.rooms.booking import DraftView
 
@@ -21,6 +22,13 @@ def day_text(at: datetime, lang: str) -> str:
     if lang == "en":
         return local.strftime("%a %d %b")
     return f"{local.month}月{local.day}日 {t(f'weekday.{local.weekday()}', lang)}"
+
+
+def day_words(day: date, lang: str) -> str:
+    """A day with its year and weekday, for a button that chooses it (2027年11月30日 周二)."""
+    if lang == "en":
+        return day.strftime("%a %d %b %Y")
+    return f"{day.year}年{day.month}月{day.day}日 {t(f'weekday.{day.weekday()}', lang)}"
 
 
 def when(start: datetime, end: datetime, lang: str) -> str:
@@ -38,6 +46,27 @@ def length_text(minutes: int, lang: str) -> str:
     if minutes % 60:
         return t("rooms.len.minutes", lang, n=minutes)
     return t("rooms.len.hours", lang, n=minutes // 60)
+
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def repeat_words(rule: str, lang: str) -> str:
+    """A recurrence rule (FREQ=WEEKLY;BYDAY=MO) as people say it: 每周一, 每个工作日."""
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    freq, every = parts.get("FREQ", ""), to_int(parts.get("INTERVAL", "1")) or 1
+    days = [d[-2:] for d in parts.get("BYDAY", "").split(",") if d[-2:] in _DAYS]
+    if days and sorted(days, key=_DAYS.index) == list(_DAYS[:5]):
+        return t_plain("rooms.repeat.workdays", lang)
+    if freq == "WEEKLY" or (freq == "DAILY" and days):
+        names = t_plain("rooms.repeat.joiner", lang).join(
+            t_plain(f"rooms.repeat.day.{d}", lang) for d in sorted(days, key=_DAYS.index))
+        key = "rooms.repeat.weekly" if every == 1 else "rooms.repeat.weeks"
+        return t_plain(key, lang, n=every, days=names)
+    if freq in ("DAILY", "MONTHLY", "YEARLY"):
+        key = f"rooms.repeat.{freq.lower()}" if every == 1 else f"rooms.repeat.{freq.lower()}_n"
+        return t_plain(key, lang, n=every)
+    return t_plain("rooms.repeat.other", lang)
 
 
 def booking_when(booking: Booking, lang: str) -> str:
@@ -68,7 +97,7 @@ def _summary(v: DraftView, lang: str) -> list[str]:
     if d.equipment:
         lines.append(t("rooms.card.equipment", lang, value=equipment_text(d.equipment, lang)))
     if d.recurrence:
-        lines.append(t("rooms.card.repeat", lang, value=html.escape(d.recurrence)))
+        lines.append(t("rooms.card.repeat", lang, value=repeat_words(d.recurrence, lang)))
     return lines
 
 
@@ -93,6 +122,13 @@ def card(v: DraftView, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
                  f"{int(d.question_params.get('minute', 0)):02d}"
             rows.append([(t("rooms.btn.am", lang, time=hm), enc("rooms", "h", d.id, "am")),
                          (t("rooms.btn.pm", lang, time=hm), enc("rooms", "h", d.id, "pm"))])
+        elif d.question == "last_or_next":  # 哪一年？ the two choices as buttons
+            rows.append([(t("rooms.btn.on_day", lang, day=day_words(
+                date.fromisoformat(str(d.question_params[which])), lang)),
+                enc("rooms", "y", d.id, which)) for which in ("last", "next")])
+        elif v.next_week is not None:  # 这周五 said on a Sunday: the coming Friday
+            rows.append([(t("rooms.btn.on_day", lang, day=day_words(v.next_week, lang)),
+                          enc("rooms", "y", d.id, "nw"))])
         nav((t("rooms.btn.back_day", lang), enc("rooms", "bd", d.id)))
     elif d.step == DraftStep.DAY:
         lines.append("\n" + t("rooms.ask.day", lang))
@@ -135,6 +171,8 @@ def card(v: DraftView, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
             lines.append("\n" + t("rooms.ask.room", lang))
             for room in v.rooms:
                 rows.append([(room_label(room, lang), enc("rooms", "r", d.id, room.id))])
+        elif v.why_none is not None:  # the real reason: opening hours, an end before the start
+            lines.append("\n" + t(v.why_none.code, lang, **v.why_none.params))
         else:
             lines.append("\n" + t("rooms.ask.no_room", lang, biggest=v.biggest))
         if v.slots and v.room is not None:

@@ -20,10 +20,12 @@ from telegram.ext import (
 )
 
 from handlers import callback as cb
+from handlers.arguments import choose
 from handlers.common import Ctx, buttons, error_text, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
+from handlers.routing import add_draft_probe
 from handlers.views import supplies as views
-from models.core import Role
+from models.core import Role, Staff
 from models.supplies import StockIn, SupplyItem, SupplyRequest
 from services import clock
 from services.errors import DomainError, InvalidInput
@@ -121,7 +123,13 @@ async def on_button(ctx: Ctx) -> None:
                              purpose=escape(request.purpose)),
                        views.cancel_keyboard(request, ctx.lang))
     elif action == "cancel":
-        request = await requests.cancel(ctx.me, key)
+        try:
+            request = await requests.cancel(ctx.me, key)
+        except DomainError as error:
+            if error.code == "supplies.error.cannot_cancel":
+                # decided meanwhile: the card shows where it stands, its 撤回 button goes
+                await ctx.edit(ctx.t("supplies.card.now", id=key, status=error.params["status"]))
+            raise
         await ctx.edit(ctx.t("supplies.cancelled", id=request.id))
     elif action == "issue":
         # The card is edited through the outbox (it may sit in the group or elsewhere).
@@ -342,10 +350,11 @@ async def stocktake_command(ctx: Ctx) -> None:
 async def ledger_command(ctx: Ctx) -> None:
     """Sends a ledger as XLSX: /ledger stockin|issue|stock|purchase [period]."""
     args = ctx.args
-    if not args or args[0].lower() not in ledgers.KINDS:
+    kind = choose(args[0], {k: [f"supplies.ledger.kind.{k}", f"supplies.ledger.{k}"]
+                            for k in ledgers.KINDS}) if args else None
+    if kind is None:
         await ctx.reply(ctx.t("supplies.ledger.usage"))
         return
-    kind = args[0].lower()
     start, end = parse.period(" ".join(args[1:]), _today(ctx))  # type: ignore[arg-type]
     rows = await ledgers.rows(kind, start, end, ctx.settings.tz)
     # A year's ledger takes a while to write: off the event loop, so others are not kept waiting.
@@ -360,6 +369,10 @@ async def ledger_command(ctx: Ctx) -> None:
     )
 
 
+async def _open_draft(staff: Staff) -> str | None:
+    return "supplies.draft_name" if await requests.listening_draft(staff) is not None else None
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     settings = application.bot_data.get("settings")
     if settings is not None:
@@ -371,6 +384,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button, pattern=cb.pattern("sup")))
+    add_draft_probe(_open_draft)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, draft_text),
         group=DRAFT_GROUP,

@@ -167,6 +167,8 @@ class ReasonPrompt(Model):
         "approvals.ApprovalAssignee", related_name=False, on_delete=fields.CASCADE
     )
     created_at = fields.DatetimeField()
+    #: The message that asks for the reason: once answered it shows the answer, without buttons
+    message_id = fields.BigIntField(null=True)
 
     class Meta:
         table = "approval_reason_prompt"

@@ -223,6 +223,8 @@ class NoteRequest(Model):
     )
     chat_id = fields.BigIntField()
     created_at = fields.DatetimeField()
+    #: What the note is for: handled (what was done) or false_alarm (why it is no negative item)
+    purpose = fields.CharField(max_length=16, default="handled")
 
     class Meta:
         table = "opinion_note_request"

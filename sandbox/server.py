@@ -50,6 +50,12 @@ WEB_TYPES = {
 }
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(@[A-Za-z0-9_]{3,64})?")
+#: An @username in a text: Telegram marks it as a "mention" entity.
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9_/])@[A-Za-z][A-Za-z0-9_]{4,31}")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -1652,6 +1658,10 @@ class Sandbox:
             m = COMMAND_RE.match(text)
             if m:
                 fields["entities"] = [{"type": "bot_command", "offset": 0, "length": m.end()}]
+            mentions = [{"type": "mention", "offset": _utf16_len(text[:at.start()]),
+                         "length": _utf16_len(at.group())} for at in MENTION_RE.finditer(text)]
+            if mentions:
+                fields["entities"] = [*fields.get("entities", []), *mentions]
         else:
             if caption is not None and len(caption) > MAX_CAPTION:
                 raise ControlError("caption is longer than 1024 characters")

@@ -208,8 +208,19 @@ async def join_with_invite(
         }
         if existing is not None:
             await existing.update_from_dict(fields).save()
-            return existing
-        return await Staff.create(tg_user_id=tg_user_id, **fields)
+            joined = existing
+        else:
+            joined = await Staff.create(tg_user_id=tg_user_id, **fields)
+        # Whoever made the invite hears who used it (the admins when that person is gone).
+        from services import outbox  # outbox reads the registry: imported when used
+
+        key = f"core.joined:{joined.id}:{invite.id}:{invite.uses}"
+        creator = await Staff.get_or_none(id=invite.created_by_id, active=True)  # type: ignore[attr-defined]
+        if creator is not None and creator.id != joined.id:
+            await outbox.emit_to_staff(creator, "core.joined", {"staff_id": joined.id}, key)
+        elif creator is None:
+            await outbox.emit_to_admins("core.joined", {"staff_id": joined.id}, key)
+        return joined
 
 
 async def list_staff(include_inactive: bool = False) -> Sequence[Staff]:

@@ -416,7 +416,7 @@ async def on_return(ctx: Ctx, data: cb.CallbackData) -> None:
     """退回 (leader, reviewer, 核稿/签发): the next message is the reason."""
     request = await approvals.start_reject(button_id(data), ctx.me)
     await common.drop_prompt(ctx.me)
-    await ctx.reply(ctx.t("documents.q.reason", title=html.escape(request.title)),
+    await ctx.ask(ctx.t("documents.q.reason", title=html.escape(request.title)),
                     buttons([[(ctx.t("documents.btn.cancel"),
                                cb.encode("ap", "nox", button_id(data)))]]))
     await ctx.answer()

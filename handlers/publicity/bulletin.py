@@ -122,7 +122,7 @@ async def on_drop(ctx: Ctx, data: ButtonData) -> None:
 async def on_note(ctx: Ctx, data: ButtonData) -> None:
     issue = await bulletin.ask_note(ctx.me, data.int_id, ctx.chat_id)
     current = escape(issue.editor_note) if issue.editor_note else "—"
-    await ctx.reply(ctx.t("publicity.bulletin.ask_note", name=escape(ctx.me.name),
+    await ctx.ask(ctx.t("publicity.bulletin.ask_note", name=escape(ctx.me.name),
                           current=current))
     await ctx.answer()
 

@@ -146,7 +146,7 @@ async def _decided(ctx: Ctx, key: str, version: DraftVersion) -> None:
 async def on_version_return(ctx: Ctx, data: ButtonData) -> None:
     version = await drafting.ask_comment(ctx.me, data.int_id, ctx.chat_id)
     task = await drafting.get(version.task_id)  # type: ignore[attr-defined]
-    await ctx.reply(ctx.t("publicity.task.ask_comment", id=task.id, n=version.number,
+    await ctx.ask(ctx.t("publicity.task.ask_comment", id=task.id, n=version.number,
                           title=escape(task.title)))
     await ctx.answer()
 

@@ -205,7 +205,7 @@ async def on_use(ctx: Ctx, data: ButtonData) -> None:
 
 async def on_return(ctx: Ctx, data: ButtonData) -> None:
     piece = await info.ask_reason(ctx.me, data.int_id, ctx.chat_id)
-    await ctx.reply(ctx.t("publicity.info.ask_reason", id=piece.id, name=escape(ctx.me.name),
+    await ctx.ask(ctx.t("publicity.info.ask_reason", id=piece.id, name=escape(ctx.me.name),
                           title=views.short(piece.title, 40)))
     await ctx.answer()
 

@@ -70,11 +70,32 @@ def _template(key: str, lang: str | None) -> str | None:
     return found.get(key)
 
 
+#: Parameters that services fill with a code (a role, a status): people read its name.
+_CODE_PARAMS = ("role", "status")
+
+
+def _worded(key: str, lang: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    """Codes in a text's parameters as the words for them: role `staff` → 职工, status
+    `cancelled` of a supplies text → its `supplies.status.cancelled` (so no code reaches people,
+    whichever path filled the text)."""
+    feature = key.split(".", 1)[0]
+    for name in _CODE_PARAMS:
+        value = params.get(name)
+        if not isinstance(value, str) or isinstance(value, Html) or not value.isascii():
+            continue
+        for word in (f"{feature}.{name}.{value}", f"{name}.{value}"):
+            if word in CATALOGUES[DEFAULT_LANG]:
+                params = {**params, name: _template(word, lang)}
+                break
+    return params
+
+
 def t(key: str, lang: str | None = None, /, **params: Any) -> Html:
     """The text in the language (falling back to Chinese), every value escaped for HTML."""
     template = _template(key, lang)
     if template is None:
         return Html(html.escape(key))
+    params = _worded(key, lang, params)
     try:
         return Html(template.format(**{k: _filled(v) for k, v in params.items()}))
     except (KeyError, IndexError, ValueError):
@@ -86,6 +107,7 @@ def t_plain(key: str, lang: str | None = None, /, **params: Any) -> str:
     template = _template(key, lang)
     if template is None:
         return key
+    params = _worded(key, lang, params)
     words = plain(template)
     try:
         return words.format(**{k: plain(v) if isinstance(v, Html) else v

@@ -253,7 +253,7 @@ ZH = {
     "documents.slip.item": "· {number} {matter}{co}{when}",
     "documents.slip.late": "（逾期{n}天）",
     "documents.slip.left": "（还有{n}天）",
-    "documents.bulletin.caption": "📰 <b>督查专报</b> {year}年第{issue}期\n今年交办{total}项，已办结{done}项（按时{on_time}项），在办{open}项：🟡{yellow} 🔴{red}",
+    "documents.bulletin.caption": "📋 <b>督查专报</b> {year}年第{issue}期\n今年交办{total}项，已办结{done}项（按时{on_time}项），在办{open}项：🟡{yellow} 🔴{red}",
     # search
     "documents.search.usage": "用法：/wenjian 关键词（标题、文号、来文单位或编号，如 /wenjian 大气污染）\n/wenjian 本月 — 本月收文、发文和督办\n/wenjian 逾期 — 逾期未办结的事项",
     "documents.search.found": "🔎 “{words}” 共找到{n}份：",
@@ -644,7 +644,7 @@ EN = {
     "documents.slip.item": "· {number} {matter}{co}{when}",
     "documents.slip.late": " ({n} days late)",
     "documents.slip.left": " ({n} days left)",
-    "documents.bulletin.caption": "📰 <b>Supervision bulletin</b> {year} no. {issue}\nThis year {total} tasks, {done} done ({on_time} on time), {open} open: 🟡{yellow} 🔴{red}",
+    "documents.bulletin.caption": "📋 <b>Supervision bulletin</b> {year} no. {issue}\nThis year {total} tasks, {done} done ({on_time} on time), {open} open: 🟡{yellow} 🔴{red}",
     "documents.search.usage": "Usage: /wenjian words (title, reference, sender or number)\n/wenjian 本月: this month's documents\n/wenjian 逾期: overdue tasks",
     "documents.search.found": "🔎 “{words}”: {n} found:",
     "documents.search.none": "Nothing found for “{words}”. Try part of the reference or the sender.",

@@ -1,6 +1,8 @@
 """Texts of supplies and stock: requests, issue and signing, stock-in, purchases, ledgers."""
 
 ZH = {
+    "supplies.draft_name": "物品领用单草稿",
+    "supplies.card.now": "领用单 #{id}：{status}。",
     "cmd.supply": "物品领用：选择或输入物品和数量",
     "cmd.stock": "查看库存（可按名称或拼音首字母搜索）",
     "cmd.stockin": "入库登记（党政办）",
@@ -44,6 +46,7 @@ ZH = {
     "supplies.btn.submit": "提交",
     "supplies.btn.clear": "清空",
     "supplies.btn.cancel": "撤回",
+    "supplies.btn.drop_draft": "取消",
     "supplies.btn.issue_all": "全部发放",
     "supplies.btn.issue_part": "部分发放",
     "supplies.btn.sign": "签收",
@@ -130,12 +133,16 @@ ZH = {
     "supplies.take.diff": "• {name}：账面 {expected} → 实盘 {counted}（{reason}）",
     "supplies.take.same": "账实相符。",
     "supplies.ledger.usage": (
-        "导出台账：<code>/ledger 类型 [期间]</code>\n类型：stockin 入库登记、issue 领用签收、"
-        "stock 库存、purchase 采购\n期间：本月（默认）、上月、今年、2026、2026-11、2026-11-01~2026-11-30"
+        "导出台账：<code>/ledger 类型 [期间]</code>\n类型：入库、领用签收、"
+        "库存、采购\n期间：本月（默认）、上月、今年、2026、2026-11、2026-11-01~2026-11-30"
     ),
     "supplies.ledger.caption": "{title}（{start} 至 {end}），共 {n} 行。",
     "supplies.receive.asked": "请按提示写明金额后入库。",
     "supplies.ledger.stockin": "入库登记台账",
+    "supplies.ledger.kind.stockin": "入库",
+    "supplies.ledger.kind.issue": "领用签收",
+    "supplies.ledger.kind.stock": "库存",
+    "supplies.ledger.kind.purchase": "采购",
     "supplies.ledger.issue": "领用签收台账",
     "supplies.ledger.stock": "库存台账",
     "supplies.ledger.purchase": "采购台账",
@@ -260,6 +267,8 @@ ZH = {
 }
 
 EN = {
+    "supplies.draft_name": "supply request draft",
+    "supplies.card.now": "Supply request #{id}: {status}.",
     "cmd.supply": "Request supplies: pick or type items and quantities",
     "cmd.stock": "Stock on hand (search by name or pinyin initials)",
     "cmd.stockin": "Record a stock-in (office)",
@@ -303,6 +312,7 @@ EN = {
     "supplies.btn.submit": "Submit",
     "supplies.btn.clear": "Clear",
     "supplies.btn.cancel": "Withdraw",
+    "supplies.btn.drop_draft": "Discard",
     "supplies.btn.issue_all": "Issue all",
     "supplies.btn.issue_part": "Issue part",
     "supplies.btn.sign": "Sign for it",
@@ -395,6 +405,10 @@ EN = {
     "supplies.ledger.caption": "{title} ({start} to {end}), {n} rows.",
     "supplies.receive.asked": "Give the costs as shown, then it goes into stock.",
     "supplies.ledger.stockin": "Stock-in register",
+    "supplies.ledger.kind.stockin": "stockin",
+    "supplies.ledger.kind.issue": "issue",
+    "supplies.ledger.kind.stock": "stock",
+    "supplies.ledger.kind.purchase": "purchase",
     "supplies.ledger.issue": "Signed issue register",
     "supplies.ledger.stock": "Stock register",
     "supplies.ledger.purchase": "Purchase register",

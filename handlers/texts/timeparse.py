@@ -8,10 +8,14 @@ from typing import Any
 from handlers.texts import Html, as_html
 
 PARTS_ZH = {
+    "timeparse.error.day": "日期“{value}”无法识别，请写成 明天、下周五、12月1日 或 2026-12-01 这样的日期。",
+    "timeparse.error.period": "时段“{value}”无法识别，可写 本月、上月、今年、2026-11 或 11月1日到11月15日。",
     "dawn": "凌晨", "daybreak": "黎明", "morning": "早上", "forenoon": "上午", "noon": "中午", "afternoon": "下午", "early_afternoon": "午后",
     "dusk": "傍晚", "evening": "晚上", "night": "夜里", "daytime": "白天",
 }  # fmt: skip
 PARTS_EN = {
+    "timeparse.error.day": "The date “{value}” is not understood; write e.g. 明天, 下周五, 12月1日 or 2026-12-01.",
+    "timeparse.error.period": "The period “{value}” is not understood; write e.g. 本月, 上月, 今年, 2026-11 or 11月1日到11月15日.",
     "dawn": "early morning", "daybreak": "daybreak", "morning": "morning", "forenoon": "morning", "noon": "noon",
     "afternoon": "afternoon", "early_afternoon": "early afternoon", "dusk": "dusk", "evening": "evening", "night": "night",
     "daytime": "daytime",

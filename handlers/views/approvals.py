@@ -13,7 +13,14 @@ from handlers import callback as cb
 from handlers.common import buttons
 from handlers.texts import has, t
 from handlers.views import Rendered, view
-from models.approvals import ApprovalAction, ApprovalRequest, Delegation, RequestStatus, Verdict
+from models.approvals import (
+    ApprovalAction,
+    ApprovalRequest,
+    AuditAction,
+    Delegation,
+    RequestStatus,
+    Verdict,
+)
 from models.core import Staff
 from services import approvals
 
@@ -72,14 +79,29 @@ def request_text(request: ApprovalRequest, requester: Staff, lang: str) -> dict[
     }
 
 
-def card_text(state: approvals.CardState, lang: str, note: str = "") -> Rendered:
+#: What earlier approvers decided and said: the next one decides knowing it.
+_OPINIONS = (AuditAction.APPROVE, AuditAction.REJECT, AuditAction.TRANSFER,
+             AuditAction.ADD_SIGNER)
+
+
+async def earlier_opinions(state: approvals.CardState, lang: str) -> str:
+    """The earlier steps' decisions and opinions (and who passed the card on, and why)."""
+    actions = [a for a in await approvals.history(state.request.id) if a.action in _OPINIONS]
+    if not actions:
+        return ""
+    lines = [history_line(a, lang) for a in actions[-6:]]
+    return "\n\n" + t("approvals.card.earlier", lang) + "\n" + "\n".join(lines)
+
+
+def card_text(state: approvals.CardState, lang: str, note: str = "",
+              earlier: str = "") -> Rendered:
     a = state.assignee
     acting = ""
     if state.acting is not None:
         acting = t("approvals.card.acting", lang, name=esc(state.approver.name))
     text = t("approvals.card", lang, **request_text(state.request, state.requester, lang),
              n=state.step_index, total=state.step_count,
-             step=esc(step_name(state.step.label, lang)), acting=acting)
+             step=esc(step_name(state.step.label, lang)), acting=acting) + earlier
     if state.actionable:
         if note:
             text = t(f"approvals.card.note.{note}", lang) + "\n" + text
@@ -131,7 +153,8 @@ async def approver_card(payload: dict[str, Any], lang: str) -> Rendered:
     custom = CARD_VIEWS.get(state.request.kind)
     if custom is not None:
         return await custom(state, lang, str(payload.get("note") or ""))
-    return card_text(state, lang, str(payload.get("note") or ""))
+    return card_text(state, lang, str(payload.get("note") or ""),
+                     await earlier_opinions(state, lang))
 
 
 def history_line(action: ApprovalAction, lang: str, *, with_request: bool = False) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.texts import t
 from handlers.views import Rendered, view
+from models.core import Staff
 
 
 @view("core.delivery_failed")
@@ -31,6 +32,17 @@ def error_report(payload: dict[str, Any], lang: str) -> Rendered:
     if count > 1:
         text += t("error_report.repeated", lang, n=count)
     return Rendered(text + t("error_report.quiet", lang))
+
+
+@view("core.joined")
+async def joined(payload: dict[str, Any], lang: str) -> Rendered:
+    """Someone joined by an invite: who, as what."""
+    person = await Staff.get_or_none(id=int(payload.get("staff_id") or 0))
+    if person is None:
+        return Rendered(t("joined.gone", lang))
+    dept = t("start.dept", lang, dept=person.department) if person.department else ""
+    return Rendered(t("joined.told", lang, name=person.name,
+                      role=t(f"role.{person.role.value}", lang), dept=dept))
 
 
 @view("core.text")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -10,12 +11,32 @@ from telegram import InlineKeyboardMarkup
 
 from handlers import callback as cb
 from handlers.common import buttons
-from handlers.texts import t
+from handlers.texts import t, t_plain
 from handlers.views import Rendered, charts, view
 from handlers.views.exports import period_row
 from services import exports
 from services.opinion import config
 from services.opinion.handling import case_details
+
+#: What a feed's failure was, from the technical note the fetcher left (kept for the logs).
+_PROBLEMS = (
+    (re.compile(r"^HTTP (\d{3})"), "http"),
+    (re.compile(r"timeout|timed out", re.I), "timeout"),
+    (re.compile(r"not a feed", re.I), "not_feed"),
+    (re.compile(r"larger than", re.I), "too_big"),
+    (re.compile(r"DNS|Name or service|getaddrinfo|resolve", re.I), "dns"),
+    (re.compile(r"connect|refused|reset|SSL|certificate", re.I), "connect"),
+)
+
+
+def fetch_problem(error: str, lang: str) -> str:
+    """Why a feed could not be read, in people's words (never an exception's class name)."""
+    for pattern, kind in _PROBLEMS:
+        found = pattern.search(error or "")
+        if found:
+            code = found.group(1) if kind == "http" else ""
+            return t_plain(f"opinion.fetch.{kind}", lang, code=code)
+    return t_plain("opinion.fetch.other", lang)
 
 MAX_TITLE_SHOWN = 80
 
@@ -63,6 +84,10 @@ def card_text(d: dict[str, Any], lang: str, extra: dict[str, Any] | None = None)
         reason=reason_text(d["reasons"], lang), link=link,
         status=t(f"opinion.status.{d['status']}", lang),
     ))
+    excerpt = " ".join(str(d.get("text") or "").split())
+    # what it says, not only the title
+    if excerpt and excerpt != " ".join(str(d["title"]).split()):
+        lines.append(t("opinion.card.excerpt", lang, text=short(excerpt, 160)))
     if d["story_size"] > 1:
         lines.append(t("opinion.card.story", lang, n=d["story_size"],
                        sources=html.escape("、".join(d["story_sources"]))))
@@ -142,7 +167,7 @@ def report_text(data: dict[str, Any], lang: str, title: str) -> str:
                  else t("opinion.daily.no_sources", lang))
     failed = data["sources_failed"]
     if failed:
-        items = "；".join(f"{name}（{error}）" for name, error in failed)
+        items = "；".join(f"{name}（{fetch_problem(error, lang)}）" for name, error in failed)
         lines.append(t("opinion.daily.failed", lang, n=len(failed), items=html.escape(items)))
     elif checked:
         lines.append(t("opinion.daily.all_ok", lang))

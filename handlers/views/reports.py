@@ -49,6 +49,11 @@ def item_text(item: Item, lang: str) -> str:
                                       lang)
     if "level" in item.params:
         params["level_text"] = t(f"opinion.level.{item.params['level']}", lang)
+    if isinstance(item.params.get("waited_h"), int):
+        # under a day in hours (已等5小时), never "已等0天"
+        hours = item.params["waited_h"]
+        params["waited"] = (t("reports.waited.hours", lang, n=hours) if hours < 24
+                            else t("reports.waited.days", lang, n=hours // 24))
     code = item.code
     if "variant" in item.params:
         code = f"{code}.{item.params['variant']}"

@@ -73,7 +73,7 @@ def draft_card(draft: SupplyRequest, lines: list[SupplyRequestLine], choices: li
     rows += [picks[i:i + 3] for i in range(0, len(picks), 3)]
     rows.append([(t("supplies.btn.submit", lang), cb.encode("sup", "sub", draft.id)),
                  (t("supplies.btn.clear", lang), cb.encode("sup", "clr", draft.id)),
-                 (t("supplies.btn.cancel", lang), cb.encode("sup", "cancel", draft.id))])
+                 (t("supplies.btn.drop_draft", lang), cb.encode("sup", "cancel", draft.id))])
     return "\n".join(text), buttons(rows)
 
 

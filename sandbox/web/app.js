@@ -527,6 +527,10 @@
   // ------------------------------------------------------------------ command menu
 
   let menuIndex = -1;
+  // The menu takes the reply keyboard's place while it is open (see .menu-open in app.css).
+  new MutationObserver(() => {
+    els.commandMenu.closest(".chat").classList.toggle("menu-open", !els.commandMenu.hidden);
+  }).observe(els.commandMenu, { attributes: true, attributeFilter: ["hidden"] });
   function showCommandMenu(filter) {
     const f = (filter || "").toLowerCase();
     const items = state.commands.filter((c) => c.command.startsWith(f));

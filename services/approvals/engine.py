@@ -51,11 +51,19 @@ CANDIDATES_LIMIT = 30
 # ---------------------------------------------------------------------------- public API
 
 
-def on_outcome(kind: str, handler: OutcomeHandler) -> None:
-    """Call `handler(subject_id, outcome, request)` inside the decision transaction of a kind."""
+#: Kinds whose feature tells the requester the final result itself (in its own words, with
+#: what to do next): the engine does not tell them a second time. One event, one message.
+_TELLS_REQUESTER: set[str] = set()
+
+
+def on_outcome(kind: str, handler: OutcomeHandler, *, tells_requester: bool = False) -> None:
+    """Call `handler(subject_id, outcome, request)` inside the decision transaction of a kind
+    (`tells_requester`: the handler tells the requester the result, the engine does not)."""
     handlers = _HANDLERS.setdefault(kind, [])
     if handler not in handlers:
         handlers.append(handler)
+    if tells_requester:
+        _TELLS_REQUESTER.add(kind)
 
 
 async def submit(kind: str, subject_id: int, requester: Staff, *, title: str,
@@ -136,6 +144,11 @@ async def start_reject(assignee_id: int, actor: Staff) -> ApprovalRequest:
         await ReasonPrompt.filter(staff_id=actor.id).delete()
         await ReasonPrompt.create(staff=actor, assignee=assignee, created_at=clock.now())
     return request
+
+
+async def prompt_sent(actor: Staff, message_id: int) -> None:
+    """Remember which message asks this person for a reason (it is edited once answered)."""
+    await ReasonPrompt.filter(staff_id=actor.id).update(message_id=message_id)
 
 
 async def reason_prompt(actor: Staff) -> ReasonPrompt | None:
@@ -764,6 +777,8 @@ async def _tell(request: ApprovalRequest, step: ApprovalStep | None,
     """Tell the requester and the step's CCs what happened (final: the request is settled)."""
     people = {request.requester_id} | set(step.cc if step else [])  # type: ignore[attr-defined]
     people.discard(action.actor_id)  # type: ignore[attr-defined]
+    if final and request.kind in _TELLS_REQUESTER:
+        people.discard(request.requester_id)  # type: ignore[attr-defined]
     for person in await Staff.filter(id__in=list(people), active=True):
         await outbox.emit_to_staff(person, NEWS, {"action_id": action.id, "final": final},
                                    f"ap:news:{action.id}")

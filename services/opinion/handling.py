@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from tortoise.transactions import in_transaction
@@ -183,14 +183,20 @@ async def confirm(actor: Staff, case_id: int) -> bool:
     return changed
 
 
-async def false_alarm(actor: Staff, case_id: int) -> None:
+#: How long a 误报 can be taken back.
+UNDO_FALSE_ALARM = timedelta(days=1)
+
+
+async def false_alarm(actor: Staff, case_id: int, reason: str = "") -> None:
     """Close the case as 误报 (no negative item anywhere, a daily report that named it counts
-    again as a zero report) and keep the label for training."""
+    again as a zero report) and keep the label for training, and the reason as a note."""
     from services.opinion import report
 
     async with in_transaction():
         case = await _locked(case_id, actor)
         now = clock.now()
+        if reason:
+            await CaseNote.create(case=case, author=actor, text=reason, created_at=now)
         case.status, case.closed_at, case.closed_by = CaseStatus.FALSE_ALARM, now, actor  # type: ignore[assignment]
         if case.acknowledged_at is None:
             case.acknowledged_at, case.acknowledged_by = now, actor  # type: ignore[assignment]
@@ -199,6 +205,25 @@ async def false_alarm(actor: Staff, case_id: int) -> None:
         await report.dismiss_from_reports(case)
         await NoteRequest.filter(case_id=case.id).delete()
         await _changed(case)
+
+
+async def undo_false_alarm(actor: Staff, case_id: int) -> OpinionCase:
+    """Take a 误报 back within a day: the case is open again (as it was before), labelled
+    negative again."""
+    async with in_transaction():
+        case = await _locked(case_id, actor, open_only=False)
+        now = clock.now()
+        if case.status != CaseStatus.FALSE_ALARM:
+            raise StaleAction("opinion.error.undo_not_false_alarm", id=case.id)
+        if case.closed_at is None or now - case.closed_at > UNDO_FALSE_ALARM:
+            raise StaleAction("opinion.error.undo_expired", id=case.id)
+        case.status = CaseStatus.HANDLING if case.assignee_id else CaseStatus.PENDING  # type: ignore[attr-defined]
+        case.closed_at, case.closed_by = None, None  # type: ignore[assignment]
+        await case.save()
+        await _label(case, 1, actor)
+        await CaseNote.create(case=case, author=actor, text="撤销误报", created_at=now)
+        await _changed(case)
+    return case
 
 
 async def assignable_staff() -> list[Staff]:
@@ -227,12 +252,15 @@ async def assign(actor: Staff, case_id: int, staff_id: int) -> Staff:
     return person
 
 
-async def request_note(actor: Staff, case_id: int, chat_id: int) -> OpinionCase:
-    """Ask the person for the handling note: their next text message in this chat is it."""
+async def request_note(actor: Staff, case_id: int, chat_id: int,
+                       purpose: str = "handled") -> OpinionCase:
+    """Ask the person for the handling note (or, for a 误报, its reason): their next text
+    message in this chat is it."""
     async with in_transaction():
-        case = await _locked(case_id, actor, assignee_may=True)
+        case = await _locked(case_id, actor, assignee_may=purpose == "handled")
         await NoteRequest.filter(staff_id=actor.id).delete()
-        await NoteRequest.create(staff=actor, case=case, chat_id=chat_id, created_at=clock.now())
+        await NoteRequest.create(staff=actor, case=case, chat_id=chat_id, created_at=clock.now(),
+                                 purpose=purpose)
     return case
 
 
@@ -257,6 +285,9 @@ async def take_note(actor: Staff, chat_id: int, text: str) -> OpinionCase | None
         raise InvalidInput("opinion.error.note_empty")
     if len(text) > MAX_NOTE:
         raise InvalidInput("error.too_long", limit=MAX_NOTE)
+    if request.purpose == "false_alarm":
+        await false_alarm(actor, request.case_id, reason=text)  # type: ignore[attr-defined]
+        return await OpinionCase.get(id=request.case_id)  # type: ignore[attr-defined]
     async with in_transaction():
         case = await OpinionCase.filter(id=request.case_id).select_for_update().get()  # type: ignore[attr-defined]
         now = clock.now()

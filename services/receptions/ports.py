@@ -148,5 +148,5 @@ def on_outcome(handler: Any) -> bool:
     module = _module("services.approvals")
     if module is None or not hasattr(module, "on_outcome"):
         return False
-    module.on_outcome(APPROVAL_KIND, handler)
+    module.on_outcome(APPROVAL_KIND, handler, tells_requester=True)
     return True

@@ -22,10 +22,16 @@ async def figures(start: datetime, end: datetime) -> dict[str, float]:
     }
 
 
+def _hours(since: datetime, now: datetime) -> int:
+    """Whole hours waited (a view says hours under a day, days after)."""
+    return max(int((now - since).total_seconds() // 3600), 0)
+
+
 def _waiting(card: ApprovalAssignee, now: datetime) -> Item:
     request = card.step.request
     return Item("reports.item.approval_waiting",
-                {"title": request.title, "days": (now - request.created_at).days},
+                {"title": request.title, "days": (now - request.created_at).days,
+                 "waited_h": _hours(request.created_at, now)},
                 command="pending")
 
 
@@ -64,4 +70,5 @@ async def waiting(day: Period, now: datetime) -> list[Item]:
         who = card.approver.name if card else ""
     return [Item("reports.item.approvals_waiting",
                  {"n": count, "title": oldest.title, "days": (now - oldest.created_at).days,
+                  "waited_h": _hours(oldest.created_at, now),
                   "who": who})]

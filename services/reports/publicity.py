@@ -49,7 +49,9 @@ def _task_item(task: DraftingTask, now: datetime) -> Item:
 
 async def _pieces_waiting(now: datetime) -> list[Item]:
     return [Item("publicity.item.piece_waiting", {
-        "id": p.id, "title": p.title, "name": p.author.name, "days": _days(p.submitted_at, now)},
+        "id": p.id, "title": p.title, "name": p.author.name, "days": _days(p.submitted_at, now),
+        "waited_h": max(int((now - p.submitted_at).total_seconds() // 3600), 0)
+        if p.submitted_at else 0},
         button=("publicity.btn.open", "pub", "icard", str(p.id))) for p in await info.waiting()]
 
 

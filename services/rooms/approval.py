@@ -34,8 +34,9 @@ async def submit(booking: Booking, staff: Staff, room: Room, series: int = 1) ->
 
     start, end = booking.start_at.astimezone(RULES.zone), booking.end_at.astimezone(RULES.zone)
     details = [("rooms.field.room", room.name),
-               ("rooms.field.time", f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"),
-               ("rooms.field.attendees", str(booking.attendees))]
+               ("rooms.field.time", f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}")]
+    if booking.attendees:  # a head count nobody gave is not “人数：0”
+        details.append(("rooms.field.attendees", str(booking.attendees)))
     if series > 1:
         details.append(("rooms.field.occurrences", str(series)))
     if engine is not None:
@@ -72,5 +73,5 @@ def register_with_engine() -> bool:
     engine = _engine()
     if engine is None or not hasattr(engine, "on_outcome"):
         return False
-    engine.on_outcome(KIND, on_outcome)
+    engine.on_outcome(KIND, on_outcome, tells_requester=True)
     return True

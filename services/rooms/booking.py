@@ -32,6 +32,7 @@ from services.rooms.catalog import (
     check_rules,
     equipment_in,
     find_room_in,
+    hhmm,
     list_rooms,
     may_book,
 )
@@ -61,7 +62,6 @@ _USE_ROOM = re.compile(r"(?:要|需要|想|得)?(?:借用|使用|用|借)(?:一�
 _LEAD = re.compile(r"^(?:帮我|请|麻烦|我要|我想|需要|预定|预订|订|约|开个|开一个|用|大概|大约)+")
 _SEGMENTS = re.compile(r"[，,。、；;！!\s]+")
 _CLOCK_SAID = re.compile(r"[\d〇零一二两三四五六七八九十]\s*[点时:：]|\d{3,4}|现在|[后內内]")
-_MEETING_WORDS = ("会议室", "开会", "会议", "开个会", "订会", "预定", "预订", "的会", "个会")
 
 
 @dataclass
@@ -90,6 +90,10 @@ class DraftView:
     slots: list[Slot] = field(default_factory=list)
     occurrences: list[Occurrence] = field(default_factory=list)
     biggest: int = 0
+    #: Why no room is offered, when one reason holds for every room (their opening hours)
+    why_none: DomainError | None = None
+    #: The coming weekday to offer when a weekday of this week has passed
+    next_week: date | None = None
 
 
 @dataclass
@@ -161,6 +165,37 @@ async def open_text_draft(staff: Staff, chat_id: int) -> BookingDraft | None:
         staff_id=staff.id, chat_id=chat_id,
         step__in=[DraftStep.TITLE, DraftStep.ASK, DraftStep.REASON],
     ).order_by("-id").first()
+
+
+async def open_picking_draft(staff: Staff, chat_id: int) -> BookingDraft | None:
+    """The dialog in this chat choosing a day or a time by buttons (a new booking or a change)."""
+    return await BookingDraft.filter(
+        staff_id=staff.id, chat_id=chat_id,
+        step__in=[DraftStep.DAY, DraftStep.START, DraftStep.LENGTH],
+    ).order_by("-id").first()
+
+
+def says_time(text: str) -> bool:
+    """Whether a text names a day or a time the parser reads."""
+    return parse_time(text.strip()[:500], clock.now(), tz=RULES.tz).status != "none"
+
+
+def says_clock_time(text: str) -> bool:
+    """Whether a text names a time of day (下午3点, 15:00), not only a day."""
+    parsed = parse_time(text.strip()[:500], clock.now(), tz=RULES.tz)
+    said = text[parsed.span[0]: parsed.span[1]] if parsed.span else ""
+    return parsed.status != "none" and parsed.grain in ("minute", "hour") and bool(
+        _CLOCK_SAID.search(said))
+
+
+async def typed_time(draft_id: int, staff: Staff, text: str) -> BookingDraft | None:
+    """A time typed while the card offers days and times as buttons (None: no time in it)."""
+    draft = await _draft(draft_id, staff)
+    parsed = parse_time(text.strip()[:500], clock.now(), tz=RULES.tz)
+    if parsed.status == "none":
+        return None
+    draft.text = text.strip()[:500]
+    return await _apply_parse(draft, staff, parsed)
 
 
 async def drop(draft_id: int, staff: Staff) -> BookingDraft:
@@ -295,6 +330,27 @@ async def _room(room_id: int) -> Room:
     return room
 
 
+async def _taken(room: Room, staff: Staff, start: datetime, end: datetime,
+                 exclude: int | None = None) -> Conflict:
+    """The room is taken: who holds it, and the nearest free time of the same length there."""
+    query = Booking.filter(room_id=room.id, status__in=list(HOLDING), start_at__lt=utc(end),
+                           end_at__gt=utc(start))
+    if exclude is not None:
+        query = query.exclude(id=exclude)
+    other = await query.prefetch_related("organiser").order_by("start_at").first()
+    holder = other.organiser.name if other is not None else ""
+    zone = RULES.zone
+    local = start.astimezone(zone)
+    free = await next_slots(room, staff, start, end, limit=1)
+    if not free:
+        return Conflict("rooms.error.taken_full", room=room.name,
+                        start=local.strftime("%m-%d %H:%M"), holder=holder)
+    slot = free[0]
+    return Conflict("rooms.error.taken", room=room.name, start=local.strftime("%m-%d %H:%M"),
+                    holder=holder, free=f"{slot.start.astimezone(zone):%m-%d %H:%M}–"
+                                        f"{slot.end.astimezone(zone):%H:%M}")
+
+
 async def _check_named_room(draft: BookingDraft, staff: Staff) -> BookingDraft:
     span = _span(draft)
     if span is None:
@@ -318,8 +374,8 @@ async def _check_named_room(draft: BookingDraft, staff: Staff) -> BookingDraft:
     if draft.recurrence:
         return await _note(draft, DraftStep.TITLE if not draft.title else DraftStep.CONFIRM, None)
     if await _busy(room.id, start, end, exclude=draft.target_id):  # type: ignore[attr-defined]
-        return await _note(draft, DraftStep.ROOM, Conflict(
-            "rooms.error.taken", room=room.name, start=start.strftime("%m-%d %H:%M")))
+        return await _note(draft, DraftStep.ROOM, await _taken(
+            room, staff, start, end, exclude=draft.target_id))  # type: ignore[attr-defined]
     return await _note(draft, DraftStep.TITLE if not draft.title else DraftStep.CONFIRM, None)
 
 
@@ -339,11 +395,46 @@ def _parse_counts(text: str) -> tuple[str, int | None, date | None]:
     return text, count, until
 
 
-def is_booking_text(text: str, *, private: bool) -> bool:
-    """Whether free text plausibly asks for a room (in groups only when it says so outright)."""
-    if private:
-        return "会" in text or "室" in text
-    return any(w in text for w in _MEETING_WORDS)
+#: Words that ask for a room outright (预订, 订个会议室, 要用一下会议室, 帮我约…).
+_ASKS_FOR_ROOM = re.compile(
+    r"预订|预定|订(?:一?个|一下|一间|间)?(?:会议室|会|房间)|约(?:一?个|一间|间)?会议室"
+    r"|(?:借用?|占用?|找)(?:一下|一?个|一间|间)?会议室"
+    r"|(?:要|需要|想|得)(?:用|借|找|订|约)(?:一下|下|一?个|一间|间)?会议室"
+    r"|(?:帮我|给我|我要|我想|麻烦)\S{0,4}?(?:订|约|借|找|安排|开个会|开一个会|开一场会)"
+    r"|有没有空\S{0,3}会议室|会议室\S{0,6}(?:有没有空|空着|空闲)|空闲的?会议室|空的会议室"
+)
+#: A question, or talk about a meeting already arranged: not a request for a room.
+_CHATTER = re.compile(
+    r"[吗呢嘛吧？?]|几点|什么时候|哪天|哪个|谁|是否|有没有|改到|改成|改在|改为|推迟|提前|延期|"
+    r"取消|推到|挪到|顺延|大家|各位|同志们|注意|通知|记得|别忘|准时|材料|准备|参加|出席|列席|"
+    r"纪要|结束|散会|开完|刚才|昨天|上周|已经|迟到|晚到|我在|在开会|坏了|没电|钥匙|安排在|链接"
+)
+#: What a booking says besides a time: how long (到, 小时), how many, a room.
+_BOOKING_DETAIL = re.compile(r"[到至~～—]|小时|分钟|半天|全天|会议室|\d\s*号(?:厅|室)")
+
+
+def booking_intent(text: str) -> str:
+    """"book" when free text clearly asks for a room, "ask" when it only talks about a meeting
+    (the bot offers to book one), "" when it is about something else."""
+    if "会" not in text and "室" not in text:
+        return ""
+    if _ASKS_FOR_ROOM.search(text):
+        return "book"
+    if _CHATTER.search(text):
+        return "ask"
+    if _BOOKING_DETAIL.search(text) or _PEOPLE.search(text) or equipment_in(text):
+        return "book"
+    return "ask"
+
+
+def asks_for_room(text: str) -> bool:
+    """Whether the text asks for a room in so many words (预订会议室, 我想订个会议室)."""
+    return bool(_ASKS_FOR_ROOM.search(text))
+
+
+def is_booking_text(text: str, *, private: bool = True) -> bool:
+    """Whether free text clearly asks for a room."""
+    return booking_intent(text) == "book"
 
 
 async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
@@ -480,6 +571,46 @@ async def answer(draft_id: int, staff: Staff, reply: str) -> BookingDraft:
     return await _apply_parse(draft, staff, reparsed)
 
 
+_THIS_WEEK = re.compile(r"(?:这|本)(?=周|个?星期|个?礼拜)"
+                        r"|(?<![上下这本个])(?=周[一二三四五六日天]|星期)")
+
+
+def _next_week(said: str) -> str:
+    """这周五下午 → 下周五下午, 星期五 → 下星期五."""
+    return _THIS_WEEK.sub("下", said, count=1)
+
+
+def next_week_day(draft: BookingDraft) -> date | None:
+    """The same weekday a week on, when a weekday of this week was said and it has passed
+    (这周五下午 on a Sunday); None when that is not the question."""
+    if draft.question != "past_date" or not draft.question_params.get("start"):
+        return None
+    parsed = parse_time(draft.text, clock.now(), tz=RULES.tz)
+    said = draft.text[parsed.span[0]: parsed.span[1]] if parsed.span else ""
+    if not re.search(r"[周星期礼拜][一二三四五六日天]", said):
+        return None
+    return (datetime.fromisoformat(str(draft.question_params["start"]))
+            + timedelta(days=7)).date()
+
+
+async def choose_answer(draft_id: int, staff: Staff, choice: str) -> BookingDraft:
+    """Answer the parser's question with a button: a year (哪一年？) or the coming weekday."""
+    draft = await _draft(draft_id, staff)
+    parsed = parse_time(draft.text, clock.now(), tz=RULES.tz)
+    if draft.step != DraftStep.ASK or not parsed.span:
+        raise StaleAction()
+    said = draft.text[parsed.span[0]: parsed.span[1]]
+    if draft.question == "last_or_next" and choice in ("last", "next"):
+        day = date.fromisoformat(str(draft.question_params[choice]))
+        fixed = f"{day.year}年{said}"
+    elif choice == "nw" and next_week_day(draft) is not None:
+        fixed = _next_week(said)
+    else:
+        raise StaleAction()
+    draft.text = draft.text[: parsed.span[0]] + fixed + draft.text[parsed.span[1]:]
+    return await _apply_parse(draft, staff, parse_time(draft.text, clock.now(), tz=RULES.tz))
+
+
 async def choose_half(draft_id: int, staff: Staff, half: str) -> BookingDraft:
     """Answer the am/pm question with a button."""
     draft = await _draft(draft_id, staff)
@@ -520,6 +651,8 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
     now = clock.now().astimezone(RULES.zone)
     rooms = [r for r in await list_rooms() if may_book(r, staff)]
     result.biggest = max((r.capacity for r in rooms), default=0)
+    if draft.step == DraftStep.ASK:
+        result.next_week = next_week_day(draft)
     if draft.step == DraftStep.DAY:
         result.days = [(now.date() + timedelta(days=i),
                         workdays.is_workday(now.date() + timedelta(days=i)))
@@ -540,6 +673,8 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
         if span is not None:
             result.rooms = await free_rooms(staff, span[0], span[1], draft.attendees,
                                             draft.equipment or [], exclude=draft.room_id)  # type: ignore[attr-defined]
+            if not result.rooms:
+                result.why_none = await why_no_room(staff, span[0], span[1])
             if result.room is not None:
                 result.slots = await next_slots(result.room, staff, span[0], span[1])
     elif draft.step in (DraftStep.CONFIRM, DraftStep.TITLE) and draft.recurrence:
@@ -565,6 +700,32 @@ async def free_rooms(staff: Staff, start: datetime, end: datetime, attendees: in
             continue
         found.append(room)
     return sorted(found, key=lambda r: (r.capacity, r.id))
+
+
+async def why_no_room(staff: Staff, start: datetime, end: datetime) -> DomainError | None:
+    """The one rule that keeps every room this person may book from this span (the opening
+    hours, an end before the start), so the refusal names it instead of “no free room”."""
+    now = clock.now()
+    codes: dict[str, DomainError] = {}
+    rooms = [r for r in await list_rooms() if may_book(r, staff)]
+    for room in rooms:
+        try:
+            check_rules(room, staff, start, end, now)
+        except DomainError as error:
+            codes.setdefault(error.code, error)
+        else:
+            return None  # some room's rules allow it: taken, too small or lacking equipment
+    if len(codes) != 1:
+        return None
+    code, error = next(iter(codes.items()))
+    if code == "rooms.error.closed":
+        zone = RULES.zone
+        return InvalidInput("rooms.error.all_closed",
+                            opens=hhmm(min(r.opens_minute for r in rooms)),
+                            closes=hhmm(max(r.closes_minute for r in rooms)),
+                            start=start.astimezone(zone).strftime("%H:%M"),
+                            end=end.astimezone(zone).strftime("%H:%M"))
+    return error
 
 
 async def next_slots(room: Room, staff: Staff, start: datetime, end: datetime,
@@ -639,8 +800,9 @@ async def confirm(draft_id: int, staff: Staff) -> Confirmed:
         draft = await BookingDraft.get(id=draft_id)
         room = await _room(draft.room_id)  # type: ignore[attr-defined]
         span = _span(draft)
-        error = Conflict("rooms.error.taken", room=room.name,
-                         start=span[0].strftime("%m-%d %H:%M") if span else "")
+        error = (await _taken(room, staff, span[0], span[1], exclude=draft.target_id)  # type: ignore[attr-defined]
+                 if span else Conflict("rooms.error.taken_full", room=room.name, start="",
+                                       holder=""))
         await _note(draft, DraftStep.ROOM, error)
         raise error from None
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from models.supplies import BuyMethod
 from services.errors import InvalidInput
 from services.inputs import check_date
+from services.timeparse.days import read_day, read_period
 
 MAX_QTY = Decimal("100000")
 MAX_PRICE = Decimal("10000000")
@@ -47,7 +48,6 @@ _LINE_MONEY_RE = re.compile(
     r"^(?P<rest>.*?\S)\s*(?:共|计|合计|金额|单价)?\s*(?P<money>\d+(?:\.\d+)?)\s*元"
     r"(?:\s*/\s*(?P<per>[^\d\s/]+))?$")
 _QUOTE_RE = re.compile(r"([^\s,，;；:：\d][^\s,，;；:：]*?)\s*[:：]?\s*(\d+(?:\.\d+)?)")
-_DATE_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 
 
 @dataclass(frozen=True)
@@ -179,56 +179,26 @@ def price_of(text: str) -> Decimal:
     return value.quantize(CENT)
 
 
+def _noon(today: date) -> datetime:
+    """A moment on `today`, for the time parser (zone-free: the day is already local)."""
+    return datetime.combine(today, time(12), tzinfo=UTC)
+
+
 def day(text: str, today: date) -> date:
-    """'2026-11-20', '11月20日', '今天', '昨天'; never a day in the future."""
-    raw = text.strip().lower()
-    words = {"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}
-    if raw in words:
-        return today - timedelta(days=words[raw])
-    match = _DATE_RE.match(raw)
-    if match is None:
-        raise InvalidInput("supplies.error.bad_date", value=text.strip())
-    year = int(match[1]) if match[1] else today.year
-    try:
-        found = date(year, int(match[2]), int(match[3]))
-    except ValueError:
-        raise InvalidInput("supplies.error.bad_date", value=text.strip()) from None
+    """'2026-11-20', '11月20日', '今天', '昨天', '上周五'; never a day in the future."""
+    found = read_day(text, _noon(today), "UTC", past=True, code="supplies.error.bad_date")
+    check_date(found)
     if found > today:
         raise InvalidInput("supplies.error.future_date", value=found.isoformat())
     return found
 
 
 def period(text: str, today: date) -> tuple[date, date]:
-    """A ledger period: 本月, 上月, 今年, 2026, 2026-11, or 2026-11-01~2026-11-30 (inclusive)."""
-    raw = text.strip().lower().replace("至", "~").replace("到", "~")
-    first_of_month = today.replace(day=1)
-    if raw in ("", "本月", "this_month", "month"):
-        return first_of_month, _month_end(first_of_month)
-    if raw in ("上月", "last_month"):
-        start = (first_of_month - timedelta(days=1)).replace(day=1)
-        return start, _month_end(start)
-    if raw in ("今年", "本年", "year", "this_year"):
-        return date(today.year, 1, 1), date(today.year, 12, 31)
-    if re.fullmatch(r"\d{4}年?", raw):
-        year = int(raw[:4])
-        check_date(date(year, 1, 1))
-        return date(year, 1, 1), date(year, 12, 31)
-    month = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", raw)
-    if month and 1 <= int(month[2]) <= 12:
-        check_date(date(int(month[1]), 1, 1))
-        start = date(int(month[1]), int(month[2]), 1)
-        return start, _month_end(start)
-    if "~" in raw:
-        left, _, right = raw.partition("~")
-        far = date(today.year + 1, 12, 31)
-        start, end = day(left, far), day(right, far)
-        check_date(start)
-        check_date(end)
-        if end < start:
-            raise InvalidInput("supplies.error.bad_period", value=text.strip())
-        return start, end
-    raise InvalidInput("supplies.error.bad_period", value=text.strip())
-
-
-def _month_end(start: date) -> date:
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    """A ledger period: 本月 (when none is said), 上月, 今年, 2026, 2026-11, 上周,
+    or 2026-11-01~2026-11-30 (inclusive): whatever the time parser reads as a period."""
+    if not text.strip():
+        text = "本月"
+    start, end = read_period(text, _noon(today), "UTC", code="supplies.error.bad_period")
+    check_date(start)
+    check_date(end)
+    return start, end

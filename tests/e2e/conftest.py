@@ -168,11 +168,33 @@ async def sandbox() -> AsyncIterator[Sandbox]:
     if not getattr(sb, "literal_markup_expected", False):
         leaks = markup_leaks(sb)
         assert leaks == [], f"HTML shown as text (escaped twice?): {leaks[:5]}"
+    codes = code_leaks(sb)
+    assert codes == [], f"internal codes shown to people: {codes[:5]}"
 
 
 #: A tag or an entity the user sees as text: a value escaped twice, or a template's markup
 #: escaped as if it were a value. Tests that type such text on purpose say so.
 _LEAK = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>|&(?:amp|lt|gt|quot|#39|#x27);")
+
+
+def bot_texts(sb: Sandbox) -> list[str]:
+    """Every text, caption and button label the bot shows, as it shows them now."""
+    found = []
+    for chat in sb.chats.values():
+        for msg in chat.messages.values():
+            if not msg.is_bot:
+                continue
+            labels = [b.get("text", "") for row in (msg.reply_markup or {}).get(
+                "inline_keyboard", []) for b in row]
+            found += [text for text in (msg.text, msg.caption, *labels) if text]
+    return found
+
+
+def code_leaks(sb: Sandbox) -> list[str]:
+    """The bot's texts that show an internal code (tests.codes.leaks says which)."""
+    from tests.codes import leaks
+
+    return [f"{text[:120]!r}: {found}" for text in bot_texts(sb) if (found := leaks(text))]
 
 
 def markup_leaks(sb: Sandbox) -> list[str]:

@@ -48,12 +48,12 @@ async def test_in_an_unknown_year_workdays_are_monday_to_friday_and_booking_goes
     fixed_clock.set(_at(monday + timedelta(days=2), 10))
     card = await env.say(1004, "/book 明天下午3点到4点 1号会议室 周例会")
     assert "15:00–16:00" in card["text"], card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get(title="周例会")
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.start_at == _at(monday + timedelta(days=3), 15)
     card = await env.say(1004, "/book 周六上午10点到11点 1号会议室 加班评审")
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     saturday = await Booking.get(title="加班评审")
     assert saturday.start_at == _at(monday + timedelta(days=5), 10)
     todo = await env.say(1001, "/todo")
@@ -73,7 +73,7 @@ async def test_on_the_real_clock_dates_come_from_the_day_the_bot_runs_on(
     card = await env.say(
         1004, f"/book {day.year}年{day.month}月{day.day}日下午3点到4点 1号会议室 真实日期")
     assert "15:00–16:00" in card["text"], card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get(title="真实日期")
     assert booking.start_at.astimezone(RULES.zone).date() == day
     first_of_month = today.replace(day=1)

@@ -144,6 +144,9 @@ async def test_rejection_at_step_two_takes_the_next_message_as_the_required_reas
     edited = await env.message(1003, card["message_id"])
     assert "❌ 已驳回" in edited["text"] and "预算已用完" in edited["text"]
     assert not _buttons(edited)
+    # The question for the reason is answered: its 取消 button is gone (issue 17).
+    asked = await env.message(1003, ask["message_id"])
+    assert "理由已收到" in asked["text"] and not _buttons(asked)
     told = await env.client.wait_for_bot_message(1004, contains="驳回")
     assert "预算已用完，下月再申请" in told["text"] and "审批结果：已驳回" in told["text"]
     assert OUTCOMES == [(1, "rejected")]
@@ -211,10 +214,11 @@ async def test_requester_withdraws_while_nothing_is_decided_and_not_after(env: E
     await _office(env)
     request = await _submit(env)
     card = await _card(env, 1005, request)
-    await env.say(1004, "/myrequests")
-    item = await env.client.wait_for_bot_message(1004, contains=f"#{request.id} ·")
-    assert "等待陈科长审批" in item["text"] and _buttons(item) == ["撤回", "催办"]
-    answer = await env.press(1004, item, button="撤回")
+    item = await env.say(1004, "/myrequests")
+    assert f"#{request.id} ·" in item["text"]
+    assert "等待陈科长审批" in item["text"]
+    assert _buttons(item) == [f"撤回 #{request.id}", f"催办 #{request.id}"]
+    answer = await env.press(1004, item, button=f"撤回 #{request.id}")
     assert "已撤回" in answer["answer"]
     await env.delivered()
     assert "已撤回" in (await env.message(1004, item["message_id"]))["text"]
@@ -236,17 +240,16 @@ async def test_urging_repings_the_approver_at_most_once_per_interval(
         fixed_clock: FixedClock, env: Env) -> None:
     await _office(env)
     request = await _submit(env)
-    await env.say(1004, "/myrequests")
-    item = await env.client.wait_for_bot_message(1004, contains=f"#{request.id} ·")
-    answer = await env.press(1004, item, button="催办")
+    item = await env.say(1004, "/myrequests")
+    answer = await env.press(1004, item, button=f"催办 #{request.id}")
     assert "已催办" in answer["answer"]
     await env.delivered()
     urged = await _card(env, 1005, request)
     assert urged["text"].startswith("🔔 申请人催办") and _buttons(urged)[0] == "同意"
-    again = await env.press(1004, item, button="催办")
+    again = await env.press(1004, item, button=f"催办 #{request.id}")
     assert "分钟后再催" in again["answer"]
     fixed_clock.advance(timedelta(minutes=61))
-    third = await env.press(1004, item, button="催办")
+    third = await env.press(1004, item, button=f"催办 #{request.id}")
     assert "已催办" in third["answer"]
     assert (await ApprovalRequest.get(id=request.id)).urge_count == 2
     stranger = await env.press(1005, urged, data=cb.encode("ap", "urge", request.id))
@@ -449,3 +452,25 @@ async def test_cards_follow_a_delegation_when_it_begins_and_come_back_when_it_en
     assert back["message_id"] != card["message_id"] and "外出" not in back["text"]
     await env.press(1005, back, button="同意")
     assert (await ApprovalDecision.get(step__request_id=request.id)).outcome == "approved"
+
+
+async def test_my_requests_are_one_message_with_pages_in_either_language(env: Env) -> None:
+    await _office(env)
+    made = [await _submit(env, "t.one", subject=n, title=f"申请{n}") for n in range(1, 6)]
+    before = len(await env.bot_messages(1004))
+    mine = await env.say(1004, "/myrequests")
+    await asyncio.sleep(0.3)
+    assert len(await env.bot_messages(1004)) == before + 1  # one message, not one per request
+    assert "共5项" in mine["text"] and "第 1/2 页" in mine["text"] and "申请5" in mine["text"]
+    assert "申请1" not in mine["text"] and "下一页 ›" in _buttons(mine)
+    await env.press(1004, mine, button="下一页 ›")
+    second = await env.message(1004, mine["message_id"])
+    assert "第 2/2 页" in second["text"] and "申请1" in second["text"]
+    await env.press(1004, second, button=f"撤回 #{made[0].id}")
+    after = await env.message(1004, mine["message_id"])
+    assert "第 2/2 页" in after["text"] and "已撤回" in after["text"]
+    await env.person(1007, "Li", Role.STAFF, "规划建设局", lang="en")
+    await approvals.submit("t.one", 9, env.users[1007], title="Paper", details=[])
+    english = await env.say(1007, "/myrequests")
+    assert "Your latest requests (1)" in english["text"] and "Withdraw #" in " ".join(
+        _buttons(english))

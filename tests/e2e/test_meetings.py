@@ -61,9 +61,9 @@ async def tick(env: Env, clock: FixedClock, when: datetime) -> None:
 async def book(env: Env, text: str = "明天下午3点到5点 第一会议室 安全生产工作会"
                ) -> dict[str, Any]:
     card = await env.say(HOST, f"/book {text}")
-    await env.press(HOST, card, button="✅ 确认预定")
+    await env.press(HOST, card, button="✅ 确认预订")
     done = await env.message(HOST, card["message_id"])
-    assert "已预定" in done["text"] and buttons(done) == ["📣 发会议通知"]
+    assert "已预订" in done["text"] and buttons(done) == ["📣 发会议通知"]
     return done
 
 
@@ -157,7 +157,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     await env.press(WU, nudge, button="参加")
 
     # The organiser moves the meeting to 16:00: everyone invited hears of it.
-    mine = await env.say(HOST, "/mybookings", contains="我的会议室预定")
+    mine = await env.say(HOST, "/mybookings", contains="我的会议室预订")
     booking = await Booking.get()
     await env.press(HOST, mine, button=f"改时间 #{booking.id}")
     change = await env.client.wait_for_bot_message(HOST, after=mine["message_id"],
@@ -165,7 +165,7 @@ async def test_a_notice_to_six_with_every_reply_a_change_check_in_and_minutes(
     await env.press(HOST, change, button="★ 11月27日 周五")
     await env.press(HOST, change, button="16:00")
     await env.press(HOST, change, button="2小时")
-    await env.press(HOST, await env.message(HOST, change["message_id"]), button="✅ 确认预定")
+    await env.press(HOST, await env.message(HOST, change["message_id"]), button="✅ 确认预订")
     await env.delivered()
     for user in (*INVITED, SUN):
         pushed = await env.client.wait_for_bot_message(user, contains="会议变更")
@@ -277,8 +277,9 @@ async def test_careless_organisers_and_invitees_get_clear_answers(
     await env.press(LIU, card, button="请假")
     await env.client.wait_for_bot_message(LIU, contains="请假事由")
     # The organiser cancels the booking: the invitee hears, and the old card says so.
-    mine = await env.say(HOST, "/mybookings", contains="我的会议室预定")
+    mine = await env.say(HOST, "/mybookings", contains="我的会议室预订")
     await env.press(HOST, mine, button=f"取消 #{booking.id}")
+    await env.press(HOST, mine, button="✅ 确认取消")
     cancelled = await env.client.wait_for_bot_message(LIU, contains="会议取消")
     assert "安全生产工作会" in cancelled["text"]
     assert (await MeetingNotice.get()).status == NoticeStatus.CANCELLED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +299,18 @@ async def test_alert_buttons_acknowledge_assign_take_a_note_and_close(
     assert not await FeedbackLabel.exists()
 
 
+async def mark_false_alarm(env: Env, who: int, card: dict[str, Any], reason: str,
+                           chat_id: int = -2002) -> dict[str, Any]:
+    """Press 误报, answer the question with the reason (a reply, as in a group); the answer."""
+    pressed = await env.press(who, card, button="误报", chat_id=chat_id)
+    assert "Traceback" not in (pressed["answer"] or "")
+    ask = await env.client.wait_for_bot_message(chat_id, after=card["message_id"],
+                                                contains="标记为误报吗")
+    sent = await env.client.send_message(chat_id, who, reason,
+                                         reply_to_message_id=ask["message_id"])
+    return await env.client.wait_for_bot_message(chat_id, after=sent["message_id"])
+
+
 async def test_false_alarm_and_confirmation_are_kept_as_labels(
         office: Env, fixed_clock: FixedClock) -> None:
     env = office
@@ -307,8 +319,8 @@ async def test_false_alarm_and_confirmation_are_kept_as_labels(
     await env.delivered()
     wrong_card = await env.client.wait_for_bot_message(-2002, contains="便民热线")
     right_card = await env.client.wait_for_bot_message(-2002, contains="立案调查")
-    answer = await env.press(1002, wrong_card, button="误报", chat_id=-2002)
-    assert "误报" in (answer["answer"] or "")
+    done = await mark_false_alarm(env, 1002, wrong_card, "经核实是便民服务新闻，不是负面")
+    assert "已将舆情" in done["text"] and "误报" in done["text"]
     assert (await OpinionCase.get(id=wrong)).status == CaseStatus.FALSE_ALARM
     answer = await env.press(1002, right_card, button="确认负面", chat_id=-2002)
     assert "确认" in (answer["answer"] or "")
@@ -398,7 +410,7 @@ async def test_daily_report_lists_negative_items_and_failing_sources(
     text = daily["text"]
     assert "零报告" not in text
     assert "负面舆情1条" in text and "绿谷园区一企业被曝夜间偷排污水" in text and "待处置" in text
-    assert "异常来源1个" in text and "坏掉的源" in text and "HTTP 500" in text
+    assert "异常来源1个" in text and "坏掉的源（网站返回错误 500）" in text
     assert not (await DailyReport.get()).zero
     assert case.id
 
@@ -496,3 +508,56 @@ async def test_a_slow_feed_times_out_and_counts_as_failing(
     assert not result.ok and "timeout after 1 s" in (result.error or "")
     await source.refresh_from_db()
     assert source.failures == 1 and source.last_error == "timeout after 1 s"
+
+
+async def test_a_false_alarm_needs_its_reason_and_can_be_undone_for_a_day(
+        office: Env, fixed_clock: FixedClock) -> None:
+    env = office
+    case_id = await negative_case(env, "绿谷园区一企业被曝夜间偷排", "https://x.example.com/9")
+    await env.delivered()
+    card = await env.client.wait_for_bot_message(-2002, contains="夜间偷排")
+    # Pressing 误报 only asks; “取消” leaves the complaint open.
+    await env.press(1002, card, button="误报", chat_id=-2002)
+    ask = await env.client.wait_for_bot_message(-2002, after=card["message_id"],
+                                                contains="标记为误报吗")
+    assert (await OpinionCase.get(id=case_id)).status == CaseStatus.PENDING
+    sent = await env.client.send_message(-2002, 1002, "取消",
+                                         reply_to_message_id=ask["message_id"])
+    kept = await env.client.wait_for_bot_message(-2002, after=sent["message_id"])
+    assert "没有标记误报" in kept["text"]
+    done = await mark_false_alarm(env, 1002, card, "经核实是外地同名企业")
+    assert "理由已记录" in done["text"] and "一天内可以撤销" in done["text"]
+    case = await OpinionCase.get(id=case_id)
+    assert case.status == CaseStatus.FALSE_ALARM
+    from models.opinion import CaseNote
+
+    assert [n.text for n in await CaseNote.filter(case_id=case_id)] == ["经核实是外地同名企业"]
+    await env.delivered()
+    closed = await env.message(-2002, card["message_id"])
+    assert "误报" in closed["text"] and not closed.get("reply_markup")
+    undone = await env.press(1002, done, button="↩️ 撤销误报", chat_id=-2002)
+    assert "已撤销" in (undone["answer"] or "")
+    assert (await OpinionCase.get(id=case_id)).status == CaseStatus.PENDING
+    await env.delivered()
+    reopened = await env.message(-2002, card["message_id"])
+    assert "误报" in {b["text"] for row in reopened["reply_markup"]["inline_keyboard"]
+                    for b in row}
+    # A day later a 误报 stays.
+    done = await mark_false_alarm(env, 1002, reopened, "还是误报")
+    fixed_clock.advance(timedelta(days=1, minutes=1))
+    late = await env.press(1002, done, button="↩️ 撤销误报", chat_id=-2002)
+    assert "超过一天" in (late["answer"] or "")
+    assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM
+
+
+async def test_an_alert_card_shows_an_excerpt_not_only_the_title(
+        office: Env, fixed_clock: FixedClock) -> None:
+    env = office
+    status, answer = await post_items(env, [{
+        "url": "https://x.example.com/excerpt", "source": "微博",
+        "title": "绿谷园区一企业被曝夜间偷排污水",
+        "text": "多名居民反映，绿谷园区一化工企业夜间通过暗管向河道排放污水，河水发黑发臭。"}])
+    assert status == 200, answer
+    await env.delivered()
+    card = await env.client.wait_for_bot_message(-2002, contains="夜间偷排污水")
+    assert "摘要：多名居民反映" in card["text"] and "暗管" in card["text"]

@@ -17,7 +17,14 @@ from models.opinion import (
 from services.clock import FixedClock
 from services.opinion import terms
 from tests.e2e.conftest import Env
-from tests.e2e.test_opinion import at, negative_case, office, post_items, tick  # noqa: F401
+from tests.e2e.test_opinion import (  # noqa: F401
+    at,
+    mark_false_alarm,
+    negative_case,
+    office,
+    post_items,
+    tick,
+)
 
 
 async def test_a_false_alarm_is_no_negative_item_in_any_report(
@@ -27,7 +34,7 @@ async def test_a_false_alarm_is_no_negative_item_in_any_report(
     case_id = await negative_case(env, "绿谷园区开通12345投诉热线 企业投诉有门", "https://x.org/1")
     await env.delivered()
     card = await env.client.wait_for_bot_message(-2002, contains="投诉热线")
-    await env.press(1002, card, button="误报", chat_id=-2002)
+    await mark_false_alarm(env, 1002, card, "便民热线的报道，不是负面")
     assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM
 
     assert "opinion.daily_report" in await tick(env, fixed_clock, at(17))
@@ -62,8 +69,9 @@ async def test_yq_entry_opens_a_dialog_and_a_command_word_is_never_an_item(
     [item] = await OpinionItem.all()
     assert item.title.startswith("网友反映清泉水务停水三天") and item.added_by_id == env.users[
         1003].id  # type: ignore[attr-defined]
-    # The dialog is closed: the next plain message is not an item.
-    await env.send(1003, "谢谢")
+    # The dialog is closed: the next plain message is not an item (and is still answered).
+    hint = await env.say(1003, "谢谢")
+    assert "没看懂" in hint["text"]
     await env.delivered()
     assert await OpinionItem.all().count() == 1
     # A command word on its own is refused wherever it comes from.
@@ -120,7 +128,7 @@ async def test_a_report_whose_only_story_turns_out_a_false_alarm_counts_as_a_zer
     await env.delivered()
     fixed_clock.set(at(9, day=27))
     card = await env.client.wait_for_bot_message(-2002, contains="投诉热线")
-    await env.press(1002, card, button="误报", chat_id=-2002)
+    await mark_false_alarm(env, 1002, card, "便民热线的报道")
     report = await DailyReport.get()
     assert (report.zero, report.negative) == (True, 0)
     assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM

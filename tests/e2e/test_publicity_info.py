@@ -117,9 +117,13 @@ async def test_a_returned_piece_carries_its_reason_and_can_be_revised(office: En
     prompt = await env.client.wait_for_bot_message(-2001, after=card["message_id"],
                                                    contains="退回党政信息 #1")
     assert "张秘书" in prompt["text"]
-    # Someone else's message in the group is not taken as the reason.
+    # In a group the bot reads replies to itself only: the question opens a reply, and someone
+    # else's message in the group is not taken as the reason.
+    assert prompt["reply_markup"].get("force_reply")
     await env.send(1004, "大家好", chat_id=-2001)
-    done = await env.say(1003, "内容与上周重复，请补充新进展后再报", chat_id=-2001)
+    sent = await env.client.send_message(-2001, 1003, "内容与上周重复，请补充新进展后再报",
+                                         reply_to_message_id=prompt["message_id"])
+    done = await env.client.wait_for_bot_message(-2001, after=sent["message_id"])
     assert "已退回党政信息 #1" in done["text"]
     piece = await InfoPiece.get(id=1)
     assert piece.status == InfoStatus.RETURNED
@@ -138,7 +142,10 @@ async def test_a_returned_piece_carries_its_reason_and_can_be_revised(office: En
     empty_reason = await env.press(1003, await submit_card(env, revised), button="退回",
                                    chat_id=-2001)
     assert empty_reason["answer"] is None or "Traceback" not in empty_reason["answer"]
-    blank = await env.say(1003, "取消", chat_id=-2001)
+    prompt = await env.client.wait_for_bot_message(-2001, contains="退回党政信息 #2")
+    sent = await env.client.send_message(-2001, 1003, "取消",
+                                         reply_to_message_id=prompt["message_id"])
+    blank = await env.client.wait_for_bot_message(-2001, after=sent["message_id"])
     assert "已取消" in blank["text"]
     assert (await InfoPiece.get(id=2)).status == InfoStatus.SUBMITTED
 

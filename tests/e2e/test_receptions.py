@@ -287,7 +287,7 @@ async def test_a_taken_room_is_refused_and_a_cancelled_reception_releases_its_ro
     labels = [b["text"] for row in other_q["reply_markup"]["inline_keyboard"] for b in row]
     assert "第一会议室" not in labels and "第二会议室" in labels
     refused = await env.press(OTHER, other_q, data=f"rcp:room:{second.id}:{held.room_id}")  # type: ignore[attr-defined]
-    assert "已被预定" in (refused["answer"] or "")
+    assert "已被预订" in (refused["answer"] or "")
     assert (await Reception.get(id=second.id)).room_booking_id is None
 
     # Cancelling the first reception (after confirming) releases its room.

@@ -85,7 +85,7 @@ async def test_private_daily_shows_my_meetings_requests_and_assigned_opinion(
     assert "绿谷园区企业超标排放被罚款" in mine
     clerk = (await env.say(1003, "/daily", contains="日报"))["text"]
     assert "16:00–17:00 周例会" in clerk
-    assert "待我审批：领用打印纸（已等0天）" in clerk
+    assert "待我审批：领用打印纸（已等0小时）" in clerk  # never "已等0天"
     assert "规划评审会" not in clerk and "超标排放" not in clerk
 
 

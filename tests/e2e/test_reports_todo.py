@@ -162,7 +162,7 @@ async def test_the_leaders_own_daily_has_the_days_opinion_and_receptions(
     found = await open_items(env)
     daily = await env.say(1002, "/daily", contains="李主任的日报")
     text = daily["text"]
-    assert "📰 舆情" in text and "昨日监测2条，相关2条，负面2条" in text
+    assert "📡 舆情" in text and "昨日监测2条，相关2条，负面2条" in text
     assert f"#{found['untaken']}" in text
     assert "🤝 今明两天的接待" in text and "市发展和改革委员会" in text
     staff = await env.say(1004, "/daily", contains="刘工的日报")

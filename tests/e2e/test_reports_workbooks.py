@@ -57,7 +57,7 @@ async def test_room_usage_workbook_has_a_title_the_period_and_typed_cells(
     await seed_rooms()
     await env.person(1003, "张秘书", Role.OFFICE, "党政办")
     card = await env.say(1003, "/book 明天上午10点到11点 1号会议室 周例会")
-    await env.press(1003, card, button="✅ 确认预定")
+    await env.press(1003, card, button="✅ 确认预订")
     stats = await env.say(1003, "/roomstats week")
     chart = await env.client.wait_for_bot_message(1003, after=stats["message_id"])
     assert chart["photo"]
@@ -67,7 +67,7 @@ async def test_room_usage_workbook_has_a_title_the_period_and_typed_cells(
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "会议室使用统计" and rows[1][0] == "期间：2026-11-23 至 2026-11-29"
-    assert rows[2] == ("会议室", "会议场次", "预定小时", "开放小时", "使用率")
+    assert rows[2] == ("会议室", "会议场次", "预订小时", "开放小时", "使用率")
     first = next(r for r in rows[3:] if r[0] == "1号会议室")
     assert first[1] == 1 and first[2] == 1 and isinstance(first[4], float)
     assert sheet.cell(row=4, column=5).number_format == "0.0%"

@@ -42,15 +42,15 @@ async def test_one_line_booking_confirms_with_the_button_and_books_once(
     assert "3号会议室" in card["text"] and "项目评审" in card["text"]
     assert "15:00–17:00" in card["text"]
     assert await Booking.all().count() == 0  # nothing without the confirm button
-    answer = await env.press(1004, card, button="✅ 确认预定")
-    assert "已预定" in (answer["answer"] or "")
+    answer = await env.press(1004, card, button="✅ 确认预订")
+    assert "已预订" in (answer["answer"] or "")
     booking = await Booking.get()
     assert (booking.title, booking.status) == ("项目评审", BookingStatus.CONFIRMED)
     again = await env.press(1004, card, data=f"rooms:ok:{(await BookingDraft.get()).id}")
-    assert "不会重复预定" in (again["answer"] or "") or "已经预定" in (again["answer"] or "")
+    assert "不会重复预订" in (again["answer"] or "") or "已经预订" in (again["answer"] or "")
     assert await Booking.all().count() == 1
     edited = await env.message(1004, card["message_id"])
-    assert "已预定" in edited["text"]
+    assert "已预订" in edited["text"]
 
 
 async def test_guided_booking_survives_a_restart_mid_dialog(
@@ -84,7 +84,7 @@ async def test_guided_booking_survives_a_restart_mid_dialog(
     assert "会议主题" in prompt["text"]
     card = await env.say(1004, "季度安全检查")
     assert "季度安全检查" in card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get()
     assert booking.title == "季度安全检查" and booking.attendees == 8
 
@@ -97,9 +97,11 @@ async def test_taken_room_offers_other_rooms_and_slots_as_buttons(
     await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
     first = await env.say(1004, "/book 明天上午10点到11点 2号会议室 周例会")
     second = await env.say(1005, "/book 明天上午10点到11点 2号会议室 碰头会")
-    await env.press(1004, first, button="✅ 确认预定")
-    refused = await env.press(1005, second, button="✅ 确认预定")
-    assert "已被别人预定" in (refused["answer"] or "")
+    await env.press(1004, first, button="✅ 确认预订")
+    refused = await env.press(1005, second, button="✅ 确认预订")
+    # the refusal names who holds the room and its nearest free time
+    assert "已被刘工预订" in (refused["answer"] or "")
+    assert "最近的空闲时段是 11-27 11:00–12:00" in (refused["answer"] or "")
     card = await env.message(1005, second["message_id"])
     labels = _labels(card)
     assert any(label.startswith("1号会议室") for label in labels)
@@ -107,7 +109,7 @@ async def test_taken_room_offers_other_rooms_and_slots_as_buttons(
     assert "11:00–12:00" in slot
     await env.press(1005, card, button=slot)
     card = await env.message(1005, second["message_id"])
-    await env.press(1005, card, button="✅ 确认预定")
+    await env.press(1005, card, button="✅ 确认预订")
     assert await Booking.filter(room__name="2号会议室").count() == 2
 
 
@@ -118,9 +120,10 @@ async def test_someone_elses_card_button_does_nothing_but_say_so(
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
     await env.group(-2001, "党政办工作群", [1004, 1005])
-    card = await env.say(1004, "明天上午10点到11点开会 1号会议室 项目周会", chat_id=-2001)
+    card = await env.say(1004, "@officebot_demo_bot 明天上午10点到11点开会 1号会议室 项目周会",
+                         chat_id=-2001)
     assert "1号会议室" in card["text"]
-    answer = await env.press(1005, card, button="✅ 确认预定", chat_id=-2001)
+    answer = await env.press(1005, card, button="✅ 确认预订", chat_id=-2001)
     assert "不是您的" in (answer["answer"] or "")
     assert await Booking.all().count() == 0
     # Chatter in the group that is not about a room gets no answer.
@@ -161,11 +164,13 @@ async def test_mybookings_cancel_and_office_cancel_with_reason_tells_the_organis
     await env.person(1003, "张秘书", Role.OFFICE, "党政办")
     for text in ("明天上午10点到11点 1号会议室 周例会", "明天下午2点到3点 2号会议室 碰头会"):
         card = await env.say(1004, f"/book {text}")
-        await env.press(1004, card, button="✅ 确认预定")
+        await env.press(1004, card, button="✅ 确认预订")
     one, two = await Booking.all().order_by("id")
     mine = await env.say(1004, "/mybookings")
     assert "周例会" in mine["text"] and "/feeds/people/" in mine["text"]
     await env.press(1004, mine, button=f"取消 #{one.id}")
+    assert (await Booking.get(id=one.id)).status == BookingStatus.CONFIRMED  # asked first
+    await env.press(1004, mine, button="✅ 确认取消")
     assert (await Booking.get(id=one.id)).status == BookingStatus.CANCELLED
     listing = await env.say(1003, "/mybookings all")
     assert "碰头会" in listing["text"] and "刘工" in listing["text"]
@@ -189,7 +194,7 @@ async def test_reminder_with_check_in_and_release_tells_the_office_group(
     for text in ("今天上午10点半到11点半 洽谈室 客商洽谈",
                  "今天上午10点半到11点半 2号会议室 小组会"):
         card = await env.say(1004, f"/book {text}")
-        await env.press(1004, card, button="✅ 确认预定")
+        await env.press(1004, card, button="✅ 确认预订")
     talks, small = await Booking.all().order_by("id")
     fixed_clock.advance(timedelta(minutes=16))
     await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
@@ -216,7 +221,7 @@ async def test_schedule_picture_and_feeds_follow_changes(
     await seed_demo()
     await env.person(1003, "张秘书", Role.OFFICE, "党政办")
     card = await env.say(1003, "/book 明天上午10点到11点 1号会议室 周例会")
-    await env.press(1003, card, button="✅ 确认预定")
+    await env.press(1003, card, button="✅ 确认预订")
     schedule = await env.say(1003, "/rooms 明天")
     assert "周例会" in schedule["text"] and "10:00–11:00" in schedule["text"]
     photo = await env.client.wait_for_bot_message(1003, after=schedule["message_id"])
@@ -240,7 +245,7 @@ async def test_roomstats_sends_text_chart_and_spreadsheet(
     await env.person(1003, "张秘书", Role.OFFICE, "党政办")
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     card = await env.say(1003, "/book 明天上午10点到11点 1号会议室 周例会")
-    await env.press(1003, card, button="✅ 确认预定")
+    await env.press(1003, card, button="✅ 确认预订")
     stats = await env.say(1003, "/roomstats week")
     assert "1号会议室：会议 1 场，共 1 小时" in stats["text"]
     doc = await env.client.wait_for_bot_message(1003, after=stats["message_id"] + 1)
@@ -269,13 +274,13 @@ async def test_restricted_room_holds_the_slot_until_the_office_approves(
     await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
     card = await env.say(1004, "/book 明天上午9点到11点 党工委会议室 招商推介会")
     assert "需要审批" in card["text"]
-    answer = await env.press(1004, card, button="✅ 确认预定")
+    answer = await env.press(1004, card, button="✅ 确认预订")
     assert "审批" in (answer["answer"] or "")
     booking = await Booking.get()
     assert booking.status == BookingStatus.PENDING
     # While it waits, the slot is held: nobody else gets the room then.
     other = await env.say(1005, "/book 明天上午10点到11点 党工委会议室 碰头会")
-    assert "已被别人预定" in other["text"]
+    assert "已被刘工预订" in other["text"] and "最近的空闲时段" in other["text"]
     await _deliver(env, fixed_clock)
     approval = await env.client.wait_for_bot_message(1003, contains="招商推介会")
     assert "党工委会议室" in approval["text"]
@@ -293,14 +298,14 @@ async def test_recurring_booking_in_chat_lists_clashes_and_books_the_rest(
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     await env.person(1005, "陈科长", Role.STAFF, "规划建设局")
     blocker = await env.say(1005, "/book 12月7日上午10点到11点 1号会议室 占用")
-    await env.press(1005, blocker, button="✅ 确认预定")
+    await env.press(1005, blocker, button="✅ 确认预订")
     card = await env.say(1004, "/book 每周一上午10点到11点 1号会议室 周例会 共3次")
-    assert "共 3 次，其中 1 次与已有预定冲突" in card["text"]
+    assert "共 3 次，其中 1 次与已有预订冲突" in card["text"]
     assert "✗ 12月7日 周一 10:00–11:00" in card["text"]
-    await env.press(1004, card, button="✅ 预定其余 2 次")
+    await env.press(1004, card, button="✅ 预订其余 2 次")
     assert await Booking.filter(title="周例会").count() == 2
     done = await env.message(1004, card["message_id"])
-    assert "已预定 2 次" in done["text"] and "跳过 1 次" in done["text"]
+    assert "已预订 2 次" in done["text"] and "跳过 1 次" in done["text"]
 
 
 async def test_cancelling_one_of_a_series_asks_this_one_or_all_later(
@@ -309,26 +314,25 @@ async def test_cancelling_one_of_a_series_asks_this_one_or_all_later(
     await seed_demo()
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     card = await env.say(1004, "/book 每周一上午10点到11点 1号会议室 周例会 共4次")
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     first, second, third, fourth = await Booking.filter(title="周例会").order_by("start_at")
     mine = await env.say(1004, "/mybookings")
     await env.press(1004, mine, button=f"取消 #{first.id}")
-    ask = await env.client.wait_for_bot_message(1004, after=mine["message_id"],
-                                                contains="周期预定中的一次")
-    assert "之后还有 3 次" in ask["text"]
+    ask = await env.message(1004, mine["message_id"])  # the list asks in its place
+    assert "周期预订中的一次" in ask["text"] and "之后还有 3 次" in ask["text"]
     assert await Booking.filter(status=BookingStatus.CANCELLED).count() == 0  # nothing yet
     await env.press(1004, ask, button=f"只取消这一次 #{first.id}")
     assert (await Booking.get(id=first.id)).status == BookingStatus.CANCELLED
-    assert "已取消预定" in (await env.message(1004, ask["message_id"]))["text"]
+    assert "已取消预订" in (await env.message(1004, ask["message_id"]))["text"]
     mine = await env.say(1004, "/mybookings")
     await env.press(1004, mine, button=f"取消 #{third.id}")
-    ask = await env.client.wait_for_bot_message(1004, after=mine["message_id"],
-                                                contains="之后还有 1 次")
+    ask = await env.message(1004, mine["message_id"])
+    assert "之后还有 1 次" in ask["text"]
     stale = next(b["callback_data"] for row in ask["reply_markup"]["inline_keyboard"]
                  for b in row if b["text"].startswith("取消这次及以后"))
     await env.press(1004, ask, button="取消这次及以后全部（2 次）")
     done = await env.message(1004, ask["message_id"])
-    assert "已取消周期预定中的 2 次" in done["text"]
+    assert "已取消周期预订中的 2 次" in done["text"]
     statuses = [(await Booking.get(id=b.id)).status for b in (first, second, third, fourth)]
     assert statuses == [BookingStatus.CANCELLED, BookingStatus.CONFIRMED,
                         BookingStatus.CANCELLED, BookingStatus.CANCELLED]
@@ -344,7 +348,7 @@ async def test_change_time_from_mybookings_moves_the_booking(
     await seed_demo()
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     card = await env.say(1004, "/book 明天上午10点到11点 1号会议室 周例会")
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get()
     mine = await env.say(1004, "/mybookings")
     await env.press(1004, mine, button=f"改时间 #{booking.id}")
@@ -355,7 +359,7 @@ async def test_change_time_from_mybookings_moves_the_booking(
     await env.press(1004, change, button="1小时")
     change = await env.message(1004, change["message_id"])
     assert "14:00–15:00" in change["text"]
-    await env.press(1004, change, button="✅ 确认预定")
+    await env.press(1004, change, button="✅ 确认预订")
     moved = await Booking.get(id=booking.id)
     assert moved.start_at.astimezone(RULES.zone).hour == 14 and moved.sequence == 1
     assert await Booking.all().count() == 1
@@ -372,5 +376,5 @@ async def test_plain_text_booking_in_private_chat_fills_the_card(
     assert any(label.startswith("1号会议室") for label in labels)
     assert not any(label.startswith("2号会议室") for label in labels)
     # The shortcut button starts the guided dialog.
-    guided = await env.say(1004, "预定会议室")
+    guided = await env.say(1004, "预订会议室")
     assert "请选择日期" in guided["text"]

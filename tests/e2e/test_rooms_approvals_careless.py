@@ -73,8 +73,8 @@ async def test_long_schedule_and_booking_lists_are_cut_between_lines_not_inside_
     schedule = await env.say(1003, "/rooms 明天")
     assert "会议室日程" in schedule["text"] and schedule["text"].rstrip().endswith("…")
     assert "&amp" not in schedule["text"]  # every escaped & came through as &
-    mine = await env.say(1003, "/mybookings", contains="我的会议室预定")
-    assert "我的会议室预定" in mine["text"] and "订阅我的日程" in mine["text"]
+    mine = await env.say(1003, "/mybookings", contains="我的会议室预订")
+    assert "我的会议室预订" in mine["text"] and "订阅我的日程" in mine["text"]
     listed = [line for line in mine["text"].splitlines() if line.startswith("#")]
     buttons = [b["text"] for row in mine["reply_markup"]["inline_keyboard"] for b in row]
     assert listed and all(f"取消 {line.split()[0]}" in buttons for line in listed)

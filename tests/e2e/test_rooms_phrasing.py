@@ -30,7 +30,7 @@ async def test_an_end_before_the_start_is_asked_back_and_the_answer_keeps_the_da
     assert (draft.step, draft.question) == (DraftStep.ASK, "end_before_start")
     card = await env.say(1004, "下午3点到4点")
     assert "11月27日" in card["text"] and "15:00–16:00" in card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get()
     assert (_local(booking.start_at), _local(booking.end_at), booking.title) == (
         "2026-11-27 15:00", "2026-11-27 16:00", "项目评审")
@@ -45,7 +45,7 @@ async def test_weekdays_with_every_day_book_a_series_over_those_days(
     assert "共 5 次" in card["text"] and "晨会" in card["text"]
     assert "11月30日 周一 09:00–09:30" in card["text"]
     assert "12月4日 周五 09:00–09:30" in card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     bookings = await Booking.filter(title="晨会").order_by("start_at")
     assert [_local(b.start_at) for b in bookings] == [
         f"2026-{d} 09:00" for d in ("11-30", "12-01", "12-02", "12-03", "12-04")
@@ -61,7 +61,7 @@ async def test_last_workday_of_the_month_uses_the_official_calendar(
     card = await env.say(1004, "/book 月底最后一个工作日下午两点到四点 1号会议室 月度总结")
     assert "11月30日" in card["text"] and "14:00–16:00" in card["text"]
     assert "月度总结" in card["text"] and "工作日" not in card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get()
     assert (_local(booking.start_at), booking.title) == ("2026-11-30 14:00", "月度总结")
 
@@ -84,7 +84,7 @@ async def test_a_dotted_month_and_day_before_a_time_is_the_date_not_the_subject(
     await env.person(1004, "刘工", Role.STAFF, "规划建设局")
     card = await env.say(1004, "/book 12.10 下午3点到4点 1号会议室 预算评审")
     assert "12月10日" in card["text"] and "15:00–16:00" in card["text"]
-    await env.press(1004, card, button="✅ 确认预定")
+    await env.press(1004, card, button="✅ 确认预订")
     booking = await Booking.get()
     assert (_local(booking.start_at), booking.title) == ("2026-12-10 15:00", "预算评审")
 

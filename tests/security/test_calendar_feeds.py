@@ -29,7 +29,7 @@ async def fetch(url: str, method: str = "GET") -> tuple[int, bytes]:
 
 async def book(env: Env, user: int, text: str) -> None:
     card = await env.say(user, f"/book {text}")
-    await env.press(user, card, button="✅ 确认预定")
+    await env.press(user, card, button="✅ 确认预订")
 
 
 def events(body: bytes) -> list[str]:

@@ -112,7 +112,16 @@ def test_start_and_help_show_chinese_text_on_a_phone(demo: Demo, open_page: Any)
     page.get_by_test_id("command-menu-button").click()
     menu = page.get_by_test_id("command-menu")
     expect(menu).to_be_visible()
+    # The menu is shown in full: it takes the keyboard's place, not two lines above it.
+    expect(keyboard).to_be_hidden()
+    height, item, count = page.evaluate("""() => {
+        const menu = document.querySelector('[data-testid="command-menu"]');
+        const item = menu.querySelector('[data-testid="command-item"]');
+        return [menu.clientHeight, item.offsetHeight, menu.children.length];
+    }""")
+    assert height >= min(count, 10) * item - 2, (height, item, count)
     menu.locator('[data-testid="command-item"][data-command="help"]').click()
+    expect(keyboard).to_be_visible()
     help_text = bot_message(page, "/lang", before)
     expect(help_text).to_contain_text("/lang")
     no_horizontal_overflow(page)
@@ -239,14 +248,14 @@ def test_staff_books_a_room_in_plain_chinese_and_confirms_with_one_booking_made(
 ) -> None:
     page = open_page(STAFF, STAFF)
     bot_message(page, "您好，刘工！", send(page, "/start"))
-    card = bot_message(page, "会议室预定", send(page, "明天下午3点到5点 1号会议室 项目评审"))
+    card = bot_message(page, "会议室预订", send(page, "明天下午3点到5点 1号会议室 项目评审"))
     tomorrow = datetime.now(OFFICE_TZ).date() + timedelta(days=1)
     text = card.get_by_test_id("message-text")
     expect(text).to_contain_text(f"{tomorrow.month}月{tomorrow.day}日")
     expect(text).to_contain_text("15:00–17:00")
     expect(text).to_contain_text("会议室：1号会议室")
     expect(text).to_contain_text("主题：项目评审")
-    confirm = card.get_by_test_id("inline-button").filter(has_text="确认预定")
+    confirm = card.get_by_test_id("inline-button").filter(has_text="确认预订")
     expect(confirm).to_be_visible()
     assert glyphs_render(page, "预", "定")
     if os.environ.get("OFFICEBOT_UPDATE_SCREENSHOT") == "1":
@@ -254,7 +263,7 @@ def test_staff_books_a_room_in_plain_chinese_and_confirms_with_one_booking_made(
 
     confirm.dblclick()  # a careless double click books once
     expect(card).to_have_attribute("data-edited", "true")
-    expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已预定：1号会议室")
+    expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已预订：1号会议室")
     # the confirm button is gone; what is left is the new booking's meeting notice
     expect(card.get_by_test_id("inline-button")).to_have_text(["📣 发会议通知"])
     expect(page.get_by_test_id("toast")).to_be_visible()
@@ -296,18 +305,18 @@ def test_someone_elses_booking_button_in_a_group_only_says_so(
 
     card = by_id(other, card_id)  # the other member sees it arrive live
     expect(card).to_contain_text("会议室：2号会议室")
-    card.get_by_test_id("inline-button").filter(has_text="确认预定").click()
+    card.get_by_test_id("inline-button").filter(has_text="确认预订").click()
     toast = other.get_by_test_id("toast")
-    expect(toast).to_have_text("这不是您的预定，不能操作。")
+    expect(toast).to_have_text("这不是您的预订，不能操作。")
     expect(toast).to_have_class("toast alert")
     expect(card).to_have_attribute("data-edited", "false")
     assert demo.rows("SELECT b.id FROM room_booking b JOIN room r ON r.id = b.room_id "
                      "WHERE r.name = ?", "2号会议室") == []
 
     mine = by_id(organiser, card_id)
-    mine.get_by_test_id("inline-button").filter(has_text="确认预定").click()
-    expect(mine.get_by_test_id("message-text")).to_contain_text("✅ 已预定：2号会议室")
-    expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已预定：2号会议室")
+    mine.get_by_test_id("inline-button").filter(has_text="确认预订").click()
+    expect(mine.get_by_test_id("message-text")).to_contain_text("✅ 已预订：2号会议室")
+    expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已预订：2号会议室")
     assert len(demo.rows("SELECT b.id FROM room_booking b JOIN room r ON r.id = b.room_id "
                          "WHERE r.name = ? AND b.status = 'confirmed'", "2号会议室")) == 1
     no_horizontal_overflow(organiser)
