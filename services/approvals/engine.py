@@ -565,9 +565,11 @@ async def _report_unreachable(assignee_id: int) -> int:
     if a is None or a.verdict is not None or a.step.status != StepStatus.ACTIVE:
         return 0
     who = a.acting or a.approver
+    # Once per person per day, whatever the number of cards waiting for them.
+    day = clock.now().astimezone(POLICY.tz).date().isoformat()
     row = await outbox.emit_to_purpose(
         ChatPurpose.OFFICE, "approvals.unreachable",
-        {"assignee_id": a.id, "staff_id": who.id}, f"ap:unreach:{a.id}:{who.id}")
+        {"assignee_id": a.id, "staff_id": who.id}, f"ap:unreach:{who.id}:{day}")
     return 1 if row is not None else 0
 
 

@@ -370,6 +370,25 @@ async def test_approver_who_never_started_the_bot_gets_the_card_after_start(
     assert (await ApprovalDecision.get(step__request_id=request.id)).outcome == "approved"
 
 
+async def test_the_office_hears_of_an_unreachable_approver_once_a_day_however_many_cards(
+        fixed_clock: FixedClock, env: Env) -> None:
+    env.allow_failure("can't initiate conversation")
+    await _office(env, head_started=False)
+    await env.group(-2001, "党政办工作群", [1001, 1003])
+    await BoundChat.create(chat_id=-2001, title="党政办工作群", purpose=ChatPurpose.OFFICE)
+    for n in range(4):
+        await _submit(env, subject=n, title=f"申请{n}")
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
+    await env.delivered()
+    notices = [m for m in await env.bot_messages(-2001) if "还没有打开" in m["text"]]
+    assert len(notices) == 1 and "陈科长" in notices[0]["text"]
+    fixed_clock.advance(timedelta(days=1))
+    await _submit(env, subject=9, title="次日申请")
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
+    await env.delivered()
+    assert len([m for m in await env.bot_messages(-2001) if "还没有打开" in m["text"]]) == 2
+
+
 async def test_forged_guessed_stale_and_double_clicks_do_nothing_but_say_why(env: Env) -> None:
     await _office(env)
     request = await _submit(env)
