@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 import bot.web_feeds
@@ -18,6 +18,7 @@ from bot.cli_reports import load_saved_calendar
 from bot.db import close_db, open_db
 from bot.inbox import Dispatcher, Poller
 from bot.notifier import Notifier
+from bot.replies import ReplyLimiter
 from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.dedup import OnceApplication
@@ -41,8 +42,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         # Direct replies wait out a 429 and try again; the outbox has its own bot and pacing.
         # No overall limiter on replies: aiolimiter's 30/s bucket added ~30 ms to every reply
         # even at a trickle (p50 33 ms against 6 ms without); groups keep their 20/min.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3,
-                                     group_max_rate=settings.reply_group_per_minute))
+        # PTB's AIORateLimiter stops every chat's replies while one waits out a 429; ours
+        # holds only that call, and hands a reply that keeps failing (5xx) to the outbox.
+        .rate_limiter(ReplyLimiter(settings.reply_group_per_minute, max_retries=3))
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)

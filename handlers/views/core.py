@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import InlineKeyboardMarkup
+
 from handlers.texts import t
 from handlers.views import Rendered, view
 
@@ -37,3 +39,11 @@ def error_report(payload: dict[str, Any], lang: str) -> Rendered:
 def plain_text(payload: dict[str, Any], lang: str) -> Rendered:
     """A ready sentence (tests and admin broadcasts)."""
     return Rendered(str(payload.get(lang) or payload.get("text") or ""))
+
+
+@view("core.reply")
+def handed_over_reply(payload: dict[str, Any], lang: str) -> Rendered:
+    """A direct reply Telegram failed to take (5xx, timeout), sent again as it was rendered."""
+    markup = payload.get("markup")
+    keyboard = InlineKeyboardMarkup.de_json(markup, None) if isinstance(markup, dict) else None
+    return Rendered(str(payload.get("html") or ""), keyboard)

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.notifier import Notifier
-from models.core import OutboxMessage, OutboxStatus, Role, Staff
+from models.core import OutboxMessage, OutboxStatus, ProcessedUpdate, Role, Staff
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 from services import clock, outbox
@@ -161,3 +161,62 @@ async def test_reachability_follows_the_last_delivery_and_the_office_hears_once_
     await env.delivered()
     assert await _texts(env, 1002) == ["第二张"]
     assert (await Staff.get(tg_user_id=1002)).reachable  # a later delivery succeeded
+
+
+async def _register(env: Env, users: range) -> None:
+    for uid in users:
+        await env.person(uid, f"用户{uid}")
+
+
+async def test_fifty_users_at_once_all_answered_within_2_s(env: Env) -> None:
+    users = range(3001, 3051)
+    await _register(env, users)
+    started = time.monotonic()
+    await asyncio.gather(*(env.client.send_message(uid, uid, "/help") for uid in users))
+    for uid in users:
+        await env.client.wait_for_bot_message(uid, timeout=10)
+    took = time.monotonic() - started
+    assert took < 2.0, f"the last of 50 replies came after {took:.1f} s"
+
+
+async def test_one_chats_429_never_holds_another_and_each_chat_keeps_its_order(
+    env: Env,
+) -> None:
+    await _register(env, range(3001, 3003))
+    await env.client.fault("sendMessage", "429", count=1, retry_after=3)
+    slow_started = time.monotonic()
+    first = await env.send(3001, "/help")
+    deadline = time.monotonic() + 5
+    while not any(c.get("injected") for c in env.sandbox.calls()):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    # 3001's reply waits out its 429; 3002 is answered meanwhile, at once.
+    started = time.monotonic()
+    await env.say(3002, "/help", timeout=5)
+    assert time.monotonic() - started < 1.0
+    await env.client.wait_for_bot_message(3001, after=first, timeout=8)
+    assert time.monotonic() - slow_started >= 2.9
+    # One chat's updates are handled one after another, in the order they came.
+    before = await ProcessedUpdate.all().count()
+    sent = [await env.send(3002, "/help") for _ in range(6)]
+    await env.client.wait_for_bot_message(3002, after=sent[-1], timeout=8)
+    deadline = time.monotonic() + 5
+    while await ProcessedUpdate.all().count() < before + 6:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    done = await ProcessedUpdate.all().order_by("id").values_list("update_id", flat=True)
+    assert list(done[before:]) == sorted(done[before:])
+
+
+async def test_a_reply_failing_with_5xx_is_retried_then_delivered_by_the_outbox(
+    env: Env,
+) -> None:
+    await _register(env, range(3001, 3002))
+    await env.client.fault("sendMessage", "500", count=3)
+    reply = await env.say(3001, "/help", timeout=10)
+    assert "/help" in reply["text"]
+    await env.delivered()
+    row = await OutboxMessage.get(kind="core.reply", chat_id=3001)
+    assert row.status == OutboxStatus.SENT
+    limiter = env.runtime.app.bot.rate_limiter
+    assert getattr(limiter, "handed_over", 0) == 1
