@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app import Runtime
@@ -26,11 +26,32 @@ async def main(argv: list[str]) -> None:
     for pair in argv[4:]:
         key, value = pair.split("=", 1)
         values[key] = value
+    crash_job = values.pop("crash_job", None)
+    if crash_job:
+        _register_crash_job(crash_job, values.pop("crash_log"))
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     runtime = Runtime(settings, clock=ShiftedClock(datetime.fromisoformat(start)))
     await runtime.start()
     print("ready", flush=True)
     await asyncio.Event().wait()
+
+
+def _append(path: str, text: str) -> None:
+    with open(path, "a") as out:
+        out.write(text)
+
+
+def _register_crash_job(mode: str, log: str) -> None:
+    """A daily job due now: `hang` starts and never ends (to be killed), `run` completes."""
+    from scheduler import JobSpec, register
+
+    async def crash_job(now: datetime) -> str:
+        await asyncio.to_thread(_append, log, f"{mode}\n")
+        if mode == "hang":
+            await asyncio.Event().wait()
+        return "completed"
+
+    register(JobSpec("test.crash", crash_job, at="00:00", grace=timedelta(days=1)))
 
 
 if __name__ == "__main__":

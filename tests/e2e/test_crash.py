@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from models.core import InboxUpdate, ProcessedUpdate, Role, Staff
+from models.core import InboxUpdate, JobRun, ProcessedUpdate, Role, Staff
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 from services import clock
@@ -19,11 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 USERS = range(3001, 3051)
 
 
-def _start_bot(db: str, sandbox: Sandbox, log: Path) -> subprocess.Popen[bytes]:
+def _start_bot(db: str, sandbox: Sandbox, log: Path,
+               extra: list[str] | None = None) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.bot_process", db, sandbox.bot_api_base,
-             sandbox.file_api_base, clock.now().isoformat()],
+             sandbox.file_api_base, clock.now().isoformat(), *(extra or [])],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=out,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
@@ -87,3 +88,36 @@ async def test_kill_9_mid_burst_in_polling_mode_loses_no_update(
     assert replied_before < len(USERS) and waiting > 0  # the kill did cut the burst off
     assert await ProcessedUpdate.all().count() == len(USERS)
     print(f"replied before the kill: {replied_before}, waiting in the inbox: {waiting}")
+
+
+async def _job_status(timeout: float, wanted: str) -> JobRun:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = await JobRun.get_or_none(job="test.crash")
+        if run is not None and run.status == wanted:
+            return run
+        assert time.monotonic() < deadline, f"job run never {wanted}: {run and run.status}"
+        await asyncio.sleep(0.1)
+
+
+async def test_a_job_run_killed_mid_way_is_taken_over_and_completed_once(
+    db: str, sandbox: Sandbox, tmp_path: Path,
+) -> None:
+    log, runs = tmp_path / "bot.log", tmp_path / "runs.txt"
+    extra = ["scheduler_enabled=true", "scheduler_tick_seconds=0.3", f"crash_log={runs}"]
+    bot = _start_bot(db, sandbox, log, [*extra, "crash_job=hang"])
+    try:
+        await _ready(bot)
+        killed = await _job_status(20, "running")
+        os.kill(bot.pid, signal.SIGKILL)
+        bot.wait()
+        bot = _start_bot(db, sandbox, log, [*extra, "crash_job=run"])
+        await _ready(bot)
+        done = await _job_status(20, "ok")
+        await asyncio.sleep(1.5)  # more ticks: nothing runs it again
+    finally:
+        bot.kill()
+        bot.wait()
+    assert runs.read_text().split() == ["hang", "run"]
+    assert done.id == killed.id and done.owner != killed.owner and done.detail == "completed"
+    assert await JobRun.filter(job="test.crash").count() == 1
