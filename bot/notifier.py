@@ -166,6 +166,12 @@ class Notifier:
                 self.lost_leases += 1
                 log.warning("outbox row %s was taken over; not sending it here", row.id)
                 return
+            digest = await outbox.fold_storm(row, self.settings.digest_threshold, self.owner,
+                                             self.lease)
+            if digest is not None:  # a storm: one digest goes out in the head's place
+                self.held[digest.id] = digest.chat_id
+                self.held.pop(row.id, None)
+                row = digest
             try:
                 await self._send_one(row)
             finally:

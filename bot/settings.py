@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     #: within a lease, a living one's never.
     lease_seconds: float = 8.0
     heartbeat_seconds: float = 2.0
+    #: More than this many alerts/notices of a digestible kind for one chat within a minute
+    #: go out as one digest with a button listing them (0: never).
+    digest_threshold: int = 10
     #: Sends in flight at once (different chats; one chat has at most one).
     outbox_max_in_flight: int = 8
     #: Updates handled at once (different chats; one chat's updates in order).

@@ -7,6 +7,7 @@ from telegram.ext import Application
 from handlers import (
     admin,
     approvals,
+    digest,
     documents,
     errors,
     jobs,
@@ -42,5 +43,6 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     publicity.register(application)
     reports.register(application)
     jobs.register(application)
+    digest.register(application)
     # Last: answer any button press nothing answered, and the one error handler.
     errors.register(application)

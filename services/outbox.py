@@ -113,10 +113,13 @@ def _claimable(now: datetime) -> Q:
 
 
 async def chat_heads() -> list[OutboxMessage]:
-    """Each chat's oldest undelivered row, oldest first (one per chat: no chat waits behind
-    another's backlog, and a chat's messages go out in the order they were written)."""
+    """Each chat's oldest row due now, oldest first (one per chat: no chat waits behind
+    another's backlog, and a chat's messages go out in the order they were written; a row
+    held for later, such as an alert kept until the morning, holds nothing up)."""
+    now = clock.now()
     heads = await (
-        OutboxMessage.filter(status__in=ACTIVE)
+        OutboxMessage.filter(Q(status=OutboxStatus.SENDING)
+                             | Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now))
         .annotate(head=Min("id"))
         .group_by("chat_id")
         .values_list("head", flat=True)
@@ -165,6 +168,65 @@ async def renew(owner: str, lease: timedelta, row_ids: Collection[int] | None = 
             return 0
         query = query.filter(id__in=list(row_ids))
     return await query.update(lease_until=clock.now() + lease)
+
+
+#: Kinds a storm folds into one digest (kind -> text key naming them), registered by features.
+DIGESTIBLE: dict[str, str] = {}
+DIGEST = "core.digest"
+STORM_WINDOW = timedelta(minutes=1)
+
+
+def digestible(kind: str, label_key: str) -> None:
+    """Let a storm of this kind to one chat become one digest message."""
+    DIGESTIBLE[kind] = label_key
+
+
+async def fold_storm(head: OutboxMessage, threshold: int, owner: str,
+                     lease: timedelta) -> OutboxMessage | None:
+    """When more than `threshold` digestible messages wait for the head's chat within a minute
+    of it, fold them into one digest row (claimed by `owner`) and return it; else None.
+
+    The folded rows are marked sent with `last_error` naming the digest (nothing is lost: the
+    digest's button lists them); a card never sent has no message to edit later.
+    """
+    if threshold <= 0 or head.kind not in DIGESTIBLE or head.payload.get("_edit_of"):
+        return None
+    waiting = await OutboxMessage.filter(
+        chat_id=head.chat_id, status=OutboxStatus.PENDING, kind__in=list(DIGESTIBLE),
+        created_at__lte=head.created_at + STORM_WINDOW, id__gt=head.id,
+    ).order_by("id").limit(2000).only("id", "kind", "payload")
+    rows = [r for r in waiting if not r.payload.get("_edit_of")]
+    if len(rows) + 1 <= threshold:
+        return None
+    ids = [head.id, *(r.id for r in rows)]
+    kinds: dict[str, int] = {}
+    for kind in [head.kind, *(r.kind for r in rows)]:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    now = clock.now()
+    async with in_transaction():
+        folded = await OutboxMessage.filter(
+            id__in=ids[1:], status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.SENT, sent_at=now, last_error=f"folded: digest of {head.id}")
+        await OutboxMessage.filter(id=head.id, owner=owner).update(
+            status=OutboxStatus.SENT, sent_at=now, owner=None, lease_until=None,
+            last_error=f"folded: digest of {head.id}")
+        digest = await OutboxMessage.create(
+            kind=DIGEST, chat_id=head.chat_id, dedup_key=f"digest:{head.id}",
+            payload={"head": head.id, "ids": ids[: folded + 1], "kinds": kinds,
+                     "n": folded + 1},
+            status=OutboxStatus.SENDING, owner=owner, lease_until=now + lease,
+            next_attempt_at=now, created_at=now,
+        )
+    return digest
+
+
+async def digest_items(head_id: int, chat_id: int) -> list[OutboxMessage] | None:
+    """The messages a digest folded, in order; None when no such digest reached this chat."""
+    digest = await OutboxMessage.get_or_none(dedup_key=f"digest:{head_id}", chat_id=chat_id)
+    if digest is None:
+        return None
+    ids = [int(i) for i in digest.payload.get("ids", [])]
+    return list(await OutboxMessage.filter(id__in=ids, chat_id=chat_id).order_by("id"))
 
 
 async def release_dead_here() -> int:
