@@ -333,9 +333,16 @@ async def test_pending_lists_cards_and_approves_a_batch_after_confirming(env: En
     confirm = await env.message(1003, offer["message_id"])
     assert "确认全部同意以下3项" in confirm["text"] and "申请2" in confirm["text"]
     answer = await env.press(1003, confirm, button="确认")
-    assert "已全部同意3项" in answer["answer"]
+    assert "完成后会告诉您" in answer["answer"]  # answered at once, approved in the background
+    done = await env.client.wait_for_bot_message(1003, contains="已全部同意3项", timeout=10)
     await env.delivered()
     assert await ApprovalRequest.filter(status=RequestStatus.APPROVED).count() == 3
+    # The requester hears once, with the list.
+    told = [m for m in await env.bot_messages(1004) if "批量审批了您的3项申请" in m["text"]]
+    assert len(told) == 1 and all(f"#{r.id} " in told[0]["text"] for r in requests)
+    assert not [m for m in await env.bot_messages(1004, after=told[0]["message_id"])]
+    assert not await OutboxMessage.filter(kind="approvals.news", chat_id=1004).exists()
+    assert done["message_id"] > confirm["message_id"]
     for c in cards:
         assert not _buttons(await env.message(1003, c["message_id"]))
     again = await env.press(1003, confirm, data=cb.encode("ap", "allok", "t.one", 999))
