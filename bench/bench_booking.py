@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/bench_booking.py [--n 200]
 Each of N users sends `/book <day> HH:00-HH:00 <room> <title>` (every user a different free slot),
-waits for the card and presses 确认预定 (two updates and the database guard per booking). The echo
+waits for the card and presses 确认预订 (two updates and the database guard per booking). The echo
 bot answers one message per user in the same run. The first half of the users go one after
 another (latency p50/p99), the second half all at once (throughput). Prints bookings per second,
 echo round trips per second and their ratio.
@@ -54,8 +54,8 @@ async def one_booking(client: SandboxClient, uid: int, text: str) -> float:
     t0 = time.perf_counter()
     sent = await client.send_message(uid, uid, text)
     card = await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=60)
-    answer = await client.press(uid, uid, card["message_id"], button="✅ 确认预定")
-    if "已预定" not in (answer.get("answer") or ""):
+    answer = await client.press(uid, uid, card["message_id"], button="✅ 确认预订")
+    if "已预订" not in (answer.get("answer") or ""):
         raise RuntimeError(f"booking of {uid} failed: {answer.get('answer')} / {card['text']}")
     return time.perf_counter() - t0
 

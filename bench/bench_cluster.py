@@ -6,7 +6,7 @@ Run: .venv/bin/python bench/bench_cluster.py [--replicas 1,3] [--ops 1500] [--wo
 The mix (each operation by a random user of 1,000 staff):
 - 70% button presses and short commands (/help, /mybookings, /rooms, /myrequests, the 中文
   button of /lang's card);
-- 20% one-line bookings (`/book <day> HH:00-HH:00 <room> <title>` then 确认预定: two updates);
+- 20% one-line bookings (`/book <day> HH:00-HH:00 <room> <title>` then 确认预订: two updates);
 - 10% approval decisions (the office presses 同意 on a card of a room booking awaiting approval;
   the bookings are made through the bot before the timed part).
 `--workers` users act at once, as fast as the bot answers (throughput); `--rate N` starts N
@@ -102,8 +102,8 @@ async def booking(client: SandboxClient, load: Load, uid: int, text: str) -> Non
     card = await command(client, load, uid, text)
     if card is not None:
         answer = await _timed(load, client.press(uid, uid, card["message_id"],
-                                                 button="✅ 确认预定"), "confirm")
-        if answer is not None and "预定" not in (answer.get("answer") or "") and \
+                                                 button="✅ 确认预订"), "confirm")
+        if answer is not None and "预订" not in (answer.get("answer") or "") and \
                 "审批" not in (answer.get("answer") or ""):
             load.failures.append(f"booking: {answer.get('answer')}")
 

@@ -43,7 +43,7 @@ async def drive(client: SandboxClient, path: str, users: list[int], first: int =
         elif path == "booking":
             sent = await client.send_message(uid, uid, booking_text(i, today))
             card = await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=10)
-            await client.press(uid, uid, card["message_id"], button="✅ 确认预定")
+            await client.press(uid, uid, card["message_id"], button="✅ 确认预订")
         else:  # button: /lang then press 中文 (a read, an update of one row, an edit)
             sent = await client.send_message(uid, uid, "/lang")
             card = await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=10)

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 import bot.web_feeds
@@ -16,7 +16,9 @@ import bot.web_opinion  # noqa: F401  (adds the opinion ingest API and the feed 
 import handlers
 from bot.cli_reports import load_saved_calendar
 from bot.db import close_db, open_db
+from bot.inbox import Dispatcher, Poller
 from bot.notifier import Notifier
+from bot.replies import ReplyLimiter
 from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.dedup import OnceApplication
@@ -40,8 +42,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         # Direct replies wait out a 429 and try again; the outbox has its own bot and pacing.
         # No overall limiter on replies: aiolimiter's 30/s bucket added ~30 ms to every reply
         # even at a trickle (p50 33 ms against 6 ms without); groups keep their 20/min.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3,
-                                     group_max_rate=settings.reply_group_per_minute))
+        # PTB's AIORateLimiter stops every chat's replies while one waits out a 429; ours
+        # holds only that call, and hands a reply that keeps failing (5xx) to the outbox.
+        .rate_limiter(ReplyLimiter(settings.reply_group_per_minute, max_retries=3))
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
@@ -52,8 +55,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.base_url(settings.bot_api_url).base_file_url(
             settings.bot_file_url or settings.bot_api_url.replace("/bot", "/file/bot")
         )
-    if settings.webhook_url:
-        builder = builder.updater(None)
+    # No PTB updater: it confirms updates to Telegram before they are handled (a crash lost
+    # them). Our poller writes each to the inbox first (bot/inbox.py).
+    builder = builder.updater(None)
     application = builder.build()
     application.bot_data["settings"] = settings
     handlers.register_all(application)
@@ -97,6 +101,9 @@ class Runtime:
         self.web_runner: web.AppRunner | None = None
         self.web_port: int | None = None
         self._notifier_task: asyncio.Task[None] | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.poller: Poller | None = None
+        self._inbox_tasks: list[asyncio.Task[None]] = []
         #: The secret Telegram must echo on /telegram (webhook mode only).
         self.webhook_secret: str | None = None
 
@@ -134,13 +141,14 @@ class Runtime:
                 allowed_updates=["message", "callback_query", "my_chat_member"],
             )
         else:
-            assert self.app.updater is not None
             await self.app.bot.delete_webhook()
-            await self.app.updater.start_polling(
-                timeout=self.settings.poll_timeout, poll_interval=0,
-                allowed_updates=["message", "callback_query", "my_chat_member"],
-            )
         await self.app.start()
+        self.dispatcher = Dispatcher(self.app, self.settings)
+        self.app.bot_data["dispatcher"] = self.dispatcher
+        self._inbox_tasks.append(asyncio.create_task(self.dispatcher.run(), name="inbox"))
+        if not self.settings.webhook_url:
+            self.poller = Poller(self.app, self.settings, self.dispatcher)
+            self._inbox_tasks.append(asyncio.create_task(self.poller.run(), name="poller"))
         if self.settings.scheduler_enabled and self.app.job_queue is not None:
             self.app.job_queue.run_repeating(
                 self._tick, interval=self.settings.scheduler_tick_seconds, first=1,
@@ -162,6 +170,19 @@ class Runtime:
         self.web_port = sockets[0].getsockname()[1] if sockets else self.settings.web_port
 
     async def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stopping = True
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+        for task in self._inbox_tasks:
+            task.cancel()
+        await asyncio.gather(*self._inbox_tasks, return_exceptions=True)
+        self._inbox_tasks.clear()
+        if self.poller is not None and self.poller.offset is not None:
+            try:  # confirm what is stored, so the next start is not sent it again
+                await self.app.bot.get_updates(offset=self.poller.offset, timeout=0, limit=1)
+            except Exception:
+                log.debug("could not confirm the last updates at stop", exc_info=True)
         if self.notifier is not None:
             await self.notifier.stop()
         if self._notifier_task is not None:

@@ -6,7 +6,6 @@ import asyncio
 import inspect
 import logging
 import time
-from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +18,8 @@ from handlers.texts import DEFAULT_LANG
 from handlers.views import Rendered, render
 from models.core import OutboxMessage, Staff
 from services import outbox
+from services.leases import worker_id
+from services.sendrate import SendRate
 
 log = logging.getLogger("officebot.notifier")
 
@@ -50,6 +51,13 @@ class Pacer:
     def gap(self, chat_id: int) -> float:
         return self.private_gap if chat_id > 0 else self.group_gap
 
+    def forget_idle(self) -> None:
+        """Drop chats whose pause has passed (the map would otherwise grow with every chat)."""
+        if len(self.next_chat) < 256:
+            return
+        now = time.monotonic()
+        self.next_chat = {c: t for c, t in self.next_chat.items() if t > now}
+
     def sent(self, chat_id: int) -> None:
         """Space the chat's next message from when this one really went out."""
         self.next_chat[chat_id] = max(self.chat_ready_at(chat_id),
@@ -57,20 +65,34 @@ class Pacer:
 
 
 class Notifier:
-    """Claims due outbox rows and delivers them, one chat in order, many chats at once."""
+    """Delivers outbox rows: each chat's oldest first, many chats at once, nothing held idle.
+
+    It claims only the heads of chats that may send now (a few rows, leased to this worker and
+    renewed by a heartbeat while it lives), so a busy group never delays an idle chat, a row is
+    never sent twice while its worker lives, and a killed worker's rows are taken over within
+    one lease.
+    """
 
     def __init__(self, bot: Bot, settings: Settings, *, idle_poll: float = 0.25,
-                 max_in_flight: int = 8) -> None:
+                 max_in_flight: int | None = None, owner: str | None = None) -> None:
         self.bot = bot
         self.settings = settings
         self.idle_poll = idle_poll
         self.pacer = Pacer(settings)
-        self.queues: dict[int, deque[OutboxMessage]] = {}
+        #: Telegram's limits held by every replica together (PostgreSQL: a shared schedule,
+        #: services.sendrate); decided when the worker starts, None on SQLite (one process).
+        self.shared: SendRate | None = None
+        self.owner = owner or worker_id("outbox")
+        self.lease = timedelta(seconds=settings.lease_seconds)
+        self.heartbeat = settings.heartbeat_seconds
+        self.max_in_flight = max_in_flight or settings.outbox_max_in_flight
+        #: Chats with a send in flight here, and the rows this worker holds (id -> chat).
         self.in_flight: set[int] = set()
-        self.slots = asyncio.Semaphore(max_in_flight)
+        self.held: dict[int, int] = {}
         self.wakeup = asyncio.Event()
         self.stopping = False
         self.sent = 0
+        self.lost_leases = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
@@ -78,18 +100,46 @@ class Notifier:
 
     async def run(self) -> None:
         """Deliver until stopped."""
-        while not self.stopping:
-            try:
-                progressed = await self.step()
-            except Exception:
-                log.exception("outbox step failed; retrying shortly")
-                progressed = False
-            if not progressed:
+        try:
+            await outbox.release_dead_here()
+        except Exception:
+            log.exception("could not release a dead worker's outbox rows")
+        if SendRate.shared_database():
+            self.shared = SendRate(self.settings.outbox_global_per_second,
+                                   self.settings.outbox_private_per_second,
+                                   self.settings.outbox_group_per_minute)
+        beat = asyncio.create_task(self._heartbeat(), name="outbox-heartbeat")
+        try:
+            while not self.stopping:
                 try:
-                    await asyncio.wait_for(self.wakeup.wait(), self.idle_poll)
-                except TimeoutError:
-                    pass
-                self.wakeup.clear()
+                    progressed = await self.step()
+                except Exception:
+                    log.exception("outbox step failed; retrying shortly")
+                    progressed = False
+                if not progressed:
+                    try:
+                        await asyncio.wait_for(self.wakeup.wait(), self._idle_wait())
+                    except TimeoutError:
+                        pass
+                    self.wakeup.clear()
+        finally:
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)
+
+    def _idle_wait(self) -> float:
+        ready = [t for c, t in self.pacer.next_chat.items() if c not in self.in_flight]
+        soonest = min(ready, default=0.0) - time.monotonic()
+        return min(max(soonest, 0.01), self.idle_poll) if soonest > 0 else self.idle_poll
+
+    async def _heartbeat(self) -> None:
+        while not self.stopping:
+            await asyncio.sleep(self.heartbeat)
+            if not self.held:
+                continue
+            try:
+                await outbox.renew(self.owner, self.lease, list(self.held))
+            except Exception:
+                log.exception("outbox heartbeat failed")
 
     async def stop(self) -> None:
         self.stopping = True
@@ -98,45 +148,48 @@ class Notifier:
             await asyncio.wait(self._tasks, timeout=15)
 
     async def step(self) -> bool:
-        """Refill from the database and start every send that is allowed now."""
-        if sum(len(q) for q in self.queues.values()) < 100:
-            for row in await outbox.claim_due(limit=200, lease=timedelta(minutes=5)):
-                self.queues.setdefault(row.chat_id, deque()).append(row)
-        started = False
-        for chat_id in sorted(self.queues, key=lambda c: self.queues[c][0].id
-                              if self.queues[c] else 0):
-            queue = self.queues[chat_id]
-            if not queue or chat_id in self.in_flight:
-                continue
-            if self.pacer.chat_ready_at(chat_id) > time.monotonic():
-                continue
-            row = queue.popleft()
-            self.in_flight.add(chat_id)
+        """Claim the heads of chats that may send now and start them."""
+        free = self.max_in_flight - len(self.in_flight)
+        if free <= 0:
+            return False
+        self.pacer.forget_idle()
+        now = time.monotonic()
+        waiting = {c for c, t in self.pacer.next_chat.items() if t > now}
+        rows = await outbox.claim_heads(self.owner, self.lease, free, self.in_flight | waiting)
+        for row in rows:
+            self.in_flight.add(row.chat_id)
+            self.held[row.id] = row.chat_id
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            started = True
-        for chat_id in [c for c, q in self.queues.items() if not q and c not in self.in_flight]:
-            del self.queues[chat_id]
-        if not started and self.queues:
-            ready = min(self.pacer.chat_ready_at(c) for c in self.queues)
-            await asyncio.sleep(min(max(ready - time.monotonic(), 0.005), self.idle_poll))
-            return True
-        return started
+        return bool(rows)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
-            async with self.slots:
-                # Reserve the slot only now: a reservation made while waiting for a free
-                # worker would fall behind real time and let sends bunch up (429s).
-                wait = self.pacer.take(row.chat_id)
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                try:
-                    await self._send_one(row)
-                finally:
-                    self.pacer.sent(row.chat_id)
+            wait = self.pacer.take(row.chat_id)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if self.shared is not None:  # and the other replicas' sends
+                await self.shared.acquire(row.chat_id)
+            # Still ours? (An event loop stalled past the lease lets another worker take it.)
+            if not await outbox.renew(self.owner, self.lease, [row.id]):
+                self.lost_leases += 1
+                log.warning("outbox row %s was taken over; not sending it here", row.id)
+                return
+            digest = await outbox.fold_storm(row, self.settings.digest_threshold, self.owner,
+                                             self.lease)
+            if digest is not None:  # a storm: one digest goes out in the head's place
+                self.held[digest.id] = digest.chat_id
+                self.held.pop(row.id, None)
+                row = digest
+            try:
+                await self._send_one(row)
+            finally:
+                self.pacer.sent(row.chat_id)
+        except Exception:
+            log.exception("delivering outbox row %s failed; its lease will run out", row.id)
         finally:
+            self.held.pop(row.id, None)
             self.in_flight.discard(row.chat_id)
             self.wake()
 
@@ -163,7 +216,9 @@ class Notifier:
         try:
             message = await self._transmit(row, rendered)
         except RetryAfter as exc:
-            await self._retry_later(row, _seconds(exc.retry_after), "429 retry after")
+            # Telegram pacing us, never a failure: wait as told and try the same row again.
+            await self._retry_later(row, _seconds(exc.retry_after), "429 retry after",
+                                    counts=False)
         except Forbidden as exc:
             await outbox.mark_dead(row.id, f"forbidden: {exc.message}")
         except BadRequest as exc:
@@ -173,7 +228,7 @@ class Notifier:
             else:
                 await outbox.mark_dead(row.id, f"bad request: {exc.message}")
         except (TimedOut, NetworkError) as exc:
-            await self._retry_later(row, float(min(2 ** (row.attempts + 1), 300)),
+            await self._retry_later(row, float(min(2 ** (row.failures + 1), 300)),
                                     f"{type(exc).__name__}: {exc.message}")
         except TelegramError as exc:
             await outbox.mark_dead(row.id, f"telegram: {exc.message}")
@@ -182,7 +237,8 @@ class Notifier:
                                    _markup(rendered))
             self.sent += 1
 
-    async def _retry_later(self, row: OutboxMessage, seconds: float, error: str) -> None:
+    async def _retry_later(self, row: OutboxMessage, seconds: float, error: str, *,
+                           counts: bool = True) -> None:
         """Hold the chat back for `seconds` of real time, then try the row again.
 
         The wait lives in the pacer (monotonic time), not in `next_attempt_at`: the business
@@ -190,8 +246,10 @@ class Notifier:
         again at once, which Telegram answers with a fresh retry_after if still needed.
         """
         self.pacer.pause_chat(row.chat_id, seconds)
+        if self.shared is not None and error.startswith("429"):
+            await self.shared.pause(row.chat_id, seconds)
         await outbox.mark_retry(row.id, timedelta(0), f"{error} ({seconds:.0f} s)",
-                                self.settings.outbox_max_attempts)
+                                self.settings.outbox_max_attempts, counts=counts)
 
     async def _transmit(self, row: OutboxMessage, rendered: Rendered) -> Message | None:
         edit_of = row.payload.get("_edit_of")

@@ -61,7 +61,20 @@ class Settings(BaseSettings):
     outbox_group_per_minute: float = 19.0
     #: Direct replies per minute in one group (Telegram allows 20; a stand-in may allow more).
     reply_group_per_minute: int = 20
+    #: Failed tries (5xx, timeouts) before a message is given up; 429s never count.
     outbox_max_attempts: int = 8
+    #: A worker's claim on an outbox row, an inbox update or a job run lasts this long and is
+    #: renewed every heartbeat while the worker lives: a killed worker's work is taken over
+    #: within a lease, a living one's never.
+    lease_seconds: float = 8.0
+    heartbeat_seconds: float = 2.0
+    #: More than this many alerts/notices of a digestible kind for one chat within a minute
+    #: go out as one digest with a button listing them (0: never).
+    digest_threshold: int = 10
+    #: Sends in flight at once (different chats; one chat has at most one).
+    outbox_max_in_flight: int = 8
+    #: Updates handled at once (different chats; one chat's updates in order).
+    inbox_max_in_flight: int = 32
     #: The scheduler's ticker (tests switch it off and call scheduler.runner.tick themselves).
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = 30.0

@@ -7,6 +7,7 @@ from telegram.ext import Application
 from handlers import (
     admin,
     approvals,
+    digest,
     documents,
     errors,
     fallback,
@@ -44,6 +45,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     publicity.register(application)
     reports.register(application)
     jobs.register(application)
+    digest.register(application)
     # Anything a person said that no feature answered gets an answer.
     fallback.register(application)
     # Last: answer any button press nothing answered, and the one error handler.

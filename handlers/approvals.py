@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import (
@@ -26,10 +29,12 @@ from handlers.views.approvals import (
     step_name,
 )
 from models.approvals import ApprovalRequest, RequestStatus
-from models.core import Role
+from models.core import Role, Staff
 from services import approvals, clock
 from services.errors import DomainError, InvalidInput
 from services.timeparse.days import read_day
+
+log = logging.getLogger(__name__)
 
 ADMIN = frozenset({Role.ADMIN})
 OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
@@ -295,17 +300,31 @@ async def _batch_offer(ctx: Ctx, data: cb.CallbackData) -> None:
     await ctx.answer()
 
 
+#: Batches working in the background (kept referenced until they end).
+_BATCHES: set[asyncio.Task[Any]] = set()
+
+
 async def _batch_confirm(ctx: Ctx, data: cb.CallbackData) -> None:
-    done, skipped = await approvals.batch_approve(ctx.me, data.id, _extra_int(data))
-    if not done:
+    """Answer at once and approve in the background: a batch of 1,000 takes longer than
+    Telegram waits for a button's answer; the approver is told when it is done."""
+    kind, upto = data.id, _extra_int(data)
+    if not await approvals.has_batch(ctx.me, kind, upto):
         await ctx.edit(ctx.t("approvals.batch.nothing"))
         await ctx.answer(ctx.t("approvals.batch.nothing"), alert=True)
         return
-    note = ctx.t("approvals.batch.done", n=done)
-    if skipped:
-        note += ctx.t("approvals.batch.skipped", n=skipped)
+    note = ctx.t("approvals.batch.working")
     await ctx.edit(note)
     await ctx.answer(note)
+    task = asyncio.create_task(_run_batch(ctx.me, kind, upto))
+    _BATCHES.add(task)
+    task.add_done_callback(_BATCHES.discard)
+
+
+async def _run_batch(me: Staff, kind: str, upto: int) -> None:
+    try:
+        await approvals.batch_approve(me, kind, upto)
+    except Exception:
+        log.exception("batch approval of %s by %s failed", kind, me.id)
 
 
 async def _batch_cancel(ctx: Ctx, data: cb.CallbackData) -> None:

@@ -108,8 +108,13 @@ class OutboxMessage(Model):
     status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(db_index=True)
+    # The worker holding a sending row renews its lease by a heartbeat while it lives.
     #: A sending row whose lease ran out (a crashed worker) may be claimed again.
     lease_until = fields.DatetimeField(null=True)
+    #: The worker holding a sending row (host:pid:random), so a heartbeat renews only its own.
+    owner = fields.CharField(max_length=64, null=True)
+    #: Failed tries that count towards giving up (5xx, timeouts), never a 429.
+    failures = fields.IntField(default=0)
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     last_error = fields.CharField(max_length=255, null=True)
@@ -135,6 +140,34 @@ class ProcessedUpdate(Model):
         table = "processed_update"
 
 
+class InboxStatus(StrEnum):
+    PENDING = "pending"
+    WORKING = "working"
+    DONE = "done"
+
+
+class InboxUpdate(Model):
+    """A Telegram update written down before Telegram is told it arrived (nothing is lost).
+
+    Polling confirms an update to Telegram only once its row is here, the webhook answers 200
+    only after; the dispatcher works the rows from the database, one chat in order.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    update_id = fields.BigIntField(unique=True)
+    #: The chat (or user) whose updates must be handled in order (0 when it has none).
+    chat_key = fields.BigIntField(db_index=True)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField()
+    status = fields.CharEnumField(InboxStatus, max_length=16, default=InboxStatus.PENDING)
+    owner = fields.CharField(max_length=64, null=True)
+    lease_until = fields.DatetimeField(null=True)
+    received_at = fields.DatetimeField()
+    done_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "inbox_update"
+
+
 class JobRun(Model):
     """One run of a scheduled job for one period (the unique key stops a second run)."""
 
@@ -147,6 +180,9 @@ class JobRun(Model):
     detail = fields.TextField(default="")
     #: Which process claimed it.
     owner = fields.CharField(max_length=64, default="")
+    #: While running, the owner renews this by a heartbeat (a run past it lost its owner and
+    #: is taken over).
+    lease_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "job_run"

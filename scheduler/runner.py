@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
-import socket
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,9 +12,13 @@ from zoneinfo import ZoneInfo
 from models.core import JobRun
 from scheduler import JOBS, JobSpec, use_settings
 from services import clock, jobs, workdays
+from services.leases import worker_id
 
 log = logging.getLogger("officebot.scheduler")
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
+OWNER = worker_id("jobs")
+#: A run's lease and heartbeat (the tick passes the settings' lease_seconds/heartbeat_seconds).
+LEASE = timedelta(seconds=30)
+HEARTBEAT = 10.0
 
 
 def run_time(spec: JobSpec, settings: Any) -> time | None:
@@ -102,15 +105,21 @@ def next_run(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any) -> datet
     return None
 
 
-async def run_job(spec: JobSpec, now: datetime, tz: ZoneInfo, owner: str = OWNER) -> JobRun | None:
-    """Claim this period and run the job; None when the period was already claimed."""
+async def run_job(spec: JobSpec, now: datetime, tz: ZoneInfo, owner: str = OWNER,
+                  lease: timedelta = LEASE, heartbeat: float = HEARTBEAT) -> JobRun | None:
+    """Claim this period and run the job; None when the period was already claimed.
+
+    While the job works its lease is renewed every `heartbeat` seconds, so no other replica
+    takes it over; if this process dies, the next tick anywhere takes the run over.
+    """
     period = period_key(spec, now, tz)
-    # A cheap look first; the unique key still decides between replicas racing past it.
-    if await JobRun.exists(job=spec.name, period=period):
+    # A cheap look first; the unique key and the conditional takeover still decide races.
+    if await jobs.is_settled(spec.name, period):
         return None
-    run = await jobs.claim_period(spec.name, period, owner)
+    run = await jobs.claim_period(spec.name, period, owner, lease)
     if run is None:
         return None
+    beat = asyncio.create_task(_heartbeat(run, lease, heartbeat))
     try:
         detail = await spec.func(now)
     except Exception as exc:
@@ -118,7 +127,21 @@ async def run_job(spec: JobSpec, now: datetime, tz: ZoneInfo, owner: str = OWNER
         await jobs.finish(run, "error", f"{type(exc).__name__}: {exc}")
     else:
         await jobs.finish(run, "ok", detail or "")
+    finally:
+        beat.cancel()
+        await asyncio.gather(beat, return_exceptions=True)
     return run
+
+
+async def _heartbeat(run: JobRun, lease: timedelta, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            if not await jobs.renew(run, lease):
+                log.warning("job run %s (%s) is no longer ours", run.id, run.job)
+                return
+        except Exception:
+            log.exception("job heartbeat failed")
 
 
 async def record_missed(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: Any,
@@ -127,7 +150,7 @@ async def record_missed(spec: JobSpec, now: datetime, tz: ZoneInfo, settings: An
     period = period_key(spec, now, tz)
     if await JobRun.exists(job=spec.name, period=period):
         return None
-    run = await jobs.claim_period(spec.name, period, owner)
+    run = await jobs.claim_period(spec.name, period, owner, LEASE)
     if run is None:
         return None
     due = scheduled_at(spec, now, tz, settings)
@@ -145,7 +168,9 @@ async def tick(settings: Any, now: datetime | None = None, owner: str | None = N
     ran = []
     for spec in list(JOBS.values()):
         if is_due(spec, now, tz, settings):
-            if await run_job(spec, now, tz, owner or OWNER) is not None:
+            lease = timedelta(seconds=getattr(settings, "lease_seconds", LEASE.total_seconds()))
+            heartbeat = float(getattr(settings, "heartbeat_seconds", HEARTBEAT))
+            if await run_job(spec, now, tz, owner or OWNER, lease, heartbeat) is not None:
                 ran.append(spec.name)
         elif is_missed(spec, now, tz, settings):
             await record_missed(spec, now, tz, settings, owner or OWNER)

@@ -9,8 +9,9 @@ replica's sender sees the same schedule, so three replicas together stay within 
 local pacers would send 90/s. On SQLite (one process) the same schedule lives in memory. A 429
 moves a chat's (or the bot's) next slot past its retry_after for every replica.
 
-The delivery worker (bot/notifier.py) is meant to call `await rate.acquire(chat_id)` where it
-now calls `Pacer.take` and sleeps, and `await rate.pause(chat_id, s)` on a 429.
+The delivery worker (bot/notifier.py) spaces its own sends with its local pacer and then, on
+PostgreSQL, takes the shared slot with `await rate.acquire(chat_id)`; a 429 calls
+`await rate.pause(chat_id, s)`.
 docs/replicas.md says why this design and what it costs.
 """
 
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tortoise import connections
-
-from services import clock
 
 #: Telegram's published limits, with a margin (clocks of replicas differ by milliseconds).
 GLOBAL_PER_SECOND = 29.0
@@ -49,7 +50,11 @@ class SendRate:
 
     def __init__(self, global_per_second: float = GLOBAL_PER_SECOND,
                  private_per_second: float = PRIVATE_PER_SECOND,
-                 group_per_minute: float = GROUP_PER_MINUTE) -> None:
+                 group_per_minute: float = GROUP_PER_MINUTE,
+                 now: Callable[[], float] = time.time) -> None:
+        #: Wall-clock seconds, the same in every replica (never the business clock, which a
+        #: test or a replay may stop: a schedule on a stopped clock never frees a slot).
+        self.now = now
         self.global_gap = 1.0 / global_per_second
         self.private_gap = 1.0 / private_per_second
         self.group_gap = 60.0 / group_per_minute
@@ -58,7 +63,8 @@ class SendRate:
         return self.private_gap if chat_id > 0 else self.group_gap
 
     @staticmethod
-    def _shared() -> bool:
+    def shared_database() -> bool:
+        """PostgreSQL: replicas may share it, so the schedule lives there."""
         return connections.get("default").capabilities.dialect == "postgres"
 
     async def acquire(self, chat_id: int) -> float:
@@ -74,9 +80,9 @@ class SendRate:
 
     async def reserve(self, chat_id: int) -> Slot:
         """Take the next overall slot if the chat is free by then; how long to wait either way."""
-        now = clock.now().timestamp()
+        now = self.now()
         key = f"chat:{chat_id}"
-        if not self._shared():
+        if not self.shared_database():
             chat_free, overall = _LOCAL.get(key, 0.0), max(now, _LOCAL.get(GLOBAL, 0.0))
             if chat_free > overall:
                 return Slot(chat_free - now, False)
@@ -94,9 +100,9 @@ class SendRate:
 
     async def pause(self, chat_id: int | None, seconds: float) -> None:
         """Telegram said retry_after: no replica sends to this chat (None: at all) before then."""
-        until = clock.now().timestamp() + seconds
+        until = self.now() + seconds
         key = GLOBAL if chat_id is None else f"chat:{chat_id}"
-        if not self._shared():
+        if not self.shared_database():
             _LOCAL[key] = max(_LOCAL.get(key, 0.0), until)
             return
         await connections.get("default").execute_query(

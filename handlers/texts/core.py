@@ -121,6 +121,14 @@ ZH = {
     "btn.cancel": "取消",
     "btn.back": "返回",
     "btn.confirm": "确认",
+    "digest.title": "📚 一分钟内来了{n}条消息，合并为一条：{parts}。\n点下方按钮查看列表。",
+    "digest.part": "{what}{n}条",
+    "digest.other": "通知",
+    "digest.btn.list": "查看列表",
+    "digest.list.title": "合并的{n}条消息（{page}/{pages}）：",
+    "digest.list.line": "{n}. {text}",
+    "digest.list.gone": "这份汇总已找不到了。",
+    "digest.kind.opinion_alert": "舆情预警",
 }
 
 EN = {
@@ -244,4 +252,12 @@ EN = {
     "btn.cancel": "Cancel",
     "btn.back": "Back",
     "btn.confirm": "Confirm",
+    "digest.title": "📚 {n} messages in one minute, folded into one: {parts}.\nPress the button below to list them.",
+    "digest.part": "{n} × {what}",
+    "digest.other": "notices",
+    "digest.btn.list": "List them",
+    "digest.list.title": "The {n} folded messages ({page}/{pages}):",
+    "digest.list.line": "{n}. {text}",
+    "digest.list.gone": "This digest can no longer be found.",
+    "digest.kind.opinion_alert": "opinion alerts",
 }

@@ -251,3 +251,37 @@ def join_within(lines: list[str], limit: int = 3900) -> str:
         kept.append(line)
         size += len(line) + 1
     return "\n".join(kept)
+
+
+@view("approvals.batch_news")
+async def batch_news(payload: dict[str, Any], lang: str) -> Rendered:
+    """One message to a requester for everything a batch decided for them."""
+    ids = [int(i) for i in payload.get("actions", [])]
+    actions = await ApprovalAction.filter(id__in=ids).order_by("id").prefetch_related(
+        "request", "actor")
+    lines: list[str] = []
+    for action in actions:
+        request = action.request
+        line = t("approvals.batch.news.line", lang, id=request.id,
+                 kind=esc(kind_name(request.kind, lang)), title=esc(request.title),
+                 status=t(f"approvals.status.{request.status.value}", lang))
+        if sum(len(x) for x in lines) + len(line) > 3600:
+            lines.append(t("approvals.batch.news.more", lang, n=len(actions) - len(lines)))
+            break
+        lines.append(line)
+    actor = next((a.actor for a in actions if a.actor), None)
+    head = t("approvals.batch.news", lang, n=len(actions),
+             actor=esc(actor.name) if actor else t("approvals.system", lang))
+    return Rendered("\n".join([head, *lines]))
+
+
+@view("approvals.batch_done")
+def batch_done(payload: dict[str, Any], lang: str) -> Rendered:
+    """The approver's batch is done."""
+    n, skipped = int(payload.get("n") or 0), int(payload.get("skipped") or 0)
+    if not n:
+        return Rendered(t("approvals.batch.nothing", lang))
+    text = t("approvals.batch.done", lang, n=n)
+    if skipped:
+        text += t("approvals.batch.skipped", lang, n=skipped)
+    return Rendered(text)

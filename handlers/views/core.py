@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import callback as cb
 from handlers.texts import t
 from handlers.views import Rendered, view
 from models.core import Staff
@@ -49,3 +52,26 @@ async def joined(payload: dict[str, Any], lang: str) -> Rendered:
 def plain_text(payload: dict[str, Any], lang: str) -> Rendered:
     """A ready sentence (tests and admin broadcasts)."""
     return Rendered(str(payload.get(lang) or payload.get("text") or ""))
+
+
+@view("core.reply")
+def handed_over_reply(payload: dict[str, Any], lang: str) -> Rendered:
+    """A direct reply Telegram failed to take (5xx, timeout), sent again as it was rendered."""
+    markup = payload.get("markup")
+    keyboard = InlineKeyboardMarkup.de_json(markup, None) if isinstance(markup, dict) else None
+    return Rendered(str(payload.get("html") or ""), keyboard)
+
+
+@view("core.digest")
+def digest(payload: dict[str, Any], lang: str) -> Rendered:
+    """A storm folded into one message: how many of what, and a button that lists them."""
+    from services.outbox import DIGESTIBLE
+
+    parts = [t("digest.part", lang, what=t(DIGESTIBLE.get(kind, "digest.other"), lang), n=n)
+             for kind, n in dict(payload.get("kinds") or {}).items()]
+    text = t("digest.title", lang, n=int(payload.get("n") or 0), parts="、".join(parts)
+             if lang.startswith("zh") else ", ".join(parts))
+    head = int(payload.get("head") or 0)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        t("digest.btn.list", lang), callback_data=cb.encode("ob", "dg", head))]])
+    return Rendered(text, keyboard)

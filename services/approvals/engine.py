@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +41,10 @@ CARD = "approvals.card"
 #: Cards /pending sends again at most (the newest), the rest reached by the batch offer.
 RESEND_LIMIT = 20
 NEWS = "approvals.news"
+BATCH_NEWS = "approvals.batch_news"
+BATCH_DONE = "approvals.batch_done"
+#: Inside a batch approval: who would be told of which actions (told once at the end).
+_batch_news: ContextVar[dict[int, list[int]] | None] = ContextVar("batch_news", default=None)
 MAX_REASON = 500
 MAX_TITLE = 200
 #: A card stays well within Telegram's 4096 characters.
@@ -276,17 +281,44 @@ async def urge(request_id: int, actor: Staff) -> int:
 
 
 async def batch_approve(actor: Staff, kind: str, upto_assignee_id: int) -> tuple[int, int]:
-    """Approve every card of one kind waiting for the actor (up to the one shown last)."""
+    """Approve every card of one kind waiting for the actor (up to the one shown last).
+
+    Each requester (and CC) hears once, with the list of what was decided for them, and the
+    actor hears when it is done: a batch of 1,000 sends a handful of messages, not 1,000.
+    """
     done = skipped = 0
+    news: dict[int, list[int]] = {}
     for item in await pending_for(actor):
         if item.step.request.kind != kind or item.id > upto_assignee_id:
             continue
+        told: dict[int, list[int]] = {}
+        token = _batch_news.set(told)
         try:
             await approve(item.id, actor)
             done += 1
         except (StaleAction, NotAllowed, NotFound, Conflict):
             skipped += 1
+            continue
+        finally:
+            _batch_news.reset(token)
+        for person_id, actions in told.items():  # only what a committed approval told
+            news.setdefault(person_id, []).extend(actions)
+    for person in await Staff.filter(id__in=list(news), active=True):
+        actions = news[person.id]
+        await outbox.emit_to_staff(person, BATCH_NEWS, {"actions": actions[:500]},
+                                   f"ap:batchnews:{actions[0]}")
+    await outbox.emit_to_staff(actor, BATCH_DONE, {"n": done, "skipped": skipped, "kind": kind},
+                               f"ap:batchdone:{actor.id}:{kind}:{upto_assignee_id}:"
+                               f"{clock.now().timestamp():.0f}")
     return done, skipped
+
+
+async def has_batch(actor: Staff, kind: str, upto_assignee_id: int) -> bool:
+    """Whether any card of this kind still waits for the actor (a cheap look before a batch)."""
+    return await ApprovalAssignee.filter(
+        verdict=None, step__status=StepStatus.ACTIVE, step__request__status=RequestStatus.PENDING,
+        step__request__kind=kind, id__lte=upto_assignee_id,
+    ).filter(_mine(actor)).exists()
 
 
 # ---------------------------------------------------------------------------- reading
@@ -578,9 +610,11 @@ async def _report_unreachable(assignee_id: int) -> int:
     if a is None or a.verdict is not None or a.step.status != StepStatus.ACTIVE:
         return 0
     who = a.acting or a.approver
+    # Once per person per day, whatever the number of cards waiting for them.
+    day = clock.now().astimezone(POLICY.tz).date().isoformat()
     row = await outbox.emit_to_purpose(
         ChatPurpose.OFFICE, "approvals.unreachable",
-        {"assignee_id": a.id, "staff_id": who.id}, f"ap:unreach:{a.id}:{who.id}")
+        {"assignee_id": a.id, "staff_id": who.id}, f"ap:unreach:{who.id}:{day}")
     return 1 if row is not None else 0
 
 
@@ -779,7 +813,11 @@ async def _tell(request: ApprovalRequest, step: ApprovalStep | None,
     people.discard(action.actor_id)  # type: ignore[attr-defined]
     if final and request.kind in _TELLS_REQUESTER:
         people.discard(request.requester_id)  # type: ignore[attr-defined]
+    collected = _batch_news.get()
     for person in await Staff.filter(id__in=list(people), active=True):
+        if collected is not None:  # a batch tells each person once, at its end
+            collected.setdefault(person.id, []).append(action.id)
+            continue
         await outbox.emit_to_staff(person, NEWS, {"action_id": action.id, "final": final},
                                    f"ap:news:{action.id}")
 

@@ -30,6 +30,8 @@ MAX_NOTE = 2000
 #: Ids beyond a 32-bit integer cannot exist (and would overflow the database's integer).
 MAX_ID = 2**31 - 1
 ALERT = "opinion.alert"
+# A flood of negative items (250 at once) alerts the leaders' group with one digest.
+outbox.digestible(ALERT, "digest.kind.opinion_alert")
 
 
 async def case_of_cluster(cluster_id: int) -> OpinionCase | None:

@@ -336,9 +336,16 @@ async def test_pending_lists_cards_and_approves_a_batch_after_confirming(env: En
     confirm = await env.message(1003, offer["message_id"])
     assert "确认全部同意以下3项" in confirm["text"] and "申请2" in confirm["text"]
     answer = await env.press(1003, confirm, button="确认")
-    assert "已全部同意3项" in answer["answer"]
+    assert "完成后会告诉您" in answer["answer"]  # answered at once, approved in the background
+    done = await env.client.wait_for_bot_message(1003, contains="已全部同意3项", timeout=10)
     await env.delivered()
     assert await ApprovalRequest.filter(status=RequestStatus.APPROVED).count() == 3
+    # The requester hears once, with the list.
+    told = [m for m in await env.bot_messages(1004) if "批量审批了您的3项申请" in m["text"]]
+    assert len(told) == 1 and all(f"#{r.id} " in told[0]["text"] for r in requests)
+    assert not [m for m in await env.bot_messages(1004, after=told[0]["message_id"])]
+    assert not await OutboxMessage.filter(kind="approvals.news", chat_id=1004).exists()
+    assert done["message_id"] > confirm["message_id"]
     for c in cards:
         assert not _buttons(await env.message(1003, c["message_id"]))
     again = await env.press(1003, confirm, data=cb.encode("ap", "allok", "t.one", 999))
@@ -371,6 +378,25 @@ async def test_approver_who_never_started_the_bot_gets_the_card_after_start(
     assert _buttons(card)[0] == "同意"
     await env.press(1005, card, button="同意")
     assert (await ApprovalDecision.get(step__request_id=request.id)).outcome == "approved"
+
+
+async def test_the_office_hears_of_an_unreachable_approver_once_a_day_however_many_cards(
+        fixed_clock: FixedClock, env: Env) -> None:
+    env.allow_failure("can't initiate conversation")
+    await _office(env, head_started=False)
+    await env.group(-2001, "党政办工作群", [1001, 1003])
+    await BoundChat.create(chat_id=-2001, title="党政办工作群", purpose=ChatPurpose.OFFICE)
+    for n in range(4):
+        await _submit(env, subject=n, title=f"申请{n}")
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
+    await env.delivered()
+    notices = [m for m in await env.bot_messages(-2001) if "还没有打开" in m["text"]]
+    assert len(notices) == 1 and "陈科长" in notices[0]["text"]
+    fixed_clock.advance(timedelta(days=1))
+    await _submit(env, subject=9, title="次日申请")
+    await scheduler.runner.tick(env.runtime.settings, fixed_clock.now())
+    await env.delivered()
+    assert len([m for m in await env.bot_messages(-2001) if "还没有打开" in m["text"]]) == 2
 
 
 async def test_forged_guessed_stale_and_double_clicks_do_nothing_but_say_why(env: Env) -> None:

@@ -99,9 +99,6 @@ def _update_of(sent: dict[str, Any], uid: int, text: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(reason="processed_update is checked before and written after handling, so "
-                          "two replicas given the same update at the same moment both act "
-                          "(issue 23 claims the update first)", strict=False)
 async def test_same_update_posted_to_two_replicas_at_once_is_handled_once(
         cluster: Cluster, client: SandboxClient) -> None:
     uid = PEOPLE[1]
@@ -122,8 +119,8 @@ async def test_dialog_started_on_one_replica_is_finished_on_another(
     card = await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=10,
                                              contains="集群评审会")
     cluster.route_to(2)
-    answer = await client.press(uid, uid, card["message_id"], button="✅ 确认预定")
-    assert "已预定" in (answer.get("answer") or "")
+    answer = await client.press(uid, uid, card["message_id"], button="✅ 确认预订")
+    assert "已预订" in (answer.get("answer") or "")
     booking = await Booking.get(title="集群评审会")
     assert booking.status == BookingStatus.CONFIRMED
     cluster.route_to(1)  # and the third replica knows it too

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import aiohttp
 
-from models.core import ProcessedUpdate, Role, Staff
+from models.core import InboxUpdate, ProcessedUpdate, Role, Staff
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 from tests.e2e.conftest import Env, free_port, start_env
@@ -66,6 +69,9 @@ async def test_wrong_secret_is_refused_and_a_replayed_update_acts_once(
             async with http.post(url, data=b"not json",
                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as resp:
                 assert resp.status == 400
+        # Answered once written down; the dispatcher handles it from the inbox right after.
+        await env.client.wait_for_bot_message(1004, contains="欢迎加入")
+        await _inbox_empty()
         assert await ProcessedUpdate.filter(update_id=777001).count() == 1
         invite_uses = (await Staff.filter(department="财务部").count())
         assert invite_uses == 1
@@ -74,6 +80,13 @@ async def test_wrong_secret_is_refused_and_a_replayed_update_acts_once(
     finally:
         await env.runtime.stop()
         await env.client.close()
+
+
+async def _inbox_empty(timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while await InboxUpdate.exists():
+        assert time.monotonic() < deadline, "the inbox was not worked off"
+        await asyncio.sleep(0.05)
 
 
 async def test_health_ready_and_metrics_answer(env: Env) -> None:

@@ -152,3 +152,51 @@ async def test_overview_lists_next_and_last_run(db: str, only_test_jobs: list[da
     assert status.name == "test.daily"
     assert status.next_run == at(2026, 11, 27, 8, 30)
     assert status.last is not None and status.last.status == "ok"
+
+
+LEASED = SimpleNamespace(timezone="Asia/Shanghai", test_report_time="08:30",
+                         lease_seconds=0.5, heartbeat_seconds=0.1)
+
+
+async def test_a_run_whose_owner_died_is_taken_over_and_completed_once(
+    db: str, only_test_jobs: list[datetime]
+) -> None:
+    from services import clock
+
+    now = at(2026, 11, 26, 8, 30, 5)
+    # A replica on another host claimed the period and was killed mid-run: its lease ran out.
+    await JobRun.create(job="test.daily", period="2026-11-26", started_at=now,
+                        owner="gone-host:7:abc:jobs:1",
+                        lease_until=clock.now() - timedelta(seconds=1))
+    assert await runner.tick(LEASED, now + timedelta(minutes=1), owner="replica-2") == [
+        "test.daily"]
+    for i in range(3):
+        assert await runner.tick(LEASED, now + timedelta(minutes=2), owner=f"replica-{i}") == []
+    run = await JobRun.get(job="test.daily")
+    assert (run.status, run.owner, len(only_test_jobs)) == ("ok", "replica-2", 1)
+    assert run.detail == "run 1" and run.lease_until is None
+
+
+async def test_a_living_owners_long_run_is_never_taken_over(db: str) -> None:
+    saved = dict(JOBS)
+    JOBS.clear()
+    calls: list[datetime] = []
+
+    async def slow(now: datetime) -> str:
+        calls.append(now)
+        await asyncio.sleep(1.5)  # three leases long: only the heartbeat keeps it
+        return "done"
+
+    register(JobSpec("test.slow", slow, at="test_report_time"))
+    try:
+        now = at(2026, 11, 26, 8, 30, 5)
+        first = asyncio.create_task(runner.tick(LEASED, now, owner="replica-0"))
+        for i in range(1, 8):
+            await asyncio.sleep(0.2)
+            assert await runner.tick(LEASED, now, owner=f"replica-{i}") == []
+        assert await first == ["test.slow"]
+    finally:
+        JOBS.clear()
+        JOBS.update(saved)
+    assert len(calls) == 1
+    assert (await JobRun.get(job="test.slow")).status == "ok"
