@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
@@ -13,74 +13,34 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
 from bot.settings import Settings
+from bot.workers import LeasedWorker
 from models.core import InboxUpdate
 from services import updates
-from services.leases import worker_id
 
 log = logging.getLogger("officebot.inbox")
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
-class Dispatcher:
+class Dispatcher(LeasedWorker):
     """Claims the oldest update of each chat not busy here and hands it to the application."""
+
+    role = "inbox"
+    log = log
 
     def __init__(self, application: Application,  # type: ignore[type-arg]
                  settings: Settings, *, idle_poll: float = 0.25,
                  owner: str | None = None) -> None:
+        super().__init__(settings, idle_poll=idle_poll, owner=owner,
+                         max_in_flight=settings.inbox_max_in_flight)
         self.app = application
-        self.idle_poll = idle_poll
-        self.owner = owner or worker_id("inbox")
-        self.lease = timedelta(seconds=settings.lease_seconds)
-        self.heartbeat = settings.heartbeat_seconds
-        self.max_in_flight = settings.inbox_max_in_flight
-        self.in_flight: set[int] = set()
-        self.held: dict[int, int] = {}
-        self.wakeup = asyncio.Event()
-        self.stopping = False
         self.handled = 0
-        self._tasks: set[asyncio.Task[None]] = set()
 
-    def wake(self) -> None:
-        self.wakeup.set()
+    async def release_dead(self) -> None:
+        await updates.release_dead_here()
 
-    async def run(self) -> None:
-        try:
-            await updates.release_dead_here()
-        except Exception:
-            log.exception("could not release a dead worker's updates")
-        beat = asyncio.create_task(self._heartbeat(), name="inbox-heartbeat")
-        try:
-            while not self.stopping:
-                try:
-                    progressed = await self.step()
-                except Exception:
-                    log.exception("inbox step failed; retrying shortly")
-                    progressed = False
-                if not progressed:
-                    try:
-                        await asyncio.wait_for(self.wakeup.wait(), self.idle_poll)
-                    except TimeoutError:
-                        pass
-                    self.wakeup.clear()
-        finally:
-            beat.cancel()
-            await asyncio.gather(beat, return_exceptions=True)
-
-    async def stop(self) -> None:
-        self.stopping = True
-        self.wake()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=15)
-
-    async def _heartbeat(self) -> None:
-        while not self.stopping:
-            await asyncio.sleep(self.heartbeat)
-            if self.held:
-                try:
-                    await updates.renew(self.owner, self.lease, list(self.held))
-                except Exception:
-                    log.exception("inbox heartbeat failed")
+    async def renew(self, ids: Sequence[int]) -> Any:
+        return await updates.renew(self.owner, self.lease, list(ids))
 
     async def step(self) -> bool:
         free = self.max_in_flight - len(self.in_flight)
@@ -88,11 +48,7 @@ class Dispatcher:
             return False
         rows = await updates.claim_heads(self.owner, self.lease, free, self.in_flight)
         for row in rows:
-            self.in_flight.add(row.chat_key)
-            self.held[row.id] = row.chat_key
-            task = asyncio.create_task(self._handle(row))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.start(row.id, row.chat_key, lambda row=row: self._handle(row))
         return bool(rows)
 
     async def _handle(self, row: InboxUpdate) -> None:
@@ -105,10 +61,6 @@ class Dispatcher:
             self.handled += 1
         except Exception:
             log.exception("update %s could not be handled; it stays for a retry", row.update_id)
-        finally:
-            self.held.pop(row.id, None)
-            self.in_flight.discard(row.chat_key)
-            self.wake()
 
 
 class Poller:

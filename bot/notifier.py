@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import logging
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -14,11 +15,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.settings import Settings
+from bot.workers import LeasedWorker
 from handlers.texts import DEFAULT_LANG
 from handlers.views import Rendered, render
 from models.core import OutboxMessage, Staff
 from services import outbox
-from services.leases import worker_id
 from services.sendrate import SendRate
 
 log = logging.getLogger("officebot.notifier")
@@ -64,7 +65,7 @@ class Pacer:
                                       time.monotonic() + self.gap(chat_id))
 
 
-class Notifier:
+class Notifier(LeasedWorker):
     """Delivers outbox rows: each chat's oldest first, many chats at once, nothing held idle.
 
     It claims only the heads of chats that may send now (a few rows, leased to this worker and
@@ -73,79 +74,35 @@ class Notifier:
     one lease.
     """
 
+    role = "outbox"
+    log = log
+
     def __init__(self, bot: Bot, settings: Settings, *, idle_poll: float = 0.25,
                  max_in_flight: int | None = None, owner: str | None = None) -> None:
+        super().__init__(settings, idle_poll=idle_poll, owner=owner,
+                         max_in_flight=max_in_flight or settings.outbox_max_in_flight)
         self.bot = bot
-        self.settings = settings
-        self.idle_poll = idle_poll
         self.pacer = Pacer(settings)
         #: Telegram's limits held by every replica together (PostgreSQL: a shared schedule,
         #: services.sendrate); decided when the worker starts, None on SQLite (one process).
         self.shared: SendRate | None = None
-        self.owner = owner or worker_id("outbox")
-        self.lease = timedelta(seconds=settings.lease_seconds)
-        self.heartbeat = settings.heartbeat_seconds
-        self.max_in_flight = max_in_flight or settings.outbox_max_in_flight
-        #: Chats with a send in flight here, and the rows this worker holds (id -> chat).
-        self.in_flight: set[int] = set()
-        self.held: dict[int, int] = {}
-        self.wakeup = asyncio.Event()
-        self.stopping = False
         self.sent = 0
         self.lost_leases = 0
-        self._tasks: set[asyncio.Task[None]] = set()
 
-    def wake(self) -> None:
-        self.wakeup.set()
-
-    async def run(self) -> None:
-        """Deliver until stopped."""
-        try:
-            await outbox.release_dead_here()
-        except Exception:
-            log.exception("could not release a dead worker's outbox rows")
+    async def release_dead(self) -> None:
         if SendRate.shared_database():
             self.shared = SendRate(self.settings.outbox_global_per_second,
                                    self.settings.outbox_private_per_second,
                                    self.settings.outbox_group_per_minute)
-        beat = asyncio.create_task(self._heartbeat(), name="outbox-heartbeat")
-        try:
-            while not self.stopping:
-                try:
-                    progressed = await self.step()
-                except Exception:
-                    log.exception("outbox step failed; retrying shortly")
-                    progressed = False
-                if not progressed:
-                    try:
-                        await asyncio.wait_for(self.wakeup.wait(), self._idle_wait())
-                    except TimeoutError:
-                        pass
-                    self.wakeup.clear()
-        finally:
-            beat.cancel()
-            await asyncio.gather(beat, return_exceptions=True)
+        await outbox.release_dead_here()
 
-    def _idle_wait(self) -> float:
+    async def renew(self, ids: Sequence[int]) -> Any:
+        return await outbox.renew(self.owner, self.lease, list(ids))
+
+    def idle_wait(self) -> float:
         ready = [t for c, t in self.pacer.next_chat.items() if c not in self.in_flight]
         soonest = min(ready, default=0.0) - time.monotonic()
         return min(max(soonest, 0.01), self.idle_poll) if soonest > 0 else self.idle_poll
-
-    async def _heartbeat(self) -> None:
-        while not self.stopping:
-            await asyncio.sleep(self.heartbeat)
-            if not self.held:
-                continue
-            try:
-                await outbox.renew(self.owner, self.lease, list(self.held))
-            except Exception:
-                log.exception("outbox heartbeat failed")
-
-    async def stop(self) -> None:
-        self.stopping = True
-        self.wake()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=15)
 
     async def step(self) -> bool:
         """Claim the heads of chats that may send now and start them."""
@@ -157,11 +114,7 @@ class Notifier:
         waiting = {c for c, t in self.pacer.next_chat.items() if t > now}
         rows = await outbox.claim_heads(self.owner, self.lease, free, self.in_flight | waiting)
         for row in rows:
-            self.in_flight.add(row.chat_id)
-            self.held[row.id] = row.chat_id
-            task = asyncio.create_task(self._deliver(row))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.start(row.id, row.chat_id, lambda row=row: self._deliver(row))
         return bool(rows)
 
     async def _deliver(self, row: OutboxMessage) -> None:
@@ -189,9 +142,7 @@ class Notifier:
         except Exception:
             log.exception("delivering outbox row %s failed; its lease will run out", row.id)
         finally:
-            self.held.pop(row.id, None)
-            self.in_flight.discard(row.chat_id)
-            self.wake()
+            self.held.pop(row.id, None)  # the digest sent in the claimed row's place
 
     async def _lang(self, chat_id: int) -> str:
         if chat_id > 0:
