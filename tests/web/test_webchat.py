@@ -207,8 +207,9 @@ def test_leader_approves_a_pending_reception_with_its_button_and_the_card_is_edi
     assert demo.rows("SELECT status FROM reception WHERE unit = ?", "省工业和信息化厅") == [
         {"status": "approved"}]
 
-    # the requester's page shows the outcome as it arrives, with no reload
-    expect(bot_message(office, "李主任已同意")).to_contain_text("审批结果：已通过")
+    # the requester's page shows the outcome as it arrives, with no reload, once: the
+    # reception's own message (the approvals engine no longer sends a second one, issue 17)
+    expect(bot_message(office, "已批准：")).to_contain_text("省工业和信息化厅")
     assert office.evaluate("window.__notReloaded") is True
 
 
