@@ -1,0 +1,246 @@
+"""One act of the office's year each: what the people type and press, as they would.
+
+Each play returns nothing and raises `ActFailed` when the bot did not answer as expected (the
+year counts it and goes on). Reading the database is allowed (to find whose turn it is, as the
+person would see the card arrive); writing it is not.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.demo_year.people import (
+    ADMIN,
+    KEEPER,
+    LEADER,
+    LEADER2,
+    LEADERS_GROUP,
+    OFFICE,
+    OFFICE_GROUP,
+    Person,
+)
+from bot.demo_year.stage import ActFailed, Stage
+
+Json = dict[str, Any]
+
+
+def docx_bytes(title: str) -> bytes:
+    """A small Word file with the title as its text (a draft the staff send)."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(title)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def buttons(message: Json) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def outbox_idle(timeout: float = 20.0) -> None:
+    """Wait until the bot has sent what it queued (cards arrive before anyone presses)."""
+    import asyncio
+    import time
+
+    from models.core import OutboxMessage, OutboxStatus
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not await OutboxMessage.filter(
+                status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).exists():
+            return
+        await asyncio.sleep(0.02)
+    raise ActFailed("the outbox did not drain")
+
+
+async def decide_approvals(stage: Stage, *, reject: str | None = None) -> int:
+    """Every open approval card is decided by its approver (同意, or 驳回 with a reason)."""
+    from models.approvals import ApprovalAssignee
+    from models.core import Staff
+
+    decided = 0
+    for _ in range(6):
+        await outbox_idle()
+        open_card = await ApprovalAssignee.filter(verdict=None, step__status="active").order_by(
+            "id").prefetch_related("step").first()
+        if open_card is None:
+            return decided
+        approver = await Staff.get(id=open_card.approver_id)  # type: ignore[attr-defined]
+        request_id = open_card.step.request_id  # type: ignore[attr-defined]
+        card = await stage.last(approver.tg_user_id, f"审批 #{request_id} ")
+        if reject:
+            await stage.press(approver.tg_user_id, card, "驳回")
+            await stage.say(approver.tg_user_id, reject)
+            return decided + 1
+        await stage.press(approver.tg_user_id, card, "同意")
+        decided += 1
+    return decided
+
+
+# ------------------------------------------------------------------ documents
+
+
+async def incoming(stage: Stage, rnd: random.Random, n: int, sender: str, title: str,
+                   due: date | None, handler: Person | None, finish: bool) -> None:
+    """Register a document; read-and-close it, or assign it and (maybe) finish it."""
+    due_text = f" {due.month}月{due.day}日前报送" if due else ""
+    card = await stage.say(OFFICE, f"/shouwen {sender} 〔来文〕{n}号 {title}{due_text}",
+                           contains="请核对")
+    await stage.press(OFFICE, card, "✅ 确认登记")
+    card = await stage.wait(OFFICE, card["message_id"] - 1, "已登记为")
+    if handler is None:
+        await stage.press(OFFICE, card, "阅知办结")
+        return
+    await stage.press(OFFICE, card, "分办")
+    preview = await stage.say(OFFICE, f"{handler.department} {handler.name}",
+                              contains="请确认分办")
+    await stage.press(OFFICE, preview, "✅ 确认分办")
+    await outbox_idle()
+    task = await stage.last(handler.uid, "新的承办任务")
+    if not finish:
+        return
+    await stage.press(handler.uid, task, "提交办结报告")
+    kept = await stage.say(handler.uid, "已按要求办理完毕，材料已报送。", contains="已收到")
+    await stage.press(handler.uid, kept, "📨 提交办结报告")
+    await outbox_idle()
+    review = await stage.last(OFFICE, "办结审核")
+    await stage.press(OFFICE, review, "✅ 通过")
+
+
+async def outgoing(stage: Stage, drafter: Person, kind: str, title: str) -> None:
+    """A department drafts, the office checks, a leader signs: the park's number is given."""
+    await stage.say(drafter.uid, f"/fawen {kind} {title}", contains="底稿")
+    sent = await stage.client.send_document(drafter.uid, drafter.uid, f"{title[:20]}.docx",
+                                            docx_bytes(title))
+    card = await stage.wait(drafter.uid, sent["message_id"], "请核对")
+    await stage.press(drafter.uid, card, "📨 送审")
+    await outbox_idle()
+    check = await stage.last(OFFICE, "核稿（第1步")
+    await stage.press(OFFICE, check, "✅ 核稿通过")
+    await outbox_idle()
+    sign = await stage.last(LEADER, "签发（第2步")
+    answer = await stage.press(LEADER, sign, "✅ 签发")
+    if "园区发" not in (answer.get("answer") or ""):
+        raise ActFailed(f"not issued: {answer.get('answer')}")
+
+
+# ------------------------------------------------------------------ meetings
+
+
+async def meeting(stage: Stage, host: Person, when: str, room: str, subject: str) -> None:
+    card = await stage.say(host.uid, f"/book {when} {room} {subject}")
+    if not any("确认预定" in b for b in buttons(card)):
+        raise ActFailed(f"booking not offered: {(card.get('text') or '')[:80]}")
+    await stage.press(host.uid, card, "✅ 确认预定")
+    await stage.wait(host.uid, card["message_id"] - 1, "已预定")
+
+
+# ------------------------------------------------------------------ publicity
+
+
+async def media_report(stage: Stage, outlet: str, day: date, title: str, front: bool) -> None:
+    page = " 头版" if front else ""
+    reply = await stage.say(OFFICE, f"/xuanchuan {outlet}{page} {day.isoformat()} {title}")
+    if "已登记报道" not in (reply.get("text") or ""):
+        raise ActFailed(f"report not recorded: {(reply.get('text') or '')[:80]}")
+
+
+async def information(stage: Stage, author: Person, title: str, level: str | None) -> None:
+    """A correspondent submits a piece; the office uses it (区级/市级/省级) or returns it."""
+    await stage.say(author.uid, "/xinxi 报送", contains="党政信息草稿")
+    draft = await stage.say(author.uid, f"{title}\n{author.department}{title}，取得阶段性成效。",
+                            contains="标题：")
+    await stage.press(author.uid, draft, "提交")
+    await outbox_idle()
+    card = await stage.last(OFFICE_GROUP, "党政信息 #")
+    if level is None:
+        await stage.press(OFFICE, card, "退回", chat=OFFICE_GROUP)
+        await stage.say(OFFICE, "内容与上周重复，请补充新进展后再报", chat=OFFICE_GROUP)
+        return
+    answer = await stage.press(OFFICE, card, f"{level}采用", chat=OFFICE_GROUP)
+    if "采用" not in (answer.get("answer") or ""):
+        raise ActFailed(f"piece not used: {answer.get('answer')}")
+
+
+async def drafting(stage: Stage, assigner: int, drafter: Person, kind: str, title: str,
+                   deadline: date) -> None:
+    """A leader (or the office) assigns a draft; the drafter sends it; it is accepted."""
+    draft = await stage.say(assigner, f"/wengao 新建 {kind} 起草人 {drafter.name} 截止 "
+                                      f"{deadline.month}月{deadline.day}日 题目 {title}")
+    await stage.press(assigner, draft, "派发")
+    await outbox_idle()
+    await stage.last(drafter.uid, "文稿任务")
+    sent = await stage.client.send_document(drafter.uid, drafter.uid, f"{title[:20]}.docx",
+                                            docx_bytes(title))
+    await stage.wait(drafter.uid, sent["message_id"])
+    await outbox_idle()
+    version = await stage.last(assigner, "第1稿")
+    await stage.press(assigner, version, "采用定稿")
+
+
+async def bulletin(stage: Stage, titles: list[str]) -> None:
+    """Collect the issue's items and sign it off (参阅)."""
+    for title in titles:
+        await stage.say(OFFICE, f"/canyue 加 {title}", contains="已加入")
+    card = await stage.say(OFFICE, "/canyue 编辑", contains="下一期")
+    await stage.press(OFFICE, card, "签发")
+
+
+# ------------------------------------------------------------------ opinion
+
+
+async def opinion(stage: Stage, text: str, url: str, false_alarm: bool) -> None:
+    reply = await stage.say(OFFICE, f"/yq {text} {url}")
+    if "已录入" not in (reply.get("text") or ""):
+        raise ActFailed(f"opinion not recorded: {(reply.get('text') or '')[:80]}")
+    await outbox_idle()
+    if "负面" in reply["text"] and "未" not in reply["text"].split("负面")[0][-2:]:
+        card = await stage.last(LEADERS_GROUP, url)
+        label = "误报" if false_alarm else "知悉"
+        if label in buttons(card):
+            await stage.press(LEADER, card, label, chat=LEADERS_GROUP)
+
+
+# ------------------------------------------------------------------ supplies, seals
+
+
+async def supply(stage: Stage, person: Person, items: str, purpose: str) -> None:
+    card = await stage.say(person.uid, f"/supply {items} 用途 {purpose}")
+    await stage.press(person.uid, card, "提交")
+    await decide_approvals(stage)
+    await outbox_idle()
+    issue = await stage.last(OFFICE_GROUP, "待发放")
+    await stage.press(OFFICE, issue, "全部发放", chat=OFFICE_GROUP)
+    await outbox_idle()
+    sign = await stage.last(person.uid, "签收")
+    await stage.press(person.uid, sign, "签收")
+
+
+async def stocktake(stage: Stage, counts: str) -> None:
+    await stage.say(OFFICE, f"/stocktake {counts}", contains="盘点")
+
+
+async def seal_use(stage: Stage, person: Person, seal: str, title: str, copies: int,
+                   purpose: str) -> None:
+    card = await stage.say(person.uid, f"/yongyin {seal} 《{title}》 {copies}份 用途：{purpose}",
+                           contains="信息已齐全")
+    await stage.press(person.uid, card, "✅ 提交审批")
+    await decide_approvals(stage)
+    await outbox_idle()
+    keeper = await stage.last(KEEPER, "用印申请 #")
+    await stage.press(KEEPER, keeper, "✅ 已用印")
+    await stage.press(KEEPER, keeper, f"{copies}份")
+
+
+async def add_seal(stage: Stage, name: str, flow: str) -> None:
+    await stage.say(ADMIN, f"/yongyin 印章 添加 {name} 保管人=周文书 流程={flow}",
+                    contains="已添加印章")
+
+
+__all__ = ["LEADER2", "datetime", "timedelta"]
