@@ -134,7 +134,7 @@ async def outgoing(stage: Stage, drafter: Person, kind: str, title: str) -> None
 
 
 async def meeting(stage: Stage, host: Person, when: str, room: str, subject: str) -> None:
-    card = await stage.say(host.uid, f"/book {when} {room} {subject}")
+    card = await stage.say(host.uid, f"/book {when} {room} {subject}", contains="会议室")
     if not any("确认预定" in b for b in buttons(card)):
         raise ActFailed(f"booking not offered: {(card.get('text') or '')[:80]}")
     await stage.press(host.uid, card, "✅ 确认预定")
@@ -146,9 +146,8 @@ async def meeting(stage: Stage, host: Person, when: str, room: str, subject: str
 
 async def media_report(stage: Stage, outlet: str, day: date, title: str, front: bool) -> None:
     page = " 头版" if front else ""
-    reply = await stage.say(OFFICE, f"/xuanchuan {outlet}{page} {day.isoformat()} {title}")
-    if "已登记报道" not in (reply.get("text") or ""):
-        raise ActFailed(f"report not recorded: {(reply.get('text') or '')[:80]}")
+    await stage.say(OFFICE, f"/xuanchuan {outlet}{page} {day.isoformat()} {title}",
+                    contains="已登记报道")
 
 
 async def information(stage: Stage, author: Person, title: str, level: str | None) -> None:
@@ -172,7 +171,8 @@ async def drafting(stage: Stage, assigner: int, drafter: Person, kind: str, titl
                    deadline: date) -> None:
     """A leader (or the office) assigns a draft; the drafter sends it; it is accepted."""
     draft = await stage.say(assigner, f"/wengao 新建 {kind} 起草人 {drafter.name} 截止 "
-                                      f"{deadline.month}月{deadline.day}日 题目 {title}")
+                                      f"{deadline.month}月{deadline.day}日 题目 {title}",
+                        contains="布置文稿任务")
     await stage.press(assigner, draft, "派发")
     await outbox_idle()
     await stage.last(drafter.uid, "文稿任务")
@@ -196,9 +196,7 @@ async def bulletin(stage: Stage, titles: list[str]) -> None:
 
 
 async def opinion(stage: Stage, text: str, url: str, false_alarm: bool) -> None:
-    reply = await stage.say(OFFICE, f"/yq {text} {url}")
-    if "已录入" not in (reply.get("text") or ""):
-        raise ActFailed(f"opinion not recorded: {(reply.get('text') or '')[:80]}")
+    reply = await stage.say(OFFICE, f"/yq {text} {url}", contains="已录入")
     await outbox_idle()
     if "负面" in reply["text"] and "未" not in reply["text"].split("负面")[0][-2:]:
         card = await stage.last(LEADERS_GROUP, url)
@@ -211,19 +209,56 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool) -> None:
 
 
 async def supply(stage: Stage, person: Person, items: str, purpose: str) -> None:
-    card = await stage.say(person.uid, f"/supply {items} 用途 {purpose}")
+    """A request for supplies: approved, issued by the office, signed for by the person."""
+    import re
+
+    card = await stage.say(person.uid, f"/supply {items} 用途 {purpose}", contains="领用单")
     await stage.press(person.uid, card, "提交")
+    try:
+        submitted = await stage.wait(person.uid, card["message_id"] - 1, "已提交审批",
+                                     timeout=3)
+    except ActFailed:
+        refused = await stage.last(person.uid)
+        await stage.press(person.uid, card, "清空")
+        raise ActFailed(f"refused: {(refused.get('text') or '')[:100]}") from None
+    found = re.search(r"领用单 #(\d+)", submitted.get("text") or "")
+    if found is None:
+        raise ActFailed(f"no request number: {(submitted.get('text') or '')[:80]}")
+    number = found.group(1)
     await decide_approvals(stage)
     await outbox_idle()
-    issue = await stage.last(OFFICE_GROUP, "待发放")
+    try:
+        issue = await stage.last(OFFICE_GROUP, f"领用单 #{number} · 已同意")
+    except ActFailed:
+        said = [m.get("text") or "" for m in (await stage.client.messages(person.uid))[-2:]]
+        raise ActFailed(f"no issue card for #{number}; the requester saw {said}") from None
     await stage.press(OFFICE, issue, "全部发放", chat=OFFICE_GROUP)
     await outbox_idle()
     sign = await stage.last(person.uid, "签收")
     await stage.press(person.uid, sign, "签收")
 
 
-async def stocktake(stage: Stage, counts: str) -> None:
-    await stage.say(OFFICE, f"/stocktake {counts}", contains="盘点")
+async def purchase(stage: Stage, items: str, amount: int) -> None:
+    """The office buys the month's stock by price comparison (询价) and takes it in."""
+    quotes = f"甲{amount}，乙{amount + 30}，丙{amount + 80}"
+    await stage.say(OFFICE, f"/purchase {items} 金额 {amount} 方式 询价 报价 {quotes} "
+                            f"用途 月度备货", contains="已提交审批")
+    await decide_approvals(stage)
+    await outbox_idle()
+    card = await stage.last(OFFICE_GROUP, "待入库")
+    await stage.press(OFFICE, card, "一键入库", chat=OFFICE_GROUP)
+
+
+async def stocktake(stage: Stage, item: str, short: int, reason: str) -> None:
+    """The half-year stock-take: the shelf holds `short` fewer than the books say."""
+    import re
+
+    shown = await stage.say(OFFICE, f"/stock {item}", contains="库存")
+    found = re.search(r"）：(?:可用 )?(\d+)", shown.get("text") or "")
+    if found is None:
+        raise ActFailed(f"no stock figure: {(shown.get('text') or '')[:100]}")
+    counted = max(int(found.group(1)) - short, 0)
+    await stage.say(OFFICE, f"/stocktake {item} {counted} 原因 {reason}", contains="盘点")
 
 
 async def seal_use(stage: Stage, person: Person, seal: str, title: str, copies: int,

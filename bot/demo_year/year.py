@@ -47,6 +47,18 @@ OUTLETS = ["宜兴日报", "无锡日报", "新华日报", "中国环境报", "�
 FRONT_OUTLETS = ["宜兴日报", "无锡日报", "新华日报"]
 DRAFT_KINDS = ["讲话", "报告", "请示", "调研", "纪要", "方案"]
 ROOMS = ["1号会议室", "2号会议室", "3号会议室"]
+COMPANIES = ["宜兴环科", "清泉水务", "碧源膜技术", "蓝天除尘", "绿能光伏", "中科固废", "华清检测",
+             "国祯环保", "凌志环境", "江南电缆", "新奥燃气", "远大水处理", "鹏鹞集团", "金鹰纺织",
+             "恒源科技", "协鑫能源", "天奇股份"]
+NEWS = ["获评省级专精特新企业", "新建智能生产线投产", "签约百亿级项目", "入选国家绿色工厂",
+        "研发成果通过鉴定", "举办开放日活动", "出口订单同比翻番", "参与制定行业规范",
+        "获得发明专利授权", "启动二期扩建工程", "建成零碳示范车间", "设立院士工作站",
+        "牵头攻关关键技术"]
+
+
+def headline(n: int) -> str:
+    """A news headline about a company of the park (the n-th of the year)."""
+    return f"{COMPANIES[n % len(COMPANIES)]}{NEWS[(n // len(COMPANIES) + n * 5) % len(NEWS)]}"
 
 
 @dataclass(order=True)
@@ -159,7 +171,7 @@ class Planner:
             outlet = rnd.choice(FRONT_OUTLETS if n in fronts else OUTLETS)
             self.add(at, "media", _bind(
                 plays.media_report, outlet=outlet, day=published,
-                title=f"绿谷园区{rnd.choice(SUBJECTS)}取得新进展（{n + 1}）", front=n in fronts))
+                title=headline(n), front=n in fronts))
         used, returned = self.count("info_used"), self.count("info_returned")
         kinds = ["市级"] * used + [None] * returned
         rnd.shuffle(kinds)
@@ -178,11 +190,18 @@ class Planner:
             self.add(self.moment(), "opinion", _bind(
                 plays.opinion, text=text, url=f"https://bbs.example.org/t/{self.year}{n + 1}",
                 false_alarm=n == false_alarm))
-        items = ["A4纸 2包", "中性笔 5支", "笔记本 3本", "档案盒 4个", "A4纸 1包，中性笔 2支"]
+        items = ["A4纸 2包", "中性笔 5支", "笔记本 2本", "档案盒 4个", "A4纸 1包，中性笔 2支"]
         for _ in range(self.count("supplies")):
             self.add(self.moment(), "supplies", _bind(
                 plays.supply, person=rnd.choice(self.staff), items=rnd.choice(items),
                 purpose=rnd.choice(["部门例会", "资料归档", "日常办公"])))
+        if self.count("supplies"):
+            for month in range(1, 13):
+                days = [d for d in self.days if d.month == month]
+                if days:
+                    self.add(self.moment(days[0], 8, 9), "purchases", _bind(
+                        plays.purchase, amount=1270,
+                        items="A4纸 30包，中性笔 60支，笔记本 25本，档案盒 40个"))
         for n in range(self.count("seals")):
             self.add(self.moment(), "seals", _bind(
                 plays.seal_use, person=rnd.choice(self.staff), seal="党政办章",
@@ -192,9 +211,9 @@ class Planner:
         first = datetime.combine(self.days[0], clock_time(8, 0), TZ)
         self.add(first, "setup", _bind(plays.add_seal, name="党政办章", flow="seal_use"))
         if self.count("supplies"):
-            june = [d for d in self.days if d.month >= 6] or self.days
+            june = [d for d in self.days if d.month >= 6] or self.days[-1:]
             self.add(self.moment(june[0], 16, 17), "stocktake",
-                     _bind(plays.stocktake, counts="A4纸 1 原因 核对发现受潮报损"))
+                     _bind(plays.stocktake, item="A4纸", short=2, reason="受潮报损"))
         return sorted(self.acts)
 
     def plan_meetings(self) -> None:

@@ -148,22 +148,24 @@ async def _meals(period: Period) -> tuple[str, list[str]]:
 
 @counted("reports")
 async def _reports(period: Period) -> tuple[str, list[str]]:
-    from models.publicity import MediaStory
+    from models.publicity import MediaReport
 
-    found = await MediaStory.filter(first_on__gte=period.first, first_on__lt=period.after
-                                    ).order_by("first_on", "id")
-    return (f"MediaStory: first_on in {_days(period)} (a story once, at its highest level)",
-            [f"{s.first_on.isoformat()} {s.title}" for s in found])
+    found = await MediaReport.filter(published_on__gte=period.first,
+                                     published_on__lt=period.after).order_by("published_on", "id")
+    return (f"MediaReport: published_on in {_days(period)} (every report carried by a medium; "
+            "the publicity ledger counts a story once at its highest level for scoring)",
+            [f"#{r.id} {r.published_on.isoformat()} {r.headline}" for r in found])
 
 
 @counted("front_pages")
 async def _front(period: Period) -> tuple[str, list[str]]:
-    from models.publicity import MediaStory
+    from models.publicity import MediaReport
 
-    found = await MediaStory.filter(first_on__gte=period.first, first_on__lt=period.after,
-                                    front_page=True).order_by("first_on", "id")
-    return (f"MediaStory: front_page, first_on in {_days(period)}",
-            [f"{s.first_on.isoformat()} {s.title}" for s in found])
+    found = await MediaReport.filter(published_on__gte=period.first,
+                                     published_on__lt=period.after, front_page=True
+                                     ).order_by("published_on", "id")
+    return (f"MediaReport: front_page, published_on in {_days(period)}",
+            [f"#{r.id} {r.published_on.isoformat()} {r.headline}" for r in found])
 
 
 @counted("info_used")
