@@ -195,14 +195,33 @@ async def bulletin(stage: Stage, titles: list[str]) -> None:
 # ------------------------------------------------------------------ opinion
 
 
-async def opinion(stage: Stage, text: str, url: str, false_alarm: bool) -> None:
+async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
+                  handler: Person | None = None) -> None:
+    """The duty clerk records an item; a negative one is handled (the leader assigns it and
+    the person reports what was done), or found to be a false alarm."""
     reply = await stage.say(OFFICE, f"/yq {text} {url}", contains="已录入")
+    if "判定为负面" not in (reply.get("text") or ""):
+        return
     await outbox_idle()
-    if "负面" in reply["text"] and "未" not in reply["text"].split("负面")[0][-2:]:
-        card = await stage.last(LEADERS_GROUP, url)
-        label = "误报" if false_alarm else "知悉"
-        if label in buttons(card):
-            await stage.press(LEADER, card, label, chat=LEADERS_GROUP)
+    card = await stage.last(LEADERS_GROUP, url + "\n")
+    if false_alarm:
+        answer = await stage.press(LEADER, card, "误报", chat=LEADERS_GROUP)
+        if "误报" not in (answer.get("answer") or ""):
+            raise ActFailed(f"not a false alarm: {answer.get('answer')}")
+        return
+    await stage.press(LEADER, card, "知悉", chat=LEADERS_GROUP)
+    if handler is None:
+        return
+    await stage.press(LEADER, card, "指派处置", chat=LEADERS_GROUP)
+    await outbox_idle()
+    picker = await stage.last(LEADERS_GROUP, "处置人")
+    await stage.press(LEADER, picker, f"{handler.name}（{handler.department}）",
+                      chat=LEADERS_GROUP)
+    await outbox_idle()
+    private = await stage.last(handler.uid, "请您处置")
+    await stage.press(handler.uid, private, "已处置")
+    await stage.say(handler.uid, "已约谈企业负责人，责令整改，现场已处理完毕并回复网友",
+                    contains="已记录")
 
 
 # ------------------------------------------------------------------ supplies, seals
@@ -279,3 +298,50 @@ async def add_seal(stage: Stage, name: str, flow: str) -> None:
 
 
 __all__ = ["LEADER2", "datetime", "timedelta"]
+
+
+# ------------------------------------------------------------------ receptions
+
+
+async def reception(stage: Stage, day: date, unit: str, letter: str, guests: int,
+                    reason: str, reject: str | None = None) -> None:
+    """The office plans an official reception step by step and submits it for approval."""
+    steps = [
+        ("/reception", "接待时间"),
+        (f"{day.month}月{day.day}日上午9点到11点半", "来访单位"),
+        (unit, "公函文号"),
+        (letter, "来宾人数"),
+        (str(guests), "带队领导"),
+        ("王强 副局长", "来宾名单"),
+        ("\n".join(["王强 副局长"] + [f"来宾{i} 科员" for i in range(1, guests)]), "接待事由"),
+    ]
+    for text, expect in steps:
+        await stage.say(OFFICE, text, contains=expect)
+    leader_q = await stage.say(OFFICE, reason, contains="主陪领导")
+    await stage.press(OFFICE, leader_q, "李主任")
+    await stage.wait(OFFICE, leader_q["message_id"], "陪同人员")
+    await stage.say(OFFICE, "张秘书、刘工", contains="参观线路")
+    room_q = await stage.say(OFFICE, "09:30 园区展厅\n10:30 污水处理中心", contains="会议室")
+    await stage.press(OFFICE, room_q, "不需要会议室")
+    await stage.wait(OFFICE, room_q["message_id"], "工作餐")
+    await stage.say(OFFICE, f"1 {guests} 3 120", contains="住宿安排")
+    card = await stage.say(OFFICE, "无", contains="规则检查全部通过")
+    await stage.press(OFFICE, card, "提交审批")
+    await stage.wait(OFFICE, card["message_id"], "已提交审批")
+    await decide_approvals(stage, reject=reject)
+
+
+async def reception_done(stage: Stage, unit: str, day: date, present: int) -> None:
+    """After the reception the office records what happened and closes it."""
+    from models.receptions import Reception, ReceptionStatus
+
+    held = await Reception.filter(unit=unit, status=ReceptionStatus.APPROVED).order_by(
+        "start").first()
+    if held is None:
+        raise ActFailed(f"no approved reception of {unit} on {day}")
+    shown = await stage.say(OFFICE, f"/reception {held.id}", contains="已批准")
+    await stage.press(OFFICE, shown, "登记实际情况")
+    await stage.wait(OFFICE, shown["message_id"], "实到")
+    await stage.say(OFFICE, f"实到 {present}\n用餐 1次 来宾{present}人 陪餐3人\n"
+                            f"餐费 {present * 100 + 300}\n住宿费 0",
+                    contains="已登记实际情况并关闭")

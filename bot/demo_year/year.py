@@ -30,8 +30,11 @@ TZ = ZoneInfo("Asia/Shanghai")
 VOLUMES = {
     "incoming": 729, "outgoing": 80, "drafts": 206, "bulletins": 11, "meetings": 312,
     "media": 350, "front_pages": 8, "info_used": 55, "info_returned": 9, "opinion": 60,
-    "supplies": 120, "seals": 150,
+    "supplies": 120, "seals": 150, "receptions": 33,
 }
+VISITORS = ["市发展和改革委员会", "省生态环境厅", "市工业和信息化局", "兄弟园区考察团",
+            "市人大常委会调研组", "省科技厅", "市政协视察团", "市商务局", "生态环境部华东督察局",
+            "市委组织部", "省工商联", "市财政局"]
 #: Jobs the year's clock runs each morning and evening (the daily pushes to everyone are left
 #: out: they change no record, and a year of them is tens of thousands of messages).
 JOBS = ("documents.chase", "opinion.daily_report", "opinion.escalate", "seals.lapse",
@@ -106,6 +109,7 @@ class Planner:
         self.year, self.rnd, self.scale = year, random.Random(seed), scale
         self.roster = roster
         self.days = year_workdays(year, last)
+        self.last = last
         self.weights = busy_weights(self.days)
         self.acts: list[Act] = []
         self.staff = [p for p in roster if p.role.value == "staff"]
@@ -188,8 +192,8 @@ class Planner:
             text = (f"网友投诉绿谷园区企业夜间噪声扰民（{n + 1}）" if negative else
                     f"绿谷园区{rnd.choice(SUBJECTS)}获网友点赞（{n + 1}）")
             self.add(self.moment(), "opinion", _bind(
-                plays.opinion, text=text, url=f"https://bbs.example.org/t/{self.year}{n + 1}",
-                false_alarm=n == false_alarm))
+                plays.opinion, text=text, url=f"https://bbs.example.org/t/{self.year}-{n + 1}",
+                false_alarm=n == false_alarm, handler=rnd.choice(self.staff)))
         items = ["A4纸 2包", "中性笔 5支", "笔记本 2本", "档案盒 4个", "A4纸 1包，中性笔 2支"]
         for _ in range(self.count("supplies")):
             self.add(self.moment(), "supplies", _bind(
@@ -207,6 +211,22 @@ class Planner:
                 plays.seal_use, person=rnd.choice(self.staff), seal="党政办章",
                 title=f"关于{rnd.choice(SUBJECTS)}的报告（{n + 1}）", copies=rnd.randint(1, 4),
                 purpose=rnd.choice(["报送市局", "下发各部门", "存档"])))
+        n_receptions = self.count("receptions")
+        rejected = rnd.randrange(n_receptions) if n_receptions else -1
+        for n in range(n_receptions):
+            planned = self.moment(start=9, end=16)
+            day = workdays.next_workday(planned.date() + timedelta(days=rnd.randint(3, 8)))
+            unit = VISITORS[n % len(VISITORS)]
+            guests = rnd.randint(4, 10)
+            letter = f"{unit[:2]}函〔{self.year}〕{n + 11}号"
+            self.add(planned, "receptions", _bind(
+                plays.reception, day=day, unit=unit, letter=letter, guests=guests,
+                reason=f"调研园区{rnd.choice(SUBJECTS)}工作",
+                reject="人数与公函不符，请核实后重新报批" if n == rejected else None))
+            if n != rejected and (self.last is None or day <= self.last):
+                self.add(datetime.combine(day, clock_time(14, 0), TZ), "receptions_done",
+                         _bind(plays.reception_done, unit=unit, day=day,
+                               present=guests - rnd.randint(0, 1)))
         # Installation acts: the seal the admin adds; the stock-take with a difference.
         first = datetime.combine(self.days[0], clock_time(8, 0), TZ)
         self.add(first, "setup", _bind(plays.add_seal, name="党政办章", flow="seal_use"))

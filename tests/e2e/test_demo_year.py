@@ -30,6 +30,18 @@ def bot_texts(theatre: Theatre) -> list[tuple[int, str]]:
     return found
 
 
+def sent(theatre: Theatre) -> list[str]:
+    """The texts of the messages the bot sent (not edits)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", str((c.get("params") or {}).get("text") or "")))
+            for c in theatre.sandbox.calls() if c.get("ok") and c["method"] == "sendMessage"]
+
+
+def typed(theatre: Theatre) -> list[str]:
+    """What the people typed, in every chat."""
+    return [m.text or "" for chat in theatre.sandbox.chats.values()
+            for m in chat.messages.values() if not m.is_bot]
+
+
 def answers(theatre: Theatre) -> list[str]:
     """Every text the bot gave in answer to a button press."""
     return [str((c.get("params") or {}).get("text") or "") for c in theatre.sandbox.calls()
@@ -64,6 +76,11 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
         "info_used": distinct(pressed, r"#(\d+) 已按.级采用"),
         "opinion_items": distinct(texts, r"已录入舆情 #(\d+)"),
         "seals": distinct(pressed, r"登记簿第(\d+)号"),
+        "receptions": sum("已登记实际情况并关闭" in t for t in sent(theatre)),
+        "meals": sum(int(m.group(1)) for t in typed(theatre)
+                     for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t)),
+        "false_alarms": sum("误报" in a for a in pressed),
+        "handled": sum(t.startswith("已处置") or "处置情况已记录" in t for t in sent(theatre)),
         "zero_days": distinct([t for c, t in bot_texts(theatre) if c == LEADERS_GROUP],
                               r"网络舆情日报（(\d{4}-\d{2}-\d{2})）\n✅ 今日零报告"),
     }
@@ -92,7 +109,9 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
         "meetings": ("统筹安排会议", "场"), "reports": ("刊播园区报道", "篇"),
         "front_pages": ("其中头版", "篇"), "info_used": ("党政信息刊登", "篇"),
         "opinion_items": ("监测网络舆情", "条"), "seals": ("规范用印", "次"),
-        "zero_days": ("报送舆情零报告", "天"),
+        "zero_days": ("报送舆情零报告", "天"), "receptions": ("完成重要活动接待", "次"),
+        "meals": ("安排公务接待用餐", "次"), "false_alarms": ("核实为误报", "条"),
+        "handled": ("已处置", "条"),
     }
     for key, (before, after) in expected.items():
         assert summary_figure(summary, before, after) == str(log[key]), (key, log)
