@@ -8,7 +8,6 @@ person would see the card arrive); writing it is not.
 from __future__ import annotations
 
 import io
-import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -86,11 +85,11 @@ async def decide_approvals(stage: Stage, *, reject: str | None = None) -> int:
 # ------------------------------------------------------------------ documents
 
 
-async def incoming(stage: Stage, rnd: random.Random, n: int, sender: str, title: str,
-                   due: date | None, handler: Person | None, finish: bool) -> None:
+async def incoming(stage: Stage, sender: str, ref: str, title: str, due: date | None,
+                   handler: Person | None, finish: bool) -> None:
     """Register a document; read-and-close it, or assign it and (maybe) finish it."""
     due_text = f" {due.month}月{due.day}日前报送" if due else ""
-    card = await stage.say(OFFICE, f"/shouwen {sender} 〔来文〕{n}号 {title}{due_text}",
+    card = await stage.say(OFFICE, f"/shouwen {sender} {ref} {title}{due_text}",
                            contains="请核对")
     await stage.press(OFFICE, card, "✅ 确认登记")
     card = await stage.wait(OFFICE, card["message_id"] - 1, "已登记为")
@@ -113,7 +112,7 @@ async def incoming(stage: Stage, rnd: random.Random, n: int, sender: str, title:
     await stage.press(OFFICE, review, "✅ 通过")
 
 
-async def outgoing(stage: Stage, drafter: Person, kind: str, title: str) -> None:
+async def outgoing(stage: Stage, drafter: Person, kind: str, title: str) -> str:
     """A department drafts, the office checks, a leader signs: the park's number is given."""
     await stage.say(drafter.uid, f"/fawen {kind} {title}", contains="底稿")
     sent = await stage.client.send_document(drafter.uid, drafter.uid, f"{title[:20]}.docx",
@@ -128,6 +127,7 @@ async def outgoing(stage: Stage, drafter: Person, kind: str, title: str) -> None
     answer = await stage.press(LEADER, sign, "✅ 签发")
     if "园区发" not in (answer.get("answer") or ""):
         raise ActFailed(f"not issued: {answer.get('answer')}")
+    return str(answer["answer"])
 
 
 # ------------------------------------------------------------------ meetings

@@ -40,9 +40,11 @@ VISITORS = ["市发展和改革委员会", "省生态环境厅", "市工业和�
 JOBS = ("documents.chase", "opinion.daily_report", "opinion.escalate", "seals.lapse",
         "publicity.chase", "approvals.chase")
 
-SENDERS = ["市生态环境局", "市发展和改革委员会", "市工业和信息化局", "市应急管理局",
-           "市财政局", "市人力资源和社会保障局", "市委办公室", "市政府办公室",
-           "市自然资源和规划局", "市商务局"]
+#: Senders of incoming documents and their reference prefixes (宜环发〔2026〕35号).
+SENDERS = {"市生态环境局": "宜环发", "市发展和改革委员会": "宜发改",
+           "市工业和信息化局": "宜工信发", "市应急管理局": "宜应急发", "市财政局": "宜财发",
+           "市人力资源和社会保障局": "宜人社发", "市委办公室": "宜委办发",
+           "市政府办公室": "宜政办发", "市自然资源和规划局": "宜自然资发", "市商务局": "宜商务发"}
 SUBJECTS = ["大气污染防治", "安全生产大检查", "环保产业发展", "项目申报", "节能降碳",
             "营商环境优化", "统计数据报送", "防汛防台", "招商引资", "人才引进", "固废处置",
             "数字化转型", "科技创新", "生态修复", "消防安全"]
@@ -138,8 +140,9 @@ class Planner:
             late = handler is not None and roll < 0.02
             due = workdays.next_workday(at.date() + timedelta(days=rnd.randint(5, 20)))
             finish = handler is not None and not late
-            self.add(at, "incoming", _bind(plays.incoming, rnd=random.Random(n), n=n,
-                                          sender=rnd.choice(SENDERS), title=title,
+            sender = rnd.choice(sorted(SENDERS))
+            ref = f"{SENDERS[sender]}〔{self.year}〕{n}号"
+            self.add(at, "incoming", _bind(plays.incoming, sender=sender, ref=ref, title=title,
                                           due=due if handler else None, handler=handler,
                                           finish=finish))
         for n in range(1, self.count("outgoing") + 1):

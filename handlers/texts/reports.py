@@ -72,7 +72,7 @@ ZH = {
     "reports.item.supply_to_issue": "领用单 #{id} {requester}：{items}，已同意，待发放",
     "reports.item.purchase_draft": "采购单草稿 #{id}（{items}，约{amount}元）待提交审批",
     "reports.item.purchase_to_receive": "采购单 #{id}（{items}，{amount}元）已批准，待入库",
-    "reports.item.reception_draft": "接待方案 #{id}（{unit}）还没有填完提交",
+    "reports.item.reception_draft": "接待计划 #{id}（{unit}）还没有填完提交",
     "reports.item.reception_to_complete": "接待 #{id}（{unit}）已开始，请登记实际情况",
     "reports.item.room_checkin": "{start} {title}（{room}）请签到，逾时会议室将被释放",
     "reports.btn.handled": "已处置",
