@@ -345,3 +345,27 @@ async def reception_done(stage: Stage, unit: str, day: date, present: int) -> No
     await stage.say(OFFICE, f"实到 {present}\n用餐 1次 来宾{present}人 陪餐3人\n"
                             f"餐费 {present * 100 + 300}\n住宿费 0",
                     contains="已登记实际情况并关闭")
+
+
+# ------------------------------------------------------------------ repairs
+
+
+async def repair(stage: Stage, reporter: Person, place: str, fault: str, work: str,
+                 cost: int) -> None:
+    """A fault reported, sent to the property company, fixed, confirmed and rated."""
+    card = await stage.say(reporter.uid, f"/baoxiu {place} {fault}", contains="故障")
+    await stage.press(reporter.uid, card, "🟡 一般（1个工作日内）")
+    await outbox_idle()
+    new = await stage.last(OFFICE_GROUP, "新报修 #")
+    await stage.press(OFFICE, new, "派单", chat=OFFICE_GROUP)
+    await stage.press(OFFICE, new, "🏢 园区物业服务公司", chat=OFFICE_GROUP)
+    await outbox_idle()
+    job = await stage.last(OFFICE, "维修任务 #")
+    await stage.press(OFFICE, job, "✅ 接单")
+    await outbox_idle()
+    await stage.press(OFFICE, job, "✅ 完工")
+    await stage.wait(OFFICE, job["message_id"], "维修内容和费用")
+    await stage.say(OFFICE, f"{work} 费用{cost}元")
+    await outbox_idle()
+    confirm = await stage.last(reporter.uid, "修好了吗")
+    await stage.press(reporter.uid, confirm, "★★★★")

@@ -26,8 +26,10 @@ class Theatre:
 
 async def install(client: Any, roster: list[Person]) -> None:
     """The installation: staff and bound groups as `officebot sandbox --demo` seeds them,
-    the rooms and the supplies catalogue as their import commands add them."""
+    the rooms, the supplies catalogue and the repair places and companies as their demo
+    seeders (and import commands) add them."""
     from models.core import BoundChat, Staff
+    from services.repairs.demo import seed_demo as repair_places
     from services.rooms.demo import seed_demo as rooms
     from services.supplies.demo import seed_demo as supplies
 
@@ -44,6 +46,7 @@ async def install(client: Any, roster: list[Person]) -> None:
             purpose=purpose, defaults={"chat_id": chat_id, "title": title, "bound_by": admin})
     await rooms()
     await supplies()
+    await repair_places()
     assert len(DEPARTMENTS) == 8
 
 

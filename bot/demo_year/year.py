@@ -31,7 +31,12 @@ VOLUMES = {
     "incoming": 729, "outgoing": 80, "drafts": 206, "bulletins": 11, "meetings": 312,
     "media": 350, "front_pages": 8, "info_used": 55, "info_returned": 9, "opinion": 60,
     "supplies": 120, "seals": 150, "receptions": 33,
+    "repairs": 60,
 }
+FAULTS = [("空调不制冷，有异响", "清洗滤网、补充冷媒", 480), ("投影仪不亮", "更换投影仪灯泡", 650),
+          ("卫生间水龙头漏水", "更换水龙头", 120), ("走廊灯管不亮", "更换灯管", 60),
+          ("门禁刷卡无反应", "更换读卡器", 380), ("打印机卡纸", "更换搓纸轮", 150)]
+PLACES = ["1号楼 3楼第一会议室", "1号楼 2楼党政办", "1号楼 1楼大厅", "2号楼 1楼展厅"]
 VISITORS = ["市发展和改革委员会", "省生态环境厅", "市工业和信息化局", "兄弟园区考察团",
             "市人大常委会调研组", "省科技厅", "市政协视察团", "市商务局", "生态环境部华东督察局",
             "市委组织部", "省工商联", "市财政局"]
@@ -230,6 +235,11 @@ class Planner:
                 self.add(datetime.combine(day, clock_time(14, 0), TZ), "receptions_done",
                          _bind(plays.reception_done, unit=unit, day=day,
                                present=guests - rnd.randint(0, 1)))
+        for _ in range(self.count("repairs")):
+            fault, work, cost = rnd.choice(FAULTS)
+            self.add(self.moment(), "repairs", _bind(
+                plays.repair, reporter=rnd.choice(self.staff), place=rnd.choice(PLACES),
+                fault=fault, work=work, cost=cost))
         # Installation acts: the seal the admin adds; the stock-take with a difference.
         first = datetime.combine(self.days[0], clock_time(8, 0), TZ)
         self.add(first, "setup", _bind(plays.add_seal, name="党政办章", flow="seal_use"))

@@ -81,6 +81,8 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
                      for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t)),
         "false_alarms": sum("误报" in a for a in pressed),
         "handled": sum(t.startswith("已处置") or "处置情况已记录" in t for t in sent(theatre)),
+        "repairs": distinct(texts, r"新报修 #(\d+)"),
+        "repairs_done": distinct(texts, r"✅ 维修单 #(\d+) · 已完工"),
         "zero_days": distinct([t for c, t in bot_texts(theatre) if c == LEADERS_GROUP],
                               r"网络舆情日报（(\d{4}-\d{2}-\d{2})）\n✅ 今日零报告"),
     }
@@ -111,7 +113,8 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
         "opinion_items": ("监测网络舆情", "条"), "seals": ("规范用印", "次"),
         "zero_days": ("报送舆情零报告", "天"), "receptions": ("完成重要活动接待", "次"),
         "meals": ("安排公务接待用餐", "次"), "false_alarms": ("核实为误报", "条"),
-        "handled": ("已处置", "条"),
+        "handled": ("已处置", "条"), "repairs": ("受理设施维修", "件"),
+        "repairs_done": ("办结", "件。"),
     }
     for key, (before, after) in expected.items():
         assert summary_figure(summary, before, after) == str(log[key]), (key, log)
