@@ -266,6 +266,8 @@ async def purchase(stage: Stage, items: str, amount: int) -> None:
     await outbox_idle()
     card = await stage.last(OFFICE_GROUP, "待入库")
     await stage.press(OFFICE, card, "一键入库", chat=OFFICE_GROUP)
+    await outbox_idle()
+    await stage.wait(OFFICE_GROUP, card["message_id"] - 1, "已入库")
 
 
 async def stocktake(stage: Stage, item: str, short: int, reason: str) -> None:

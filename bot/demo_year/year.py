@@ -213,7 +213,8 @@ class Planner:
                 if days:
                     self.add(self.moment(days[0], 8, 9), "purchases", _bind(
                         plays.purchase, amount=1270,
-                        items="A4纸 30包，中性笔 60支，笔记本 25本，档案盒 40个"))
+                        items="A4纸 30包 750元，中性笔 60支 120元，笔记本 25本 200元，"
+                              "档案盒 40个 200元"))
         for n in range(self.count("seals")):
             self.add(self.moment(), "seals", _bind(
                 plays.seal_use, person=rnd.choice(self.staff), seal="党政办章",
