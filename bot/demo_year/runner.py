@@ -50,6 +50,17 @@ async def install(client: Any, roster: list[Person]) -> None:
     assert len(DEPARTMENTS) == 8
 
 
+async def continue_updates(sandbox: Any) -> None:
+    """On a database that has served before (the next year played on the same one), the
+    stand-in's update ids go on from the last one the bot processed, as Telegram's do: the bot
+    skips an update id it has seen (a replay)."""
+    from models.core import ProcessedUpdate
+
+    last = await ProcessedUpdate.all().order_by("-update_id").first()
+    if last is not None:
+        sandbox._next_update_id = max(sandbox._next_update_id, last.update_id + 1)
+
+
 @contextlib.asynccontextmanager
 async def theatre(database_url: str, start: datetime, *, spec: Any = None,
                   timeout: float = 10.0, open_database: bool = True
@@ -75,6 +86,7 @@ async def theatre(database_url: str, start: datetime, *, spec: Any = None,
         outbox_group_per_minute=60000)
     if open_database:
         await open_db(settings=settings)
+    await continue_updates(sandbox)
     runtime = Runtime(settings, open_database=False)
     try:
         async with SandboxClient(sandbox.base_url) as client:

@@ -42,8 +42,9 @@ VISITORS = ["市发展和改革委员会", "省生态环境厅", "市工业和�
             "市委组织部", "省工商联", "市财政局"]
 #: Jobs the year's clock runs each morning and evening (the daily pushes to everyone are left
 #: out: they change no record, and a year of them is tens of thousands of messages).
-JOBS = ("documents.chase", "opinion.daily_report", "opinion.escalate", "seals.lapse",
-        "publicity.chase", "approvals.chase")
+JOBS = ("documents.chase", "documents.bulletin", "opinion.daily_report", "opinion.escalate",
+        "seals.lapse", "publicity.chase", "approvals.chase", "repairs.chase")
+JOB_TIMES = (clock_time(8, 0), clock_time(10, 5), clock_time(17, 45))
 
 #: Senders of incoming documents and their reference prefixes (宜环发〔2026〕35号).
 SENDERS = {"市生态环境局": "宜环发", "市发展和改革委员会": "宜发改",
@@ -141,9 +142,11 @@ class Planner:
             at = self.moment()
             title = f"关于做好{rnd.choice(SUBJECTS)}工作的通知"
             roll = rnd.random()
-            handler = rnd.choice(self.staff) if roll < 0.3 else None
-            late = handler is not None and roll < 0.02
-            due = workdays.next_workday(at.date() + timedelta(days=rnd.randint(5, 20)))
+            # About one in a hundred is assigned and left undone: chased yellow, then red.
+            late = n % 97 == 13
+            handler = rnd.choice(self.staff) if roll < 0.3 or late else None
+            due = workdays.next_workday(at.date() + timedelta(
+                days=3 if late else rnd.randint(5, 20)))
             finish = handler is not None and not late
             sender = rnd.choice(sorted(SENDERS))
             ref = f"{SENDERS[sender]}〔{self.year}〕{n}号"
@@ -302,10 +305,14 @@ async def play_year(stage: Stage, settings: Any, acts: list[Act], year: int,
     day = date(year, 1, 1)
     end = last or date(year, 12, 31)
     while day <= end:
-        morning = datetime.combine(day, clock_time(8, 0), TZ)
-        stage.clock.set(morning)
-        await run_jobs(settings, stage.clock.now())
-        for act in by_day.get(day, []):
+        # The jobs run at 08:00, at 10:05 (office hours: chasing) and at 17:45.
+        ticks = [datetime.combine(day, moment, TZ) for moment in JOB_TIMES]
+        for act in [*by_day.get(day, []), None]:
+            while ticks and (act is None or ticks[0] <= act.at):
+                stage.clock.set(ticks.pop(0))
+                await run_jobs(settings, stage.clock.now())
+            if act is None:
+                break
             stage.clock.set(act.at)
             try:
                 await act.play(stage)
@@ -314,8 +321,6 @@ async def play_year(stage: Stage, settings: Any, acts: list[Act], year: int,
                 tally.failed[act.kind] += 1
                 tally.errors.append(f"{act.at:%m-%d %H:%M} {act.kind}: {exc}")
                 log.info("act failed: %s %s: %s", act.at, act.kind, exc)
-        stage.clock.set(datetime.combine(day, clock_time(17, 45), TZ))
-        await run_jobs(settings, stage.clock.now())
         await plays.outbox_idle()
         if progress is not None:
             progress(day, tally, time.monotonic() - started)

@@ -100,6 +100,7 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
         shown["summary"] = summary["text"]
         shown["xlsx"] = await stage.client.file_bytes(files["document"]["file_id"])
         shown["log"] = log_counts(theatre)
+        shown["texts"] = [text for _, text in bot_texts(theatre)]
 
     tally = await play(db, seed=7, year=YEAR, scale=0.085, last=date(YEAR, 1, 31),
                        show_progress=False, keep=annual, open_database=False)
@@ -119,6 +120,14 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
     for key, (before, after) in expected.items():
         assert summary_figure(summary, before, after) == str(log[key]), (key, log)
         assert log[key] > 0 or key in ("front_pages",), key
+    # What went wrong: a late document chased to red, a rejected reception, a stock-take
+    # difference, a false alarm.
+    chats = shown["texts"]
+    assert any("催办：您承办的事项已逾期" in t for t in chats)
+    assert any("逾期通报" in t for t in chats)
+    assert any("驳回" in t and "接待" in t for t in chats), "a reception is rejected"
+    assert any("盘点 #" in t and "1 处差异已调整" in t for t in chats)
+    assert log["false_alarms"] == 1
     # What the bot has no record of is left for the office, never invented.
     assert summary_figure(summary, "编印园区杂志", "期") == "【待填】"
     assert summary_figure(summary, "全市排名第", "位") == "【待填】"
