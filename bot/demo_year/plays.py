@@ -196,7 +196,7 @@ async def bulletin(stage: Stage, titles: list[str]) -> None:
 
 
 async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
-                  handler: Person | None = None) -> None:
+                  handler: Person | None = None, roster: list[Person] | None = None) -> None:
     """The duty clerk records an item; a negative one is handled (the leader assigns it and
     the person reports what was done), or found to be a false alarm."""
     reply = await stage.say(OFFICE, f"/yq {text} {url}", contains="已录入")
@@ -215,6 +215,13 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
     await stage.press(LEADER, card, "指派处置", chat=LEADERS_GROUP)
     await outbox_idle()
     picker = await stage.last(LEADERS_GROUP, "处置人")
+    # The picker lists only so many people: the leader picks the planned one if listed,
+    # else someone of the same department, else the first department member listed.
+    listed = set(buttons(picker))
+    shown = [p for p in (roster or [handler]) if f"{p.name}（{p.department}）" in listed]
+    handler = next((p for p in shown if p == handler), None) or next(
+        (p for p in shown if p.department == handler.department), None) or next(
+        (p for p in shown if p.role.value == "staff"), handler)
     await stage.press(LEADER, picker, f"{handler.name}（{handler.department}）",
                       chat=LEADERS_GROUP)
     await outbox_idle()

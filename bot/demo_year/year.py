@@ -204,7 +204,8 @@ class Planner:
                     f"绿谷园区{rnd.choice(SUBJECTS)}获网友点赞（{n + 1}）")
             self.add(self.moment(), "opinion", _bind(
                 plays.opinion, text=text, url=f"https://bbs.example.org/t/{self.year}-{n + 1}",
-                false_alarm=n == false_alarm, handler=rnd.choice(self.staff)))
+                false_alarm=n == false_alarm, handler=rnd.choice(self.staff),
+                roster=self.roster))
         items = ["A4纸 2包", "中性笔 5支", "笔记本 2本", "档案盒 4个", "A4纸 1包，中性笔 2支"]
         for _ in range(self.count("supplies")):
             self.add(self.moment(), "supplies", _bind(
