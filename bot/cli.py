@@ -470,6 +470,15 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_load.add_argument("file")
     calendar_load.set_defaults(func=cmd_calendar_load)
 
+    from bot import cli_demo_year
+
+    demo = sub.add_parser("demo", help="demonstrations").add_subparsers(
+        dest="demo_command", required=True
+    )
+    demo_year = demo.add_parser("year", help="play a year of the office through the sandbox")
+    cli_demo_year.configure(demo_year)
+    demo_year.set_defaults(func=cli_demo_year.cmd_demo_year)
+
     return parser
 
 

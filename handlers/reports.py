@@ -22,6 +22,7 @@ from models.core import Role
 from services import clock, outbox, workdays
 from services.reports import Period, parse_year
 from services.reports import daily as daily_service
+from services.reports.annual import annual_figures, year_period
 from services.reports.figures import compare, year_in_numbers
 
 log = logging.getLogger(__name__)
@@ -141,11 +142,14 @@ async def _annual_export(ctx: Ctx, year: int, message_id: int) -> None:
 
     try:
         data = await year_in_numbers(year, _tz(ctx), progress)
-        docx = await asyncio.to_thread(views.annual_docx, data, lang)
-        xlsx = await asyncio.to_thread(views.annual_xlsx, data, lang)
+        figures = await annual_figures(data, year_period(year, _tz(ctx)))
+        docx = await asyncio.to_thread(views.annual_docx, data, lang, figures)
+        xlsx = await asyncio.to_thread(views.annual_xlsx, data, lang, figures)
         await _edit(bot, chat_id, message_id,
                     t("reports.annual.done", lang, year=year) + "\n\n"
                     + views.annual_sentence(data, lang))
+        await bot.send_message(chat_id, views.summary_text(year, figures, lang),
+                               parse_mode=ParseMode.HTML)
         await bot.send_document(chat_id, InputFile(docx, filename=f"{year}年工作数字.docx"),
                                 parse_mode=ParseMode.HTML,
                                 caption=t("reports.annual.docx_caption", lang, year=year))

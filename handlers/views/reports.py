@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callback as cb
-from handlers.texts import has, t
+from handlers.texts import has, t, t_plain
 from handlers.views import Rendered, charts, view
 from handlers.views.exports import period_row
 from models.core import Staff
 from services import clock, exports
 from services.reports import Item, Period, daily
+from services.reports.annual import PARAGRAPHS
+from services.reports.annual import Figure as SummaryFigure
 from services.reports.figures import Change, Comparison, YearInNumbers, compare, sections
 
 if TYPE_CHECKING:
@@ -268,7 +270,40 @@ def annual_sentence(data: YearInNumbers, lang: str) -> str:
     return t("reports.annual.lead", lang, year=data.year) + joiner.join(parts) + end
 
 
-def annual_docx(data: YearInNumbers, lang: str) -> bytes:
+#: The mark of a figure the office fills in itself (the bot has no record of it).
+BLANK_KEY = "reports.summary.blank"
+
+
+def figure_text(figure: SummaryFigure | None, lang: str) -> str:
+    """A summary figure as written: the number, or the marked blank."""
+    if figure is None or figure.value is None:
+        return t(BLANK_KEY, lang)
+    return num(figure.value)
+
+
+def summary_paragraphs(year: int, figures: dict[str, SummaryFigure], lang: str) -> list[str]:
+    """The annual summary, a paragraph per part of the office's work, in its order; every
+    figure from its query (a paragraph whose figures are all zero says so plainly)."""
+    result = []
+    for paragraph, keys in PARAGRAPHS:
+        values = {key: figure_text(figures.get(key), lang) for key in keys}
+        known = [figures[k].value for k in keys if k in figures and figures[k].value is not None]
+        variant = "none" if known and not any(known) and has(
+            f"reports.summary.{paragraph}.none") else ""
+        code = f"reports.summary.{paragraph}" + (f".{variant}" if variant else "")
+        result.append(t_plain(code, lang, year=year, **values))
+    return result
+
+
+def summary_text(year: int, figures: dict[str, SummaryFigure], lang: str) -> str:
+    """The summary for the chat: its title, then the paragraphs."""
+    body = "\n\n".join(html.escape(p) for p in summary_paragraphs(year, figures, lang))
+    return _fit(t("reports.summary.title", lang, year=year) + "\n\n" + body
+                + "\n\n" + t("reports.summary.note", lang))
+
+
+def annual_docx(data: YearInNumbers, lang: str,
+                figures: dict[str, SummaryFigure] | None = None) -> bytes:
     """The year in numbers as a Word document: title, the summary, a table of figures."""
     from docx import Document
     from docx.oxml.ns import qn
@@ -279,6 +314,11 @@ def annual_docx(data: YearInNumbers, lang: str) -> bytes:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     document.add_heading(t("reports.annual.title", lang, year=data.year), level=1)
     document.add_paragraph(annual_sentence(data, lang))
+    if figures is not None:
+        document.add_heading(t_plain("reports.summary.heading", lang, year=data.year), level=2)
+        for paragraph in summary_paragraphs(data.year, figures, lang):
+            document.add_paragraph(paragraph)
+        document.add_paragraph(t_plain("reports.summary.note", lang))
     rows = [(metric_label(s, m, lang), num(v), metric_unit(s, m, lang))
             for s, figures in data.totals.items() for m, v in figures.items()]
     table = document.add_table(rows=1, cols=3)
@@ -294,7 +334,8 @@ def annual_docx(data: YearInNumbers, lang: str) -> bytes:
     return out.getvalue()
 
 
-def annual_xlsx(data: YearInNumbers, lang: str) -> bytes:
+def annual_xlsx(data: YearInNumbers, lang: str,
+                figures: dict[str, SummaryFigure] | None = None) -> bytes:
     """The figures as a workbook: the year's totals, and one row per month."""
     columns = [(s, m) for s, figures in data.totals.items() for m in figures]
     period = period_row(date(data.year, 1, 1), date(data.year, 12, 31), lang)
@@ -314,7 +355,24 @@ def annual_xlsx(data: YearInNumbers, lang: str) -> bytes:
         rows=[{"month": first, **{f"{s}.{m}": figures.get(s, {}).get(m, 0) for s, m in columns}}
               for first, figures in data.months],
         empty=t("exports.none", lang))
-    return exports.workbook([total, months])
+    sheets = [total, months]
+    if figures is not None:
+        sheets.append(exports.Sheet(
+            name=t_plain("reports.summary.sheet", lang), title=title, period=period,
+            columns=[exports.Column("figure", t_plain("reports.summary.col.figure", lang), 24),
+                     exports.Column("value", t_plain("reports.xlsx.value", lang), 10, "qty"),
+                     exports.Column("query", t_plain("reports.summary.col.query", lang), 60),
+                     exports.Column("n", t_plain("reports.summary.col.n", lang), 10, "qty"),
+                     exports.Column("records", t_plain("reports.summary.col.records", lang),
+                                    80)],
+            rows=[{"figure": t_plain(f"reports.summary.f.{f.key}", lang),
+                   "value": f.value if f.value is not None else t_plain(BLANK_KEY, lang),
+                   "query": f.query or t_plain("reports.summary.no_record", lang),
+                   "n": len(f.records) if f.listed else None,
+                   "records": "\n".join(f.records)[:32000]}
+                  for f in figures.values()],
+            empty=t("exports.none", lang)))
+    return exports.workbook(sheets)
 
 
 def _headed(section: str, metric: str, lang: str) -> str:

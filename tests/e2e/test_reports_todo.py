@@ -127,7 +127,7 @@ async def test_each_open_item_of_every_feature_shows_up_for_the_person_it_waits_
                f"采购单草稿 #{found['drafted'].id}", "提交采购单",
                f"采购单 #{found['bought'].id}（档案盒 12个，60.00元）已批准，待入库", "入库",
                f"#{found['untaken']}", "知悉",
-               f"接待方案 #{found['plan'].id}（省商务厅）", "查看",
+               f"接待计划 #{found['plan'].id}（省商务厅）", "查看",
                f"接待 #{found['held'].id}（市发展和改革委员会）已开始", "登记实际情况"],
         1006: [f"领用单 #{found['to_issue'].id}", f"采购单草稿 #{found['drafted'].id}",
                f"#{found['untaken']}"],
