@@ -135,10 +135,10 @@ async def outgoing(stage: Stage, drafter: Person, kind: str, title: str) -> str:
 
 async def meeting(stage: Stage, host: Person, when: str, room: str, subject: str) -> None:
     card = await stage.say(host.uid, f"/book {when} {room} {subject}", contains="会议室")
-    if not any("确认预定" in b for b in buttons(card)):
+    if not any("确认预订" in b for b in buttons(card)):
         raise ActFailed(f"booking not offered: {(card.get('text') or '')[:80]}")
-    await stage.press(host.uid, card, "✅ 确认预定")
-    await stage.wait(host.uid, card["message_id"] - 1, "已预定")
+    await stage.press(host.uid, card, "✅ 确认预订")
+    await stage.wait(host.uid, card["message_id"] - 1, "已预订")
 
 
 # ------------------------------------------------------------------ publicity

@@ -69,7 +69,7 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
         "issued": distinct(pressed, rf"已签发：园区发〔{YEAR}〕(\d+)号"),
         "drafts": distinct(texts, r"已采用文稿 #(\d+)《.*》第\d+稿为定稿"),
         "bulletins": distinct(texts, rf"参阅{YEAR}年第(\d+)期（[-0-9 ]+签发"),
-        "meetings": distinct(texts, r"✅ 已预定：.*编号 #(\d+)"),
+        "meetings": distinct(texts, r"✅ 已预订：.*编号 #(\d+)"),
         "reports": distinct(texts, r"✅ 已登记报道 #(\d+)"),
         "front_pages": distinct([t for t in texts if "已登记报道" in t and "头版" in t],
                                 r"✅ 已登记报道 #(\d+)"),
