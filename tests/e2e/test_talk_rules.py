@@ -1,0 +1,68 @@
+"""Careful in conversation (issue 17, point 9): a recurring booking's preview applies every rule
+the booking applies and names each kind it skips; a day off is said, and booked only on a press."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from models.core import Role
+from models.rooms import Booking
+from services.clock import FixedClock
+from services.rooms.demo import seed_demo as seed_rooms
+from tests.e2e.conftest import Env
+
+
+def labels(msg: dict) -> list[str]:
+    markup = msg.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_recurring_preview_names_the_booking_window_and_counts_what_gets_booked(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_rooms()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局", lang="en")
+    blocker = await env.say(1005, "/book 12月7日上午10点到11点 1号会议室 占用")
+    await env.press(1005, blocker, button=labels(blocker)[0])
+    assert await Booking.all().count() == 1
+    # Mondays from 11-30: 11-30, 12-07 (taken), 12-14, 12-21 within 30 days, then four past it
+    card = await env.say(1004, "/book 每周一上午10点到11点 1号会议室 周例会 共8次")
+    text = card["text"]
+    assert "共 8 次，可预订 3 次。" in text
+    assert "将跳过：4 次超出提前 30 天的预订期限，1 次已被占用。" in text
+    assert "✗ 12月7日 周一 10:00–11:00（已被占用）" in text
+    assert "✗ 12月28日 周一 10:00–11:00（超出预订期限）" in text
+    await env.press(1004, card, button="✅ 预订其余 3 次")
+    assert await Booking.filter(title="周例会").count() == 3  # what the preview said
+    done = await env.message(1004, card["message_id"])
+    assert "已预订 3 次" in done["text"]
+    assert "跳过：4 次超出提前 30 天的预订期限，1 次已被占用。" in done["text"]
+    # the same in English
+    card = await env.say(1005, "/book 每周二上午10点到11点 1号会议室 weekly 共6次")
+    assert "6 occurrences, 4 can be booked." in card["text"], card["text"]
+    assert "Skipped: 2 beyond the 30-day booking window." in card["text"]
+
+
+async def test_a_booking_on_a_day_off_says_so_and_books_only_when_confirmed(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    await seed_rooms()
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "陈科长", Role.STAFF, "规划建设局", lang="en")
+    card = await env.say(1004, "/book 11月29日上午10点到11点 1号会议室 加班碰头会")
+    assert "2026年11月29日 周日是周末，不是工作日" in card["text"]
+    assert "✅ 仍然预订（休息日）" in labels(card)
+    assert await Booking.all().count() == 0  # nothing booked before the press
+    await env.press(1004, card, button="✅ 仍然预订（休息日）")
+    assert await Booking.filter(title="加班碰头会").count() == 1
+    # a public holiday on a weekday: National Day, 2026-10-01 (a Thursday)
+    fixed_clock.set(datetime(2026, 9, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    card = await env.say(1005, "/book 2026-10-01 10:00-11:00 1号会议室 holiday talk")
+    assert "is a public holiday, not a workday" in card["text"], card["text"]
+    assert "✅ Book anyway (day off)" in labels(card)
+    assert await Booking.filter(title="holiday talk").count() == 0
+    # a workday books with the plain button
+    card = await env.say(1004, "/book 9月29日上午10点到11点 1号会议室 平常会")
+    assert "不是工作日" not in card["text"] and "✅ 确认预订" in labels(card)
