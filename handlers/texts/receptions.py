@@ -211,7 +211,7 @@ EN = {
     "receptions.card.letter_missing": "⚠️ not received",
     "receptions.card.people": "{n}",
     "receptions.card.guests_more": "{names} and others ({n})",
-    "receptions.card.meals": "{meals}×, {guests} guests + {staff} accompanying, {standard} yuan each (about {cost} yuan)",
+    "receptions.card.meals": "{meals} meal(s) for {guests} guests and {staff} accompanying staff at {standard} yuan each (about {cost} yuan)",
     "receptions.card.no_meals": "none",
     "receptions.card.no_room": "not needed",
     "receptions.card.checks_ok": "✅ Every rule check passed; ready to submit.",

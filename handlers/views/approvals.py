@@ -66,8 +66,19 @@ def paren(text: str, lang: str) -> str:
     return f" ({text})" if lang == "en" else f"（{text}）"
 
 
+#: Features word a detail they stored as data: label key -> func(value, lang) -> Html or None
+DETAIL_WORDS: dict[str, Callable[[str, str], str | None]] = {}
+
+
+def detail_value(key: str, value: str, lang: str) -> str:
+    """A detail's value in the reader's language: worded by its feature, or shown as stored."""
+    words = DETAIL_WORDS.get(key)
+    worded = words(value, lang) if words is not None else None
+    return worded if worded is not None else esc(value)
+
+
 def request_text(request: ApprovalRequest, requester: Staff, lang: str) -> dict[str, str]:
-    details = "".join(f"\n{esc(label_of(k, lang))}{colon(lang)}{esc(v)}"
+    details = "".join(f"\n{esc(label_of(k, lang))}{colon(lang)}{detail_value(k, v, lang)}"
                       for k, v in request.details)
     if request.amount is not None:
         details += f"\n{t('approvals.card.amount', lang)}{colon(lang)}{request.amount:,.2f}"

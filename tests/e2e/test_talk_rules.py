@@ -66,3 +66,22 @@ async def test_a_booking_on_a_day_off_says_so_and_books_only_when_confirmed(
     # a workday books with the plain button
     card = await env.say(1004, "/book 9月29日上午10点到11点 1号会议室 平常会")
     assert "不是工作日" not in card["text"] and "✅ 确认预订" in labels(card)
+
+
+def test_the_meals_of_a_reception_approval_are_a_sentence_in_both_languages() -> None:
+    """The approval card's 工作餐 detail (stored as figures) in each reader's language; the
+    Chinese card is checked end to end in tests/e2e/test_receptions.py."""
+    import json
+
+    import handlers.views.receptions  # noqa: F401  (registers the wording)
+    from handlers.views.approvals import detail_value
+
+    stored = json.dumps({"meals": 1, "guests": 6, "staff": 3, "standard": "150.00",
+                         "cost": "1350.00"})
+    assert detail_value("receptions.f.meals", stored, "zh") == (
+        "1次，来宾6人＋陪餐3人，标准150元/人（预计1350元）")
+    assert detail_value("receptions.f.meals", stored, "en") == (
+        "1 meal(s) for 6 guests and 3 accompanying staff at 150 yuan each (about 1350 yuan)")
+    assert detail_value("receptions.f.meals", json.dumps({"meals": 0}), "en") == "none"
+    # a request stored before the change is shown as it was written
+    assert detail_value("receptions.f.meals", "1 × (6+3) × 150.00", "zh") == "1 × (6+3) × 150.00"
