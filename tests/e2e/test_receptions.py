@@ -220,7 +220,12 @@ async def edit_field(env: Env, card: dict[str, Any], field: str, text: str,
     """Press 修改, pick the field, type the new answer; return the new card."""
     await env.press(user, card, button="修改")
     await env.press(user, card, button=field)
-    return await answer(env, text, "公务接待计划", user)
+    new = await answer(env, text, "公务接待计划", user)
+    # one live card: the one pressed says it is being changed and lost its buttons
+    old = await env.message(user, card["message_id"])
+    assert not (old.get("reply_markup") or {}).get("inline_keyboard"), old
+    assert f"正在修改“{field}”" in old["text"] or f"Changing “{field}”" in old["text"]
+    return new
 
 
 async def test_every_rule_check_fails_with_its_rule_and_amount_and_passes_when_met(
