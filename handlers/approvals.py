@@ -24,6 +24,7 @@ from handlers.views.approvals import (
     kind_name,
     paren,
     step_name,
+    thing,
 )
 from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role
@@ -103,16 +104,17 @@ async def _request_item(ctx: Ctx, request: ApprovalRequest, page: int = 0
         waiting = (ctx.t("approvals.my.waiting", names=esc(_list_sep(ctx).join(names)))
                    if names else "")
     lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-5:]]
-    text = ctx.t("approvals.my.item", id=request.id, kind=esc(kind_name(request.kind, ctx.lang)),
+    text = ctx.t("approvals.my.item", thing=thing(request, ctx.lang),
+                 kind=esc(kind_name(request.kind, ctx.lang)),
                  title=esc(request.title),
                  status=ctx.t(f"approvals.status.{request.status.value}"), waiting=waiting,
                  history="\n".join(lines))
     row = []
     if await approvals.can_withdraw(request):
-        row.append((ctx.t("approvals.btn.withdraw_id", id=request.id),
+        row.append((ctx.t("approvals.btn.withdraw_id", thing=thing(request, ctx.lang)),
                     cb.encode("ap", "wd", request.id, page)))
     if request.status == RequestStatus.PENDING:
-        row.append((ctx.t("approvals.btn.urge_id", id=request.id),
+        row.append((ctx.t("approvals.btn.urge_id", thing=thing(request, ctx.lang)),
                     cb.encode("ap", "urge", request.id)))
     return text, row
 
@@ -207,12 +209,13 @@ def _describe_step(ctx: Ctx, step: approvals.flows.StepSpec) -> str:
 
 async def _ok(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.approve(_id(data), ctx.me)
-    await ctx.answer(ctx.t("approvals.approved.done", id=request.id))
+    await ctx.answer(ctx.t("approvals.approved.done", thing=thing(request, ctx.lang)))
 
 
 async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.start_reject(_id(data), ctx.me)
-    asked = await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
+    asked = await ctx.reply(ctx.t("approvals.reason.ask", thing=thing(request, ctx.lang),
+                                  title=esc(request.title)),
                             buttons([[(ctx.t("approvals.btn.cancel"),
                                        cb.encode("ap", "nox", _id(data)))]]))
     await approvals.prompt_sent(ctx.me, asked.message_id)
@@ -239,7 +242,8 @@ async def _pick(ctx: Ctx, data: cb.CallbackData) -> None:
     rows.append([(ctx.t("approvals.btn.cancel"), cb.encode("ap", "pickx", assignee_id))])
     state = await approvals.card(assignee_id)
     key = "approvals.transfer.pick" if data.action == "fwd" else "approvals.signer.pick"
-    await ctx.reply(ctx.t(key, id=state.request.id if state else assignee_id), buttons(rows))
+    await ctx.reply(ctx.t(key, thing=thing(state.request, ctx.lang) if state else ""),
+                    buttons(rows))
     await ctx.answer()
 
 
@@ -264,7 +268,7 @@ async def _pick_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
 async def _withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.withdraw_request(_id(data), ctx.me)
     await ctx.edit(*await _my_page(ctx, data.extra_int(0) or 0))  # the list as it is now
-    await ctx.answer(ctx.t("approvals.withdraw.done", id=request.id))
+    await ctx.answer(ctx.t("approvals.withdraw.done", thing=thing(request, ctx.lang)))
 
 
 async def _my_turn(ctx: Ctx, data: cb.CallbackData) -> None:
@@ -355,10 +359,10 @@ async def reason_text(update: object, context: object) -> None:
     except DomainError as error:
         await ctx.fail(error)
     else:
-        await ctx.reply(ctx.t("approvals.rejected.done", id=request.id))
+        await ctx.reply(ctx.t("approvals.rejected.done", thing=thing(request, ctx.lang)))
         if prompt.message_id:  # the question is answered: its 取消 button goes
             await settle_prompt(ctx, prompt.message_id,
-                                ctx.t("approvals.reason.answered", id=request.id))
+                                ctx.t("approvals.reason.answered", thing=thing(request, ctx.lang)))
     raise ApplicationHandlerStop
 
 

@@ -40,6 +40,20 @@ def kind_name(kind: str, lang: str) -> str:
     return t(key, lang) if has(key) else kind
 
 
+def thing(request: ApprovalRequest, lang: str) -> str:
+    """The number a person sees: the thing's own, with its kind (领用单 #3, not the approval's
+    number, which stays inside button data)."""
+    key = f"approvals.thing.{request.kind}"
+    if not has(key) and request.kind.startswith("seal"):
+        key = "approvals.thing.seal"  # every seal's own flow (seal_use, seal_use_leader…)
+    if has(key):
+        return t(key, lang, n=request.subject_id)
+    if has(f"approvals.kind.{request.kind}"):
+        return t("approvals.thing.other", lang, kind=kind_name(request.kind, lang),
+                 n=request.subject_id)
+    return t("approvals.thing.approval", lang, n=request.id)  # a kind with no name of its own
+
+
 def step_name(label: str, lang: str) -> str:
     return t(label, lang) if label and has(label) else (label or "—")
 
@@ -83,7 +97,8 @@ def request_text(request: ApprovalRequest, requester: Staff, lang: str) -> dict[
     if request.amount is not None:
         details += f"\n{t('approvals.card.amount', lang)}{colon(lang)}{request.amount:,.2f}"
     return {
-        "id": str(request.id), "kind": esc(kind_name(request.kind, lang)),
+        "id": str(request.id), "thing": thing(request, lang),
+        "kind": esc(kind_name(request.kind, lang)),
         "title": esc(request.title), "requester": esc(requester.name),
         "dept": paren(esc(requester.department), lang) if requester.department else "",
         "when": when(request.created_at), "details": details,
@@ -179,7 +194,7 @@ def history_line(action: ApprovalAction, lang: str, *, with_request: bool = Fals
     if with_request:
         request = action.request
         return t("approvals.audit.line", lang, when=when(action.at),
-                 id=request.id if request else "—",
+                 thing=thing(request, lang) if request else "—",
                  kind=esc(kind_name(request.kind, lang)) if request else "",
                  action=what, behalf=behalf, target=target, comment=comment)
     return t("approvals.history.line", lang, when=when(action.at), actor=actor, behalf=behalf,
@@ -206,7 +221,7 @@ async def news(payload: dict[str, Any], lang: str) -> Rendered:
     if payload.get("final"):
         line += t("approvals.news.final", lang,
                   status=t(f"approvals.status.{request.status.value}", lang))
-    return Rendered(t("approvals.news", lang, id=request.id,
+    return Rendered(t("approvals.news", lang, thing=thing(request, lang),
                       kind=esc(kind_name(request.kind, lang)), title=esc(request.title),
                       line=line))
 
@@ -217,9 +232,10 @@ async def escalated(payload: dict[str, Any], lang: str) -> Rendered:
     request = action.request
     assert request is not None
     if action.comment:
-        return Rendered(t("approvals.escalated", lang, id=request.id, title=esc(request.title),
+        return Rendered(t("approvals.escalated", lang, thing=thing(request, lang),
+                          title=esc(request.title),
                           names=esc(action.comment)))
-    return Rendered(t("approvals.escalated.nobody", lang, id=request.id,
+    return Rendered(t("approvals.escalated.nobody", lang, thing=thing(request, lang),
                       title=esc(request.title)))
 
 
@@ -230,7 +246,7 @@ async def unreachable(payload: dict[str, Any], lang: str) -> Rendered:
     person = await Staff.get(id=int(payload["staff_id"]))
     if state is None:
         return Rendered(t("approvals.error.unknown", lang))
-    return Rendered(t("approvals.unreachable", lang, id=state.request.id,
+    return Rendered(t("approvals.unreachable", lang, thing=thing(state.request, lang),
                       title=esc(state.request.title), name=esc(person.name)))
 
 

@@ -72,7 +72,7 @@ async def _card(env: Env, chat_id: int, request: ApprovalRequest, nth: int = -1
                 ) -> dict[str, Any]:
     """The approver's card of this request (the latest copy unless told)."""
     cards = [m for m in await env.bot_messages(chat_id)
-             if f"审批 #{request.id} " in (m.get("text") or "")]
+             if f"审批 #{request.id}\n" in (m.get("text") or "")]
     assert cards, f"no card of #{request.id} in chat {chat_id}"
     return cards[nth]
 
@@ -215,10 +215,10 @@ async def test_requester_withdraws_while_nothing_is_decided_and_not_after(env: E
     request = await _submit(env)
     card = await _card(env, 1005, request)
     item = await env.say(1004, "/myrequests")
-    assert f"#{request.id} ·" in item["text"]
+    assert f"审批 #{request.id} 领用A4纸" in item["text"]
     assert "等待陈科长审批" in item["text"]
-    assert _buttons(item) == [f"撤回 #{request.id}", f"催办 #{request.id}"]
-    answer = await env.press(1004, item, button=f"撤回 #{request.id}")
+    assert _buttons(item) == [f"撤回 审批 #{request.id}", f"催办 审批 #{request.id}"]
+    answer = await env.press(1004, item, button=f"撤回 审批 #{request.id}")
     assert "已撤回" in answer["answer"]
     await env.delivered()
     assert "已撤回" in (await env.message(1004, item["message_id"]))["text"]
@@ -241,15 +241,15 @@ async def test_urging_repings_the_approver_at_most_once_per_interval(
     await _office(env)
     request = await _submit(env)
     item = await env.say(1004, "/myrequests")
-    answer = await env.press(1004, item, button=f"催办 #{request.id}")
+    answer = await env.press(1004, item, button=f"催办 审批 #{request.id}")
     assert "已催办" in answer["answer"]
     await env.delivered()
     urged = await _card(env, 1005, request)
     assert urged["text"].startswith("🔔 申请人催办") and _buttons(urged)[0] == "同意"
-    again = await env.press(1004, item, button=f"催办 #{request.id}")
+    again = await env.press(1004, item, button=f"催办 审批 #{request.id}")
     assert "分钟后再催" in again["answer"]
     fixed_clock.advance(timedelta(minutes=61))
-    third = await env.press(1004, item, button=f"催办 #{request.id}")
+    third = await env.press(1004, item, button=f"催办 审批 #{request.id}")
     assert "已催办" in third["answer"]
     assert (await ApprovalRequest.get(id=request.id)).urge_count == 2
     stranger = await env.press(1005, urged, data=cb.encode("ap", "urge", request.id))
@@ -330,7 +330,7 @@ async def test_pending_lists_cards_and_approves_a_batch_after_confirming(env: En
     cards = [m for m in await env.bot_messages(1003, after=reply["message_id"])
              if "审批 #" in m["text"]]
     assert [c["text"].split("\n")[0] for c in cards] == [
-        f"📝 审批 #{r.id} · t.one" for r in requests]
+        f"📝 审批 #{r.id}" for r in requests]
     assert offer["message_id"] > cards[-1]["message_id"]
     await env.press(1003, offer, button="全部同意（3）")
     confirm = await env.message(1003, offer["message_id"])
@@ -466,11 +466,11 @@ async def test_my_requests_are_one_message_with_pages_in_either_language(env: En
     await env.press(1004, mine, button="下一页 ›")
     second = await env.message(1004, mine["message_id"])
     assert "第 2/2 页" in second["text"] and "申请1" in second["text"]
-    await env.press(1004, second, button=f"撤回 #{made[0].id}")
+    await env.press(1004, second, button=f"撤回 审批 #{made[0].id}")
     after = await env.message(1004, mine["message_id"])
     assert "第 2/2 页" in after["text"] and "已撤回" in after["text"]
     await env.person(1007, "Li", Role.STAFF, "规划建设局", lang="en")
     await approvals.submit("t.one", 9, env.users[1007], title="Paper", details=[])
     english = await env.say(1007, "/myrequests")
-    assert "Your latest requests (1)" in english["text"] and "Withdraw #" in " ".join(
+    assert "Your latest requests (1)" in english["text"] and "Withdraw Approval #" in " ".join(
         _buttons(english))

@@ -123,6 +123,8 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     approver_card = await env.client.wait_for_bot_message(OTHER, contains="市发展和改革委员会")
     assert "2026-12-03 09:00-11:30" in approver_card["text"]
     assert "李主任" in approver_card["text"] and "第一会议室" in approver_card["text"]
+    # its own number with its kind, not the approval's (point 8)
+    assert approver_card["text"].startswith(f"📝 公务接待计划 #{reception.id}\n")
     # the meals as a sentence, not 1 × (8+3) × 120.00
     assert "工作餐：1次，来宾8人＋陪餐3人，标准120元/人（预计1320元）" in approver_card["text"]
     assert "×" not in approver_card["text"]

@@ -85,3 +85,42 @@ def test_the_meals_of_a_reception_approval_are_a_sentence_in_both_languages() ->
     assert detail_value("receptions.f.meals", json.dumps({"meals": 0}), "en") == "none"
     # a request stored before the change is shown as it was written
     assert detail_value("receptions.f.meals", "1 × (6+3) × 150.00", "zh") == "1 × (6+3) × 150.00"
+
+
+async def test_approvers_and_requesters_see_the_things_own_number(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    """Point 8: 领用单 #2 on the approval card, the answer to 同意 and the result, never the
+    approval's own number (kept inside button data)."""
+    from models.supplies import SupplyRequest
+    from services import approvals
+    from services.supplies.demo import seed_demo as seed_supplies
+
+    await seed_rooms()
+    await seed_supplies()
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "Chen", Role.STAFF, "规划建设局", lang="en")
+    await env.person(1007, "陈主任", Role.STAFF, "规划建设局", is_head=True)
+    # a booking that needs approval first, so the request's number and its approval's differ
+    booking = await env.say(1004, "/book 明天上午10点到11点 党工委会议室 碰头会")
+    await env.press(1004, booking, button=labels(booking)[0])
+    draft = await env.say(1004, "/supply A4纸 2包 用途 归档")
+    await env.press(1004, draft, button="提交")
+    request = await SupplyRequest.filter(purpose="归档").get()
+    approval = await approvals.find("supply_request", request.id)
+    assert approval is not None and approval.id != request.id
+    await env.delivered()
+    card = [m for m in await env.bot_messages(1007) if "A4纸 2" in (m.get("text") or "")][-1]
+    assert card["text"].startswith(f"📝 领用单 #{request.id}\n"), card["text"]
+    assert "审批 #" not in card["text"]
+    assert f":{approval.id}" in str(card["reply_markup"])  # the approval's only in the data
+    answer = await env.press(1007, card, button="同意")
+    assert f"领用单 #{request.id}" in (answer["answer"] or "")
+    mine = await env.say(1004, "/myrequests")
+    assert f"领用单 #{request.id}" in mine["text"] and "审批 #" not in mine["text"]
+    # English
+    draft = await env.say(1005, "/supply A4纸 1包 用途 filing")
+    await env.press(1005, draft, button="Submit")
+    mine = await env.say(1005, "/myrequests")
+    assert "Supply request #" in mine["text"] and "Approval #" not in mine["text"]
