@@ -224,8 +224,11 @@ async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def _no_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
     # An older prompt's button must not drop a newer one, nor claim to undo a rejection.
+    prompt = await approvals.reason_prompt(ctx.me)
+    transfer = prompt is not None and prompt.transfer_to_id is not None  # type: ignore[attr-defined]
     cancelled = await approvals.cancel_reject(ctx.me, _id(data))
-    await ctx.edit(ctx.t("approvals.reason.cancelled" if cancelled else "approvals.reason.stale"))
+    key = "approvals.transfer.cancelled" if transfer else "approvals.reason.cancelled"
+    await ctx.edit(ctx.t(key if cancelled else "approvals.reason.stale"))
     await ctx.answer()
 
 
@@ -251,8 +254,19 @@ async def _picked(ctx: Ctx, data: cb.CallbackData) -> None:
     if data.extra_int(0) is None:
         raise InvalidInput("error.bad_button")
     if data.action == "fwdto":
-        person = await approvals.transfer(_id(data), ctx.me, int(data.extra[0]))
-        note = ctx.t("approvals.transfer.done", name=esc(person.name))
+        # the reason first: the person it goes to sees who passed it on and why
+        person = await approvals.start_transfer(_id(data), ctx.me, int(data.extra[0]))
+        state = await approvals.card(_id(data))
+        request = state.request if state is not None else None
+        await ctx.edit(ctx.t("approvals.transfer.ask",
+                             thing=thing(request, ctx.lang) if request else "",
+                             title=esc(request.title) if request else "", name=esc(person.name)),
+                       buttons([[(ctx.t("approvals.btn.cancel"),
+                                  cb.encode("ap", "nox", _id(data)))]]))
+        if ctx.query is not None and ctx.query.message is not None:
+            await approvals.prompt_sent(ctx.me, ctx.query.message.message_id)
+        await ctx.answer()
+        return
     else:
         person = await approvals.add_signer(_id(data), ctx.me, int(data.extra[0]))
         note = ctx.t("approvals.signer.done", name=esc(person.name))
@@ -354,6 +368,18 @@ async def reason_text(update: object, context: object) -> None:
     prompt = await approvals.reason_prompt(ctx.staff) if ctx.staff is not None else None
     if prompt is None:
         return
+    if prompt.transfer_to_id is not None:  # type: ignore[attr-defined]
+        try:
+            request, person = await approvals.transfer_with_reason(ctx.me, ctx.text)
+        except DomainError as error:
+            await ctx.fail(error)
+        else:
+            await ctx.reply(ctx.t("approvals.transfer.done", name=esc(person.name)))
+            if prompt.message_id:
+                await settle_prompt(ctx, prompt.message_id, ctx.t(
+                    "approvals.transfer.answered", thing=thing(request, ctx.lang),
+                    name=esc(person.name)))
+        raise ApplicationHandlerStop
     try:
         request = await approvals.reject_with_reason(ctx.me, ctx.text)
     except DomainError as error:

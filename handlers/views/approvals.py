@@ -176,11 +176,30 @@ async def approver_card(payload: dict[str, Any], lang: str) -> Rendered:
     state = await approvals.card(int(payload["assignee_id"]))
     if state is None:
         return Rendered(t("approvals.error.unknown", lang))
+    note = str(payload.get("note") or "")
+    passed = await passed_on(state, lang) if note == "transferred" else ""
+    if passed:
+        note = ""  # the line saying who passed it on and why takes the note's place
     custom = CARD_VIEWS.get(state.request.kind)
     if custom is not None:
-        return await custom(state, lang, str(payload.get("note") or ""))
-    return card_text(state, lang, str(payload.get("note") or ""),
-                     await earlier_opinions(state, lang))
+        rendered = await custom(state, lang, note)
+    else:
+        rendered = card_text(state, lang, note, await earlier_opinions(state, lang))
+    if passed and state.actionable:
+        rendered = Rendered(passed + "\n" + rendered.text, rendered.keyboard)
+    return rendered
+
+
+async def passed_on(state: approvals.CardState, lang: str) -> str:
+    """Who passed this card on to its approver, and why (the transfer's reason)."""
+    action = await ApprovalAction.filter(
+        request_id=state.request.id, action=AuditAction.TRANSFER,
+        target_id=state.assignee.approver_id,  # type: ignore[attr-defined]
+    ).order_by("-id").prefetch_related("actor").first()
+    if action is None or action.actor is None:
+        return ""
+    return t("approvals.card.passed", lang, who=esc(action.actor.name),
+             reason=esc(action.comment) if action.comment else "—")
 
 
 def history_line(action: ApprovalAction, lang: str, *, with_request: bool = False) -> str:

@@ -175,13 +175,23 @@ async def test_transfer_sends_the_card_to_the_chosen_person(env: Env) -> None:
     await env.press(1005, card, button="转交")
     picker = await env.client.wait_for_bot_message(1005, contains="转交")
     assert "刘工" not in _buttons(picker) and "陈科长" not in _buttons(picker)
-    answer = await env.press(1005, picker, button="李主任")
-    assert "已转交给李主任" in answer["answer"]
+    await env.press(1005, picker, button="李主任")
+    # the reason first (李主任 will see it); nothing is transferred before it
+    asked = await env.message(1005, picker["message_id"])
+    assert "转交给李主任的理由" in asked["text"] and _buttons(asked) == ["取消"]
+    assert not await ApprovalAction.filter(request_id=request.id,
+                                           action=AuditAction.TRANSFER).exists()
+    done = await env.say(1005, "我下周出差，请李主任定")
+    assert "已转交给李主任" in done["text"]
+    answered = await env.message(1005, picker["message_id"])
+    assert "理由已收到" in answered["text"] and not _buttons(answered)
     await env.delivered()
     old = await env.message(1005, card["message_id"])
     assert "↪️ 已转交给李主任" in old["text"] and not _buttons(old)
     new = await _card(env, 1002, request)
     assert _buttons(new)[0] == "同意"
+    # who passed it on, and why
+    assert new["text"].startswith("↪️ 陈科长转交给您，理由：我下周出差，请李主任定\n"), new["text"]
     # The picker's other buttons, pressed now, no longer work.
     data = next(b["callback_data"] for row in picker["reply_markup"]["inline_keyboard"]
                 for b in row if b["text"] == "张秘书")
