@@ -124,3 +124,30 @@ async def test_approvers_and_requesters_see_the_things_own_number(
     await env.press(1005, draft, button="Submit")
     mine = await env.say(1005, "/myrequests")
     assert "Supply request #" in mine["text"] and "Approval #" not in mine["text"]
+
+
+async def test_an_english_approver_given_a_transfer_sees_who_passed_it_on_and_why(
+    env: Env, fixed_clock: FixedClock
+) -> None:
+    """Point 12 in English: the card passed on says who and why, in the reader's language."""
+    from services.supplies.demo import seed_demo as seed_supplies
+
+    await seed_supplies()
+    await env.person(1003, "张秘书", Role.OFFICE, "党政办")
+    await env.person(1004, "刘工", Role.STAFF, "规划建设局")
+    await env.person(1005, "Chen", Role.STAFF, "规划建设局", lang="en")
+    await env.person(1007, "陈主任", Role.STAFF, "规划建设局", is_head=True)
+    draft = await env.say(1004, "/supply A4纸 2包 用途 归档")
+    await env.press(1004, draft, button="提交")
+    await env.delivered()
+    card = [m for m in await env.bot_messages(1007) if "A4纸 2" in (m.get("text") or "")][-1]
+    await env.press(1007, card, button="转交")
+    picker = await env.client.wait_for_bot_message(1007, contains="转交")
+    await env.press(1007, picker, button="Chen")
+    done = await env.say(1007, "我出差，请陈科代批")
+    assert "已转交给Chen" in done["text"]
+    await env.delivered()
+    passed = [m for m in await env.bot_messages(1005) if "A4纸 2" in (m.get("text") or "")][-1]
+    assert passed["text"].startswith(
+        "↪️ 陈主任 passed this on to you. Reason: 我出差，请陈科代批\n📝 Supply request #1\n")
+    assert "Approve" in labels(passed)
