@@ -27,6 +27,7 @@ from handlers.views.approvals import (
     kind_name,
     paren,
     step_name,
+    thing,
 )
 from models.approvals import ApprovalRequest, RequestStatus
 from models.core import Role, Staff
@@ -108,16 +109,17 @@ async def _request_item(ctx: Ctx, request: ApprovalRequest, page: int = 0
         waiting = (ctx.t("approvals.my.waiting", names=esc(_list_sep(ctx).join(names)))
                    if names else "")
     lines = [history_line(a, ctx.lang) for a in (await approvals.history(request.id))[-5:]]
-    text = ctx.t("approvals.my.item", id=request.id, kind=esc(kind_name(request.kind, ctx.lang)),
+    text = ctx.t("approvals.my.item", thing=thing(request, ctx.lang),
+                 kind=esc(kind_name(request.kind, ctx.lang)),
                  title=esc(request.title),
                  status=ctx.t(f"approvals.status.{request.status.value}"), waiting=waiting,
                  history="\n".join(lines))
     row = []
     if await approvals.can_withdraw(request):
-        row.append((ctx.t("approvals.btn.withdraw_id", id=request.id),
+        row.append((ctx.t("approvals.btn.withdraw_id", thing=thing(request, ctx.lang)),
                     cb.encode("ap", "wd", request.id, page)))
     if request.status == RequestStatus.PENDING:
-        row.append((ctx.t("approvals.btn.urge_id", id=request.id),
+        row.append((ctx.t("approvals.btn.urge_id", thing=thing(request, ctx.lang)),
                     cb.encode("ap", "urge", request.id)))
     return text, row
 
@@ -212,12 +214,13 @@ def _describe_step(ctx: Ctx, step: approvals.flows.StepSpec) -> str:
 
 async def _ok(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.approve(_id(data), ctx.me)
-    await ctx.answer(ctx.t("approvals.approved.done", id=request.id))
+    await ctx.answer(ctx.t("approvals.approved.done", thing=thing(request, ctx.lang)))
 
 
 async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.start_reject(_id(data), ctx.me)
-    asked = await ctx.reply(ctx.t("approvals.reason.ask", id=request.id, title=esc(request.title)),
+    asked = await ctx.reply(ctx.t("approvals.reason.ask", thing=thing(request, ctx.lang),
+                                  title=esc(request.title)),
                             buttons([[(ctx.t("approvals.btn.cancel"),
                                        cb.encode("ap", "nox", _id(data)))]]))
     await approvals.prompt_sent(ctx.me, asked.message_id)
@@ -226,8 +229,11 @@ async def _no(ctx: Ctx, data: cb.CallbackData) -> None:
 
 async def _no_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
     # An older prompt's button must not drop a newer one, nor claim to undo a rejection.
+    prompt = await approvals.reason_prompt(ctx.me)
+    transfer = prompt is not None and prompt.transfer_to_id is not None  # type: ignore[attr-defined]
     cancelled = await approvals.cancel_reject(ctx.me, _id(data))
-    await ctx.edit(ctx.t("approvals.reason.cancelled" if cancelled else "approvals.reason.stale"))
+    key = "approvals.transfer.cancelled" if transfer else "approvals.reason.cancelled"
+    await ctx.edit(ctx.t(key if cancelled else "approvals.reason.stale"))
     await ctx.answer()
 
 
@@ -244,7 +250,8 @@ async def _pick(ctx: Ctx, data: cb.CallbackData) -> None:
     rows.append([(ctx.t("approvals.btn.cancel"), cb.encode("ap", "pickx", assignee_id))])
     state = await approvals.card(assignee_id)
     key = "approvals.transfer.pick" if data.action == "fwd" else "approvals.signer.pick"
-    await ctx.reply(ctx.t(key, id=state.request.id if state else assignee_id), buttons(rows))
+    await ctx.reply(ctx.t(key, thing=thing(state.request, ctx.lang) if state else ""),
+                    buttons(rows))
     await ctx.answer()
 
 
@@ -252,8 +259,19 @@ async def _picked(ctx: Ctx, data: cb.CallbackData) -> None:
     if data.extra_int(0) is None:
         raise InvalidInput("error.bad_button")
     if data.action == "fwdto":
-        person = await approvals.transfer(_id(data), ctx.me, int(data.extra[0]))
-        note = ctx.t("approvals.transfer.done", name=esc(person.name))
+        # the reason first: the person it goes to sees who passed it on and why
+        person = await approvals.start_transfer(_id(data), ctx.me, int(data.extra[0]))
+        state = await approvals.card(_id(data))
+        request = state.request if state is not None else None
+        await ctx.edit(ctx.t("approvals.transfer.ask",
+                             thing=thing(request, ctx.lang) if request else "",
+                             title=esc(request.title) if request else "", name=esc(person.name)),
+                       buttons([[(ctx.t("approvals.btn.cancel"),
+                                  cb.encode("ap", "nox", _id(data)))]]))
+        if ctx.query is not None and ctx.query.message is not None:
+            await approvals.prompt_sent(ctx.me, ctx.query.message.message_id)
+        await ctx.answer()
+        return
     else:
         person = await approvals.add_signer(_id(data), ctx.me, int(data.extra[0]))
         note = ctx.t("approvals.signer.done", name=esc(person.name))
@@ -269,7 +287,7 @@ async def _pick_cancel(ctx: Ctx, data: cb.CallbackData) -> None:
 async def _withdraw(ctx: Ctx, data: cb.CallbackData) -> None:
     request = await approvals.withdraw_request(_id(data), ctx.me)
     await ctx.edit(*await _my_page(ctx, data.extra_int(0) or 0))  # the list as it is now
-    await ctx.answer(ctx.t("approvals.withdraw.done", id=request.id))
+    await ctx.answer(ctx.t("approvals.withdraw.done", thing=thing(request, ctx.lang)))
 
 
 async def _my_turn(ctx: Ctx, data: cb.CallbackData) -> None:
@@ -369,15 +387,27 @@ async def reason_text(update: object, context: object) -> None:
     prompt = await approvals.reason_prompt(ctx.staff) if ctx.staff is not None else None
     if prompt is None:
         return
+    if prompt.transfer_to_id is not None:  # type: ignore[attr-defined]
+        try:
+            request, person = await approvals.transfer_with_reason(ctx.me, ctx.text)
+        except DomainError as error:
+            await ctx.fail(error)
+        else:
+            await ctx.reply(ctx.t("approvals.transfer.done", name=esc(person.name)))
+            if prompt.message_id:
+                await settle_prompt(ctx, prompt.message_id, ctx.t(
+                    "approvals.transfer.answered", thing=thing(request, ctx.lang),
+                    name=esc(person.name)))
+        raise ApplicationHandlerStop
     try:
         request = await approvals.reject_with_reason(ctx.me, ctx.text)
     except DomainError as error:
         await ctx.fail(error)
     else:
-        await ctx.reply(ctx.t("approvals.rejected.done", id=request.id))
+        await ctx.reply(ctx.t("approvals.rejected.done", thing=thing(request, ctx.lang)))
         if prompt.message_id:  # the question is answered: its 取消 button goes
             await settle_prompt(ctx, prompt.message_id,
-                                ctx.t("approvals.reason.answered", id=request.id))
+                                ctx.t("approvals.reason.answered", thing=thing(request, ctx.lang)))
     raise ApplicationHandlerStop
 
 

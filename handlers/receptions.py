@@ -279,6 +279,9 @@ async def _submit(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> Non
 async def _edit(ctx: Ctx, reception: Reception, extra: tuple[str, ...]) -> None:
     if extra:
         updated = await service.edit(ctx.me, reception.id, extra[0])
+        # the card pressed stops being live: the plan's card after the answer is the one to use
+        await ctx.edit(await card_text(ctx, reception) + "\n\n" + ctx.t(
+            "receptions.edit.editing", field=ctx.t(f"receptions.f.{extra[0]}")))
         await question(ctx, updated)
         return
     if reception.status not in service.EDITABLE:

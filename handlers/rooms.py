@@ -137,7 +137,7 @@ async def confirm(ctx: Ctx, draft_id: int) -> None:
         await ctx.fail(error)
         return
     room = await Room.get(id=result.bookings[0].room_id)  # type: ignore[attr-defined]
-    text = rv.done_text(result.bookings, len(result.skipped), result.changed, room, ctx.lang)
+    text = rv.done_text(result.bookings, result.skipped, result.changed, room, ctx.lang)
     # Other features' buttons for the new booking (a meeting notice), when they are installed.
     extra = [b for make in ctx.context.bot_data.get("booking_card_buttons", [])
              for b in make(result.bookings[0], ctx.lang)]

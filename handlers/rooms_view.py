@@ -14,7 +14,7 @@ from handlers.texts import t, t_plain
 from models.rooms import Booking, BookingStatus, DraftStep, Room
 from services.inputs import to_int
 from services.rooms import RULES
-from services.rooms.booking import DraftView
+from services.rooms.booking import DraftView, Occurrence
 
 
 def day_text(at: datetime, lang: str) -> str:
@@ -191,23 +191,45 @@ def card(v: DraftView, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
         lines += _occurrence_lines(v, lang)
         if v.room is not None and v.room.needs_approval:
             lines.append(t("rooms.ask.approval", lang, room=html.escape(v.room.name)))
+        if v.day_off is not None:
+            kind = "weekend" if v.day_off.weekday() >= 5 else "holiday"
+            lines.append(t(f"rooms.ask.day_off.{kind}", lang, day=day_words(v.day_off, lang)))
         lines.append("\n" + t("rooms.ask.confirm", lang))
         free = sum(1 for o in v.occurrences if not o.clash)
         label = (t("rooms.btn.confirm_rest", lang, n=free)
                  if any(o.clash for o in v.occurrences) else t("rooms.btn.confirm", lang))
+        if v.day_off is not None:
+            label = t("rooms.btn.confirm_day_off", lang)
         rows.append([(label, enc("rooms", "ok", d.id))])
         nav((t("rooms.btn.change_room", lang), enc("rooms", "cr", d.id)))
     return "\n".join(lines), buttons(rows) if rows else None
 
 
+def skipped_words(skipped: list[Occurrence], lang: str, room: Room | None) -> str:
+    """Each kind of date a recurring booking skips, with its count (4 次超出…预订期限)."""
+    counts: dict[str, int] = {}
+    for occurrence in skipped:
+        counts[occurrence.skip or "taken"] = counts.get(occurrence.skip or "taken", 0) + 1
+    days = room.max_days_ahead if room is not None else 30
+    return t_plain("rooms.skip.sep", lang).join(
+        t_plain(f"rooms.skip.{kind}", lang, n=n, days=days)
+        for kind, n in sorted(counts.items(), key=lambda item: -item[1]))
+
+
 def _occurrence_lines(v: DraftView, lang: str) -> list[str]:
     if not v.occurrences:
         return []
-    clash = sum(1 for o in v.occurrences if o.clash)
-    lines = ["\n" + t("rooms.ask.occurrences", lang, n=len(v.occurrences), clash=clash)]
+    skipped = [o for o in v.occurrences if o.skip]
+    lines = ["\n" + t("rooms.ask.occurrences", lang, n=len(v.occurrences),
+                      ok=len(v.occurrences) - len(skipped))]
+    if skipped:
+        lines.append(t("rooms.ask.skipping", lang, parts=skipped_words(skipped, lang, v.room)))
     for o in v.occurrences[:20]:
-        key = "rooms.occurrence.clash" if o.clash else "rooms.occurrence.free"
-        lines.append(t(key, lang, when=when(o.start, o.end, lang)))
+        if o.skip:
+            lines.append(t("rooms.occurrence.skipped", lang, when=when(o.start, o.end, lang),
+                           why=t_plain(f"rooms.why.{o.skip}", lang)))
+        else:
+            lines.append(t("rooms.occurrence.free", lang, when=when(o.start, o.end, lang)))
     if len(v.occurrences) > 20:
         lines.append("…")
     return lines
@@ -237,7 +259,7 @@ def status_text(booking: Booking, lang: str) -> str:
     return ""
 
 
-def done_text(bookings: list[Booking], skipped: int, changed: bool, room: Room,
+def done_text(bookings: list[Booking], skipped: list[Occurrence], changed: bool, room: Room,
               lang: str) -> str:
     first = bookings[0]
     params: dict[str, Any] = {"room": html.escape(room.name), "when": booking_when(first, lang),
@@ -245,6 +267,9 @@ def done_text(bookings: list[Booking], skipped: int, changed: bool, room: Room,
     if changed:
         return t("rooms.done_changed", lang, **params)
     if len(bookings) > 1 or skipped:
-        return t("rooms.done_series", lang, n=len(bookings), skipped=skipped, **params)
+        if not skipped:
+            return t("rooms.done_series_all", lang, n=len(bookings), **params)
+        return t("rooms.done_series", lang, n=len(bookings),
+                 skipped=skipped_words(skipped, lang, room), **params)
     key = "rooms.done_pending" if first.status == BookingStatus.PENDING else "rooms.done"
     return t(key, lang, **params)

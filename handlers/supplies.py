@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from handlers import callback as cb
 from handlers.arguments import choose
+from handlers.cards import settle
 from handlers.common import Ctx, buttons, error_text, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
 from handlers.routing import add_draft_probe
@@ -122,15 +123,22 @@ async def on_button(ctx: Ctx) -> None:
                              items=escape(requests.summary(lines)),
                              purpose=escape(request.purpose)),
                        views.cancel_keyboard(request, ctx.lang))
+        message = ctx.query.message if ctx.query is not None else None
+        if message is not None:  # edited by the outbox when the request is decided
+            await requests.remember_card(request.id, message.chat.id, message.message_id)
     elif action == "cancel":
         try:
             request = await requests.cancel(ctx.me, key)
         except DomainError as error:
             if error.code == "supplies.error.cannot_cancel":
                 # decided meanwhile: the card shows where it stands, its 撤回 button goes
-                await ctx.edit(ctx.t("supplies.card.now", id=key, status=error.params["status"]))
+                # (the outbox's refresh does it for a card it keeps)
+                await settle(ctx, ctx.t("supplies.card.now", id=key,
+                                        status=error.params["status"]),
+                             kinds=(requests.REQUEST_CARD,))
             raise
-        await ctx.edit(ctx.t("supplies.cancelled", id=request.id))
+        await settle(ctx, ctx.t("supplies.cancelled", id=request.id),
+                     kinds=(requests.REQUEST_CARD,))
     elif action == "issue":
         # The card is edited through the outbox (it may sit in the group or elsewhere).
         request = await requests.issue(ctx.me, key)

@@ -157,7 +157,7 @@ class ApprovalDecision(Model):
 
 
 class ReasonPrompt(Model):
-    """A rejection waiting for its reason: the approver's next text message is the reason."""
+    """A rejection (or a transfer) waiting for its reason: the approver's next text is it."""
 
     id = fields.IntField(primary_key=True)
     staff: fields.OneToOneRelation[Staff] = fields.OneToOneField(
@@ -169,6 +169,10 @@ class ReasonPrompt(Model):
     created_at = fields.DatetimeField()
     #: The message that asks for the reason: once answered it shows the answer, without buttons
     message_id = fields.BigIntField(null=True)
+    #: Set when the reason is a transfer's: the person the card passes to once it is given
+    transfer_to: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, null=True, on_delete=fields.CASCADE
+    )
 
     class Meta:
         table = "approval_reason_prompt"

@@ -323,7 +323,7 @@ EN = {
     "supplies.cancelled": "Request #{id} withdrawn.",
     "supplies.cleared": "Cleared.",
     "supplies.card": (
-        "📦 <b>Request #{id}</b> · {status}\nBy: {requester}{dept}\nItems: {items}\nPurpose: {purpose}"
+        "📦 <b>Supply request #{id}</b> · {status}\nBy: {requester}{dept}\nItems: {items}\nPurpose: {purpose}"
     ),
     "supplies.card.issued": "\nIssued: {items} ({by}, {at})",
     "supplies.card.partial": "\nWhy partial: {reason}",

@@ -40,6 +40,20 @@ def kind_name(kind: str, lang: str) -> str:
     return t(key, lang) if has(key) else kind
 
 
+def thing(request: ApprovalRequest, lang: str) -> str:
+    """The number a person sees: the thing's own, with its kind (领用单 #3, not the approval's
+    number, which stays inside button data)."""
+    key = f"approvals.thing.{request.kind}"
+    if not has(key) and request.kind.startswith("seal"):
+        key = "approvals.thing.seal"  # every seal's own flow (seal_use, seal_use_leader…)
+    if has(key):
+        return t(key, lang, n=request.subject_id)
+    if has(f"approvals.kind.{request.kind}"):
+        return t("approvals.thing.other", lang, kind=kind_name(request.kind, lang),
+                 n=request.subject_id)
+    return t("approvals.thing.approval", lang, n=request.id)  # a kind with no name of its own
+
+
 def step_name(label: str, lang: str) -> str:
     return t(label, lang) if label and has(label) else (label or "—")
 
@@ -66,13 +80,25 @@ def paren(text: str, lang: str) -> str:
     return f" ({text})" if lang == "en" else f"（{text}）"
 
 
+#: Features word a detail they stored as data: label key -> func(value, lang) -> Html or None
+DETAIL_WORDS: dict[str, Callable[[str, str], str | None]] = {}
+
+
+def detail_value(key: str, value: str, lang: str) -> str:
+    """A detail's value in the reader's language: worded by its feature, or shown as stored."""
+    words = DETAIL_WORDS.get(key)
+    worded = words(value, lang) if words is not None else None
+    return worded if worded is not None else esc(value)
+
+
 def request_text(request: ApprovalRequest, requester: Staff, lang: str) -> dict[str, str]:
-    details = "".join(f"\n{esc(label_of(k, lang))}{colon(lang)}{esc(v)}"
+    details = "".join(f"\n{esc(label_of(k, lang))}{colon(lang)}{detail_value(k, v, lang)}"
                       for k, v in request.details)
     if request.amount is not None:
         details += f"\n{t('approvals.card.amount', lang)}{colon(lang)}{request.amount:,.2f}"
     return {
-        "id": str(request.id), "kind": esc(kind_name(request.kind, lang)),
+        "id": str(request.id), "thing": thing(request, lang),
+        "kind": esc(kind_name(request.kind, lang)),
         "title": esc(request.title), "requester": esc(requester.name),
         "dept": paren(esc(requester.department), lang) if requester.department else "",
         "when": when(request.created_at), "details": details,
@@ -150,11 +176,30 @@ async def approver_card(payload: dict[str, Any], lang: str) -> Rendered:
     state = await approvals.card(int(payload["assignee_id"]))
     if state is None:
         return Rendered(t("approvals.error.unknown", lang))
+    note = str(payload.get("note") or "")
+    passed = await passed_on(state, lang) if note == "transferred" else ""
+    if passed:
+        note = ""  # the line saying who passed it on and why takes the note's place
     custom = CARD_VIEWS.get(state.request.kind)
     if custom is not None:
-        return await custom(state, lang, str(payload.get("note") or ""))
-    return card_text(state, lang, str(payload.get("note") or ""),
-                     await earlier_opinions(state, lang))
+        rendered = await custom(state, lang, note)
+    else:
+        rendered = card_text(state, lang, note, await earlier_opinions(state, lang))
+    if passed and state.actionable:
+        rendered = Rendered(passed + "\n" + rendered.text, rendered.keyboard)
+    return rendered
+
+
+async def passed_on(state: approvals.CardState, lang: str) -> str:
+    """Who passed this card on to its approver, and why (the transfer's reason)."""
+    action = await ApprovalAction.filter(
+        request_id=state.request.id, action=AuditAction.TRANSFER,
+        target_id=state.assignee.approver_id,  # type: ignore[attr-defined]
+    ).order_by("-id").prefetch_related("actor").first()
+    if action is None or action.actor is None:
+        return ""
+    return t("approvals.card.passed", lang, who=esc(action.actor.name),
+             reason=esc(action.comment) if action.comment else "—")
 
 
 def history_line(action: ApprovalAction, lang: str, *, with_request: bool = False) -> str:
@@ -168,7 +213,7 @@ def history_line(action: ApprovalAction, lang: str, *, with_request: bool = Fals
     if with_request:
         request = action.request
         return t("approvals.audit.line", lang, when=when(action.at),
-                 id=request.id if request else "—",
+                 thing=thing(request, lang) if request else "—",
                  kind=esc(kind_name(request.kind, lang)) if request else "",
                  action=what, behalf=behalf, target=target, comment=comment)
     return t("approvals.history.line", lang, when=when(action.at), actor=actor, behalf=behalf,
@@ -195,7 +240,7 @@ async def news(payload: dict[str, Any], lang: str) -> Rendered:
     if payload.get("final"):
         line += t("approvals.news.final", lang,
                   status=t(f"approvals.status.{request.status.value}", lang))
-    return Rendered(t("approvals.news", lang, id=request.id,
+    return Rendered(t("approvals.news", lang, thing=thing(request, lang),
                       kind=esc(kind_name(request.kind, lang)), title=esc(request.title),
                       line=line))
 
@@ -206,9 +251,10 @@ async def escalated(payload: dict[str, Any], lang: str) -> Rendered:
     request = action.request
     assert request is not None
     if action.comment:
-        return Rendered(t("approvals.escalated", lang, id=request.id, title=esc(request.title),
+        return Rendered(t("approvals.escalated", lang, thing=thing(request, lang),
+                          title=esc(request.title),
                           names=esc(action.comment)))
-    return Rendered(t("approvals.escalated.nobody", lang, id=request.id,
+    return Rendered(t("approvals.escalated.nobody", lang, thing=thing(request, lang),
                       title=esc(request.title)))
 
 
@@ -219,7 +265,7 @@ async def unreachable(payload: dict[str, Any], lang: str) -> Rendered:
     person = await Staff.get(id=int(payload["staff_id"]))
     if state is None:
         return Rendered(t("approvals.error.unknown", lang))
-    return Rendered(t("approvals.unreachable", lang, id=state.request.id,
+    return Rendered(t("approvals.unreachable", lang, thing=thing(state.request, lang),
                       title=esc(state.request.title), name=esc(person.name)))
 
 

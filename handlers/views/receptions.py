@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.texts import t
 from handlers.views import Rendered, view
+from handlers.views.approvals import DETAIL_WORDS
 from models.core import Staff
 from models.receptions import Reception, ReceptionStatus
 from services.receptions import Breach, planned_cost
@@ -175,3 +177,20 @@ async def cancelled(payload: dict[str, Any], lang: str) -> Rendered:  # type: ig
     fields.setdefault("id", payload.get("reception_id"))
     return Rendered(t("receptions.cancelled.notice", lang, by=escape(payload.get("by", "")),
                       **fields))
+
+
+def meals_detail(value: str, lang: str) -> str | None:
+    """The approval card's 工作餐 line as a sentence (stored as figures by the ports)."""
+    try:
+        data = json.loads(value)
+        if not int(data.get("meals") or 0):
+            return t("receptions.card.no_meals", lang)
+        return t("receptions.card.meals", lang, meals=int(data["meals"]),
+                 guests=int(data["guests"]), staff=int(data["staff"]),
+                 standard=yuan(Decimal(str(data["standard"]))),
+                 cost=yuan(Decimal(str(data["cost"]))))
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        return None  # a request stored before: shown as it was written
+
+
+DETAIL_WORDS["receptions.f.meals"] = meals_detail

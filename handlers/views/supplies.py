@@ -116,6 +116,13 @@ def cancel_keyboard(request: SupplyRequest, lang: str) -> InlineKeyboardMarkup |
     return buttons([[(t("supplies.btn.cancel", lang), cb.encode("sup", "cancel", request.id))]])
 
 
+@view(requests.REQUEST_CARD)
+async def request_card(payload: dict[str, Any], lang: str) -> Rendered:  # type: ignore[misc]
+    """The requester's card as the request stands: 撤回 only while it waits for approval."""
+    request = await SupplyRequest.get(id=payload["request_id"])
+    return Rendered(await request_text(request, lang), cancel_keyboard(request, lang))
+
+
 @view(requests.TO_ISSUE)
 async def to_issue(payload: dict[str, Any], lang: str) -> Rendered:  # type: ignore[misc]
     request = await SupplyRequest.get(id=payload["request_id"])

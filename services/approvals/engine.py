@@ -213,16 +213,48 @@ async def transfer_candidates(assignee_id: int, actor: Staff) -> list[Staff]:
     return list(people)
 
 
-async def transfer(assignee_id: int, actor: Staff, to_staff_id: int) -> Staff:
-    """Pass the decision to another person; they get the card."""
+async def start_transfer(assignee_id: int, actor: Staff, to_staff_id: int) -> Staff:
+    """Ask for the transfer's reason: the actor's next text message is it, then the card goes
+    to the chosen person, who sees who passed it on and why."""
+    async with in_transaction():
+        assignee, step, request = await _actionable(assignee_id, actor)
+        target = await _candidate(to_staff_id, step, request, actor)
+        await ReasonPrompt.filter(staff_id=actor.id).delete()
+        await ReasonPrompt.create(staff=actor, assignee=assignee, transfer_to=target,
+                                  created_at=clock.now())
+    return target
+
+
+async def transfer_with_reason(actor: Staff, reason: str) -> tuple[ApprovalRequest, Staff]:
+    """Transfer the card the actor is answering a transfer prompt for, with that reason."""
+    prompt = await reason_prompt(actor)
+    if prompt is None or prompt.transfer_to_id is None:  # type: ignore[attr-defined]
+        raise StaleAction("approvals.error.no_prompt")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("approvals.error.reason_required")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput("approvals.error.reason_too_long", limit=MAX_REASON)
+    try:
+        target = await transfer(prompt.assignee_id, actor,  # type: ignore[attr-defined]
+                                prompt.transfer_to_id, reason)  # type: ignore[attr-defined]
+    finally:
+        await ReasonPrompt.filter(staff_id=actor.id).delete()
+    assignee = await ApprovalAssignee.get(id=prompt.assignee_id)  # type: ignore[attr-defined]
+    step = await ApprovalStep.get(id=assignee.step_id)  # type: ignore[attr-defined]
+    return await ApprovalRequest.get(id=step.request_id), target  # type: ignore[attr-defined]
+
+
+async def transfer(assignee_id: int, actor: Staff, to_staff_id: int, reason: str = "") -> Staff:
+    """Pass the decision to another person; they get the card (saying who passed it and why)."""
     async with in_transaction():
         assignee, step, request = await _actionable(assignee_id, actor)
         target = await _candidate(to_staff_id, step, request, actor)
         await _settle(assignee, Verdict.TRANSFERRED, actor, target.name)
         action = await _audit(request, AuditAction.TRANSFER, actor, assignee=assignee,
-                              step=step, target=target)
+                              step=step, target=target, comment=reason[:MAX_REASON])
         new = await _assign(step, target, escalated=assignee.escalated)
-        await _send_card(new, f"t{action.id}")
+        await _send_card(new, f"t{action.id}", note="transferred")
         await _refresh_cards(step, action.id, only=assignee.id)
         await _tell(request, step, action)
     return target

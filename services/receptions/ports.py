@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from datetime import datetime
 from types import ModuleType
 from typing import Any
@@ -100,6 +101,7 @@ def _approvals() -> Any:
 async def submit_for_approval(staff: Staff, reception: Reception,
                               tz: str = "Asia/Shanghai") -> int:
     """Open the approval request (inside the caller's transaction); return its id."""
+    from services.receptions.complete import planned_cost
     from services.receptions.export import when
 
     approvals = _approvals()
@@ -119,9 +121,11 @@ async def submit_for_approval(staff: Staff, reception: Reception,
             ("receptions.f.purpose", reception.purpose),
             ("receptions.f.leader", host.name if host else ""),
             ("receptions.f.room", reception.room_name or "—"),
-            ("receptions.f.meals", f"{meals} × ({reception.guest_diners}+"
-                                   f"{reception.staff_diners}) × {reception.meal_standard}"
-                                   if meals else "0"),
+            # data, worded by the receptions view (DETAIL_WORDS) in the approver's language
+            ("receptions.f.meals", json.dumps(
+                {"meals": meals, "guests": reception.guest_diners,
+                 "staff": reception.staff_diners, "standard": str(reception.meal_standard),
+                 "cost": str(planned_cost(reception))} if meals else {"meals": 0})),
         ],
     )
     return int(request.id)

@@ -74,7 +74,17 @@ class Slot:
 class Occurrence:
     start: datetime
     end: datetime
-    clash: bool = False
+    #: Why the booking will skip this date ("" when it books it): taken, window, past, closed, rule
+    skip: str = ""
+
+    @property
+    def clash(self) -> bool:
+        return bool(self.skip)
+
+
+#: The rule a recurring booking skips a date for, by the error check_rules raises
+SKIP_KINDS = {"rooms.error.too_far": "window", "rooms.error.past": "past",
+              "rooms.error.closed": "closed"}
 
 
 @dataclass
@@ -94,6 +104,8 @@ class DraftView:
     why_none: DomainError | None = None
     #: The coming weekday to offer when a weekday of this week has passed
     next_week: date | None = None
+    #: A one-off booking's day when it is a Sunday, Saturday or public holiday
+    day_off: date | None = None
 
 
 @dataclass
@@ -678,7 +690,11 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
             if result.room is not None:
                 result.slots = await next_slots(result.room, staff, span[0], span[1])
     elif draft.step in (DraftStep.CONFIRM, DraftStep.TITLE) and draft.recurrence:
-        result.occurrences = await occurrences(draft)
+        result.occurrences = await occurrences(draft, staff)
+    elif draft.step in (DraftStep.CONFIRM, DraftStep.TITLE):
+        span = _span(draft)
+        if span is not None and not workdays.is_workday(span[0].astimezone(RULES.zone).date()):
+            result.day_off = span[0].astimezone(RULES.zone).date()
     return result
 
 
@@ -752,8 +768,10 @@ async def next_slots(room: Room, staff: Staff, start: datetime, end: datetime,
     return found
 
 
-async def occurrences(draft: BookingDraft) -> list[Occurrence]:
-    """The dates a recurring draft books, each marked when the room is taken then."""
+async def occurrences(draft: BookingDraft, staff: Staff) -> list[Occurrence]:
+    """The dates a recurring draft books, each marked with the reason the booking will skip it
+    (the room taken then, past the room's booking window, …): the same rules `_book` applies,
+    so the preview's count is what gets booked."""
     span = _span(draft)
     if span is None or not draft.recurrence:
         return []
@@ -776,9 +794,17 @@ async def occurrences(draft: BookingDraft) -> list[Occurrence]:
         busy = await Booking.filter(room_id=room_id, status__in=list(HOLDING),
                                     start_at__lt=utc(found[-1].end),
                                     end_at__gt=utc(found[0].start))
+        room = await cached_room(room_id)
+        now = clock.now()
         for occurrence in found:
-            occurrence.clash = any(b.start_at < occurrence.end and occurrence.start < b.end_at
-                                   for b in busy)
+            if room is None or any(b.start_at < occurrence.end and occurrence.start < b.end_at
+                                   for b in busy):
+                occurrence.skip = "taken"
+                continue
+            try:
+                check_rules(room, staff, occurrence.start, occurrence.end, now, draft.attendees)
+            except DomainError as error:
+                occurrence.skip = SKIP_KINDS.get(error.code, "rule")
     return found
 
 
@@ -836,12 +862,13 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
         if status == BookingStatus.PENDING:
             await approval.submit(booking, staff, room)
         return Confirmed([booking], [])
-    planned = await occurrences(draft)
+    planned = await occurrences(draft, staff)
     series = await BookingSeries.create(rule=draft.recurrence[:255])
     booked: list[Booking] = []
     skipped: list[Occurrence] = []
     for occurrence in planned:
-        if occurrence.clash or occurrence.start < now:
+        if occurrence.skip or occurrence.start < now:
+            occurrence.skip = occurrence.skip or "past"
             skipped.append(occurrence)
             continue
         try:
@@ -852,8 +879,11 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
                     end_at=occurrence.end, attendees=draft.attendees, status=status,
                     series=series)
                 booked.append(booking)
-        except (IntegrityError, DomainError):
-            occurrence.clash = True
+        except IntegrityError:
+            occurrence.skip = "taken"
+            skipped.append(occurrence)
+        except DomainError as error:
+            occurrence.skip = SKIP_KINDS.get(error.code, "rule")
             skipped.append(occurrence)
     if not booked:
         raise Conflict("rooms.error.all_clash", room=room.name)

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.approvals import ApprovalRequest
-from models.core import ChatPurpose, Staff
+from models.core import ChatPurpose, OutboxMessage, OutboxStatus, Staff
 from models.supplies import MoveKind, RequestStatus, SupplyItem, SupplyRequest, SupplyRequestLine
 from services import approvals, clock, outbox
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleAction
@@ -21,6 +22,8 @@ from services.supplies.stock import _n, available, move, release, reserve
 KIND = "supply_request"
 TO_ISSUE = "supplies.to_issue"
 TO_SIGN = "supplies.to_sign"
+#: The requester's card of a submitted request (the draft card turned into it): kept true
+REQUEST_CARD = "supplies.request_card"
 #: How long an open draft keeps reading the person's plain messages.
 DRAFT_LISTENS = timedelta(minutes=30)
 MAX_LINES = 20
@@ -204,7 +207,31 @@ async def cancel(staff: Staff, request_id: int) -> SupplyRequest:
         await request.save(update_fields=["status", "awaiting"])
         if was_pending:
             await approvals.withdraw(KIND, request.id, staff)
+            await refresh_card(request)
     return request
+
+
+def _card_key(request_id: int) -> str:
+    return f"supplies.card:{request_id}@"
+
+
+async def remember_card(request_id: int, chat_id: int, message_id: int) -> None:
+    """Record the requester's card (a reply, not sent by the outbox) as a sent card, so a later
+    change of the request edits it (`outbox.edit_sent`): its 撤回 button goes once decided."""
+    now = clock.now()
+    try:
+        async with in_transaction():
+            await OutboxMessage.create(
+                kind=REQUEST_CARD, chat_id=chat_id, payload={"request_id": request_id},
+                dedup_key=f"{_card_key(request_id)}{chat_id}", status=OutboxStatus.SENT,
+                next_attempt_at=now, created_at=now, sent_at=now, tg_message_id=message_id)
+    except IntegrityError:
+        pass  # recorded already
+
+
+async def refresh_card(request: SupplyRequest) -> None:
+    """Queue the edit of the requester's card to the request's present state."""
+    await outbox.edit_sent(REQUEST_CARD, _card_key(request.id), {}, request.status.value)
 
 
 async def on_outcome(subject_id: int, outcome: str, approval: ApprovalRequest) -> None:
@@ -221,6 +248,7 @@ async def on_outcome(subject_id: int, outcome: str, approval: ApprovalRequest) -
         request.status = (RequestStatus.REJECTED if outcome == "rejected"
                           else RequestStatus.CANCELLED)
     await request.save(update_fields=["status", "decided_at"])
+    await refresh_card(request)
 
 
 def _round(request: SupplyRequest, key: str) -> str:

@@ -72,7 +72,7 @@ async def _card(env: Env, chat_id: int, request: ApprovalRequest, nth: int = -1
                 ) -> dict[str, Any]:
     """The approver's card of this request (the latest copy unless told)."""
     cards = [m for m in await env.bot_messages(chat_id)
-             if f"审批 #{request.id} " in (m.get("text") or "")]
+             if f"审批 #{request.id}\n" in (m.get("text") or "")]
     assert cards, f"no card of #{request.id} in chat {chat_id}"
     return cards[nth]
 
@@ -175,13 +175,23 @@ async def test_transfer_sends_the_card_to_the_chosen_person(env: Env) -> None:
     await env.press(1005, card, button="转交")
     picker = await env.client.wait_for_bot_message(1005, contains="转交")
     assert "刘工" not in _buttons(picker) and "陈科长" not in _buttons(picker)
-    answer = await env.press(1005, picker, button="李主任")
-    assert "已转交给李主任" in answer["answer"]
+    await env.press(1005, picker, button="李主任")
+    # the reason first (李主任 will see it); nothing is transferred before it
+    asked = await env.message(1005, picker["message_id"])
+    assert "转交给李主任的理由" in asked["text"] and _buttons(asked) == ["取消"]
+    assert not await ApprovalAction.filter(request_id=request.id,
+                                           action=AuditAction.TRANSFER).exists()
+    done = await env.say(1005, "我下周出差，请李主任定")
+    assert "已转交给李主任" in done["text"]
+    answered = await env.message(1005, picker["message_id"])
+    assert "理由已收到" in answered["text"] and not _buttons(answered)
     await env.delivered()
     old = await env.message(1005, card["message_id"])
     assert "↪️ 已转交给李主任" in old["text"] and not _buttons(old)
     new = await _card(env, 1002, request)
     assert _buttons(new)[0] == "同意"
+    # who passed it on, and why
+    assert new["text"].startswith("↪️ 陈科长转交给您，理由：我下周出差，请李主任定\n"), new["text"]
     # The picker's other buttons, pressed now, no longer work.
     data = next(b["callback_data"] for row in picker["reply_markup"]["inline_keyboard"]
                 for b in row if b["text"] == "张秘书")
@@ -215,10 +225,10 @@ async def test_requester_withdraws_while_nothing_is_decided_and_not_after(env: E
     request = await _submit(env)
     card = await _card(env, 1005, request)
     item = await env.say(1004, "/myrequests")
-    assert f"#{request.id} ·" in item["text"]
+    assert f"审批 #{request.id} 领用A4纸" in item["text"]
     assert "等待陈科长审批" in item["text"]
-    assert _buttons(item) == [f"撤回 #{request.id}", f"催办 #{request.id}"]
-    answer = await env.press(1004, item, button=f"撤回 #{request.id}")
+    assert _buttons(item) == [f"撤回 审批 #{request.id}", f"催办 审批 #{request.id}"]
+    answer = await env.press(1004, item, button=f"撤回 审批 #{request.id}")
     assert "已撤回" in answer["answer"]
     await env.delivered()
     assert "已撤回" in (await env.message(1004, item["message_id"]))["text"]
@@ -241,15 +251,15 @@ async def test_urging_repings_the_approver_at_most_once_per_interval(
     await _office(env)
     request = await _submit(env)
     item = await env.say(1004, "/myrequests")
-    answer = await env.press(1004, item, button=f"催办 #{request.id}")
+    answer = await env.press(1004, item, button=f"催办 审批 #{request.id}")
     assert "已催办" in answer["answer"]
     await env.delivered()
     urged = await _card(env, 1005, request)
     assert urged["text"].startswith("🔔 申请人催办") and _buttons(urged)[0] == "同意"
-    again = await env.press(1004, item, button=f"催办 #{request.id}")
+    again = await env.press(1004, item, button=f"催办 审批 #{request.id}")
     assert "分钟后再催" in again["answer"]
     fixed_clock.advance(timedelta(minutes=61))
-    third = await env.press(1004, item, button=f"催办 #{request.id}")
+    third = await env.press(1004, item, button=f"催办 审批 #{request.id}")
     assert "已催办" in third["answer"]
     assert (await ApprovalRequest.get(id=request.id)).urge_count == 2
     stranger = await env.press(1005, urged, data=cb.encode("ap", "urge", request.id))
@@ -330,7 +340,7 @@ async def test_pending_lists_cards_and_approves_a_batch_after_confirming(env: En
     cards = [m for m in await env.bot_messages(1003, after=reply["message_id"])
              if "审批 #" in m["text"]]
     assert [c["text"].split("\n")[0] for c in cards] == [
-        f"📝 审批 #{r.id} · t.one" for r in requests]
+        f"📝 审批 #{r.id}" for r in requests]
     assert offer["message_id"] > cards[-1]["message_id"]
     await env.press(1003, offer, button="全部同意（3）")
     confirm = await env.message(1003, offer["message_id"])
@@ -492,11 +502,11 @@ async def test_my_requests_are_one_message_with_pages_in_either_language(env: En
     await env.press(1004, mine, button="下一页 ›")
     second = await env.message(1004, mine["message_id"])
     assert "第 2/2 页" in second["text"] and "申请1" in second["text"]
-    await env.press(1004, second, button=f"撤回 #{made[0].id}")
+    await env.press(1004, second, button=f"撤回 审批 #{made[0].id}")
     after = await env.message(1004, mine["message_id"])
     assert "第 2/2 页" in after["text"] and "已撤回" in after["text"]
     await env.person(1007, "Li", Role.STAFF, "规划建设局", lang="en")
     await approvals.submit("t.one", 9, env.users[1007], title="Paper", details=[])
     english = await env.say(1007, "/myrequests")
-    assert "Your latest requests (1)" in english["text"] and "Withdraw #" in " ".join(
+    assert "Your latest requests (1)" in english["text"] and "Withdraw Approval #" in " ".join(
         _buttons(english))

@@ -123,6 +123,11 @@ async def test_plan_checks_approval_reminder_completion_and_exports(
     approver_card = await env.client.wait_for_bot_message(OTHER, contains="市发展和改革委员会")
     assert "2026-12-03 09:00-11:30" in approver_card["text"]
     assert "李主任" in approver_card["text"] and "第一会议室" in approver_card["text"]
+    # its own number with its kind, not the approval's (point 8)
+    assert approver_card["text"].startswith(f"📝 公务接待计划 #{reception.id}\n")
+    # the meals as a sentence, not 1 × (8+3) × 120.00
+    assert "工作餐：1次，来宾8人＋陪餐3人，标准120元/人（预计1320元）" in approver_card["text"]
+    assert "×" not in approver_card["text"]
     await decide(env, reception)
     await env.delivered()
     told = await env.client.wait_for_bot_message(LEADER, contains="已批准")
@@ -217,7 +222,12 @@ async def edit_field(env: Env, card: dict[str, Any], field: str, text: str,
     """Press 修改, pick the field, type the new answer; return the new card."""
     await env.press(user, card, button="修改")
     await env.press(user, card, button=field)
-    return await answer(env, text, "公务接待计划", user)
+    new = await answer(env, text, "公务接待计划", user)
+    # one live card: the one pressed says it is being changed and lost its buttons
+    old = await env.message(user, card["message_id"])
+    assert not (old.get("reply_markup") or {}).get("inline_keyboard"), old
+    assert f"正在修改“{field}”" in old["text"] or f"Changing “{field}”" in old["text"]
+    return new
 
 
 async def test_every_rule_check_fails_with_its_rule_and_amount_and_passes_when_met(

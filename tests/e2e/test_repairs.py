@@ -128,7 +128,7 @@ async def test_a_photo_becomes_a_repair_that_is_chased_assigned_approved_and_rat
     approval = await ApprovalRequest.get(id=repair.approval_request_id)
     assert approval.kind == "repair_cost" and approval.amount == Decimal("3500.00")
     await env.delivered()
-    card = await env.client.wait_for_bot_message(CLERK2, contains=f"审批 #{approval.id} ")
+    card = await env.client.wait_for_bot_message(CLERK2, contains=f"📝 维修单 #{repair.id}\n")
     await env.press(CLERK2, card, button="同意")
     await env.delivered()
     repair = await Repair.get(id=repair.id)

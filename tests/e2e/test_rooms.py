@@ -300,12 +300,12 @@ async def test_recurring_booking_in_chat_lists_clashes_and_books_the_rest(
     blocker = await env.say(1005, "/book 12月7日上午10点到11点 1号会议室 占用")
     await env.press(1005, blocker, button="✅ 确认预订")
     card = await env.say(1004, "/book 每周一上午10点到11点 1号会议室 周例会 共3次")
-    assert "共 3 次，其中 1 次与已有预订冲突" in card["text"]
-    assert "✗ 12月7日 周一 10:00–11:00" in card["text"]
+    assert "共 3 次，可预订 2 次。" in card["text"] and "将跳过：1 次已被占用" in card["text"]
+    assert "✗ 12月7日 周一 10:00–11:00（已被占用）" in card["text"]
     await env.press(1004, card, button="✅ 预订其余 2 次")
     assert await Booking.filter(title="周例会").count() == 2
     done = await env.message(1004, card["message_id"])
-    assert "已预订 2 次" in done["text"] and "跳过 1 次" in done["text"]
+    assert "已预订 2 次" in done["text"] and "跳过：1 次已被占用" in done["text"]
 
 
 async def test_cancelling_one_of_a_series_asks_this_one_or_all_later(

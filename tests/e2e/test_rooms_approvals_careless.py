@@ -107,7 +107,8 @@ async def test_an_old_reason_prompts_cancel_button_neither_undoes_nor_drops_a_ne
                                    details=[("物品", "A4纸")]) for n in (1, 2)]
         await env.delivered()
         cards = {r.id: [m for m in await env.bot_messages(1003)
-                        if f"审批 #{r.id} " in (m.get("text") or "")][-1] for r in (first, second)}
+                        if f"审批 #{r.id}\n" in (m.get("text") or "")][-1]
+                 for r in (first, second)}
         await env.press(1003, cards[first.id], button="驳回")
         old_ask = await env.client.wait_for_bot_message(1003, contains=f"驳回审批 #{first.id}")
         await env.press(1003, cards[second.id], button="驳回")

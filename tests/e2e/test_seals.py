@@ -45,8 +45,8 @@ def buttons(message: dict[str, Any]) -> list[str]:
 async def approve(env: Env, request: SealRequest, approver: int) -> None:
     """Press 同意 on the approver's card of this seal request."""
     await env.delivered()
-    approval_id = (await SealRequest.get(id=request.id)).approval_request_id
-    card = await env.client.wait_for_bot_message(approver, contains=f"审批 #{approval_id} ")
+    # the card names the seal request's own number, not the approval's
+    card = await env.client.wait_for_bot_message(approver, contains=f"📝 用印申请 #{request.id}\n")
     assert "同意" in buttons(card), card
     answer = await env.press(approver, card, button="同意")
     assert "已同意" in (answer["answer"] or "")
@@ -55,7 +55,7 @@ async def approve(env: Env, request: SealRequest, approver: int) -> None:
 
 async def stamp(env: Env, request: SealRequest, count: int) -> dict[str, Any]:
     """The custodian stamps: 已用印 on the card, then the number of copies."""
-    card = await env.client.wait_for_bot_message(KEEPER, contains=f"用印申请 #{request.id}")
+    card = await env.client.wait_for_bot_message(KEEPER, contains=f"🔏 用印申请 #{request.id}")
     assert buttons(card) == ["✅ 已用印"]
     await env.press(KEEPER, card, button="✅ 已用印")
     asked = await env.message(KEEPER, card["message_id"])

@@ -357,17 +357,24 @@ async def test_a_withdraw_button_pressed_after_a_decision_leaves_the_card_as_it_
     await _office(env)
     await seed_supplies()
     await env.person(1007, "陈主任", Role.STAFF, "规划建设局", is_head=True)
-    for person, submit, withdraw, says in ((1004, "提交", "撤回", "领用单 #1：已驳回。"),
+    for person, submit, withdraw, says in ((1004, "提交", "撤回", "领用单 #1 · 已驳回"),
                                            (1005, "Submit", "Withdraw",
-                                            "Supply request #2: rejected.")):
+                                            "Supply request #2 · rejected")):
         draft = await env.say(person, "/supply A4纸 2包 用途 归档")
         await env.press(person, draft, button=submit)
         await env.delivered()
+        submitted = await env.message(person, draft["message_id"])
+        stale = next(b["callback_data"] for row in submitted["reply_markup"]["inline_keyboard"]
+                     for b in row if b["text"] == withdraw)
         card = [m for m in await env.bot_messages(1007) if "A4纸" in (m.get("text") or "")][-1]
         await env.press(1007, card, button="驳回")
         await env.say(1007, "本月已领过", contains="已驳回")
-        refused = await env.press(person, draft, button=withdraw)
+        await env.delivered()
+        # the decision edits the requester's card: where it stands, no 撤回 any more
+        now = await env.message(person, draft["message_id"])
+        assert says in now["text"] and not labels(now), now
+        # a press sent before the edit reached the person is answered, the card stays
+        refused = await env.press(person, draft, data=stale)
         assert refused["answer"] and ("已驳回" in refused["answer"]
                                       or "rejected" in refused["answer"])
-        now = await env.message(person, draft["message_id"])
-        assert now["text"] == says and not labels(now)
+        assert await env.message(person, draft["message_id"]) == now

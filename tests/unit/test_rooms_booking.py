@@ -202,7 +202,7 @@ async def test_recurring_booking_lists_clashes_and_books_the_rest(
     view = await bk.view(draft, person)
     assert [o.start.date() for o in view.occurrences] == [
         date(2026, 11, 30), date(2026, 12, 7), date(2026, 12, 14), date(2026, 12, 21)]
-    assert [o.clash for o in view.occurrences] == [False, True, False, False]
+    assert [o.skip for o in view.occurrences] == ["", "taken", "", ""]
     result = await bk.confirm(draft.id, person)
     assert len(result.bookings) == 3 and len(result.skipped) == 1
     assert await Booking.filter(organiser_id=person.id, series_id__not_isnull=True).count() == 3
