@@ -160,7 +160,8 @@ async def information(stage: Stage, author: Person, title: str, level: str | Non
     card = await stage.last(OFFICE_GROUP, "党政信息 #")
     if level is None:
         await stage.press(OFFICE, card, "退回", chat=OFFICE_GROUP)
-        await stage.say(OFFICE, "内容与上周重复，请补充新进展后再报", chat=OFFICE_GROUP)
+        await stage.answer_prompt(OFFICE, OFFICE_GROUP, card["message_id"], "退回党政信息",
+                                  "内容与上周重复，请补充新进展后再报", contains="已退回党政信息")
         return
     answer = await stage.press(OFFICE, card, f"{level}采用", chat=OFFICE_GROUP)
     if "采用" not in (answer.get("answer") or ""):
@@ -205,9 +206,13 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
     await outbox_idle()
     card = await stage.last(LEADERS_GROUP, url + "\n")
     if false_alarm:
-        answer = await stage.press(LEADER, card, "误报", chat=LEADERS_GROUP)
-        if "误报" not in (answer.get("answer") or ""):
-            raise ActFailed(f"not a false alarm: {answer.get('answer')}")
+        # 误报 closes a complaint: the bot asks why, and the leader's reason confirms it.
+        await stage.press(LEADER, card, "误报", chat=LEADERS_GROUP)
+        reason = "经核实，噪声来自园区外施工工地，与园区企业无关"
+        done = await stage.answer_prompt(LEADER, LEADERS_GROUP, card["message_id"],
+                                         "标记为误报吗", reason, contains="标记为误报")
+        if "理由已记录" not in (done.get("text") or ""):
+            raise ActFailed(f"not a false alarm: {(done.get('text') or '')[:100]}")
         return
     await stage.press(LEADER, card, "知悉", chat=LEADERS_GROUP)
     if handler is None:

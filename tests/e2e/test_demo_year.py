@@ -79,7 +79,7 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
         "receptions": sum("已登记实际情况并关闭" in t for t in sent(theatre)),
         "meals": sum(int(m.group(1)) for t in typed(theatre)
                      for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t)),
-        "false_alarms": sum("误报" in a for a in pressed),
+        "false_alarms": sum("标记为误报，理由已记录" in t for t in sent(theatre)),
         "handled": sum(t.startswith("已处置") or "处置情况已记录" in t for t in sent(theatre)),
         "repairs": distinct(texts, r"新报修 #(\d+)"),
         "repairs_done": distinct(texts, r"✅ 维修单 #(\d+) · 已完工"),
