@@ -138,12 +138,16 @@ async def _receptions(period: Period) -> tuple[str, list[str]]:
 
 @counted("meals")
 async def _meals(period: Period) -> tuple[str, list[str]]:
-    from models.receptions import ReceptionMeal
+    from models.receptions import OfficialMeal, ReceptionMeal
 
     found = await ReceptionMeal.filter(held_at__gte=period.start, held_at__lt=period.end
                                        ).order_by("held_at", "id")
-    return (f"ReceptionMeal: held_at in {_span(period)}",
-            [f"#{m.id} 接待#{m.reception_id}" for m in found])  # type: ignore[attr-defined]
+    quick = await OfficialMeal.filter(held_at__gte=period.start, held_at__lt=period.end
+                                      ).order_by("held_at", "id")
+    return (f"ReceptionMeal + OfficialMeal: held_at in {_span(period)}",
+            [f"#{m.id} 接待#{m.reception_id}" for m in found]  # type: ignore[attr-defined]
+            + [f"公务用餐#{m.id} {m.held_at.astimezone(period.tz):%Y-%m-%d} {m.unit}"
+               for m in quick])
 
 
 @counted("reports")
