@@ -361,6 +361,13 @@ async def reception_done(stage: Stage, unit: str, day: date, present: int) -> No
                     contains="已登记实际情况并关闭")
 
 
+async def official_meal(stage: Stage, day: date, unit: str, guests: int, staff: int,
+                        standard: int) -> None:
+    """An ordinary official meal, recorded by the office in one line after it was held."""
+    await stage.say(OFFICE, f"/yongcan {day.month}月{day.day}日 {unit} {guests}人 "
+                            f"陪同{staff}人 工作餐 标准{standard}", contains="已登记公务用餐")
+
+
 # ------------------------------------------------------------------ repairs
 
 

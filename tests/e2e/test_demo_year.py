@@ -78,7 +78,8 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
         "seals": distinct(pressed, r"登记簿第(\d+)号"),
         "receptions": sum("已登记实际情况并关闭" in t for t in sent(theatre)),
         "meals": sum(int(m.group(1)) for t in typed(theatre)
-                     for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t)),
+                     for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t))
+        + distinct(office, r"已登记公务用餐 #(\d+)"),
         "false_alarms": sum("标记为误报，理由已记录" in t for t in sent(theatre)),
         "handled": sum(t.startswith("已处置") or "处置情况已记录" in t for t in sent(theatre)),
         "repairs": distinct(texts, r"新报修 #(\d+)"),
@@ -120,6 +121,8 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
     for key, (before, after) in expected.items():
         assert summary_figure(summary, before, after) == str(log[key]), (key, log)
         assert log[key] > 0 or key in ("front_pages",), key
+    # The official meals: the receptions' and, most of them, the ones recorded in one line.
+    assert log["meals"] > 3 * log["receptions"], log
     # What went wrong: a late document chased to red, a rejected reception, a stock-take
     # difference, a false alarm.
     chats = shown["texts"]

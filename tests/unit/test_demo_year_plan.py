@@ -32,6 +32,8 @@ def test_a_full_year_plays_the_office_volumes() -> None:
         assert kinds[kind] == VOLUMES[kind], kind
     assert kinds["info"] == VOLUMES["info_used"] + VOLUMES["info_returned"]
     assert kinds["receptions_done"] == VOLUMES["receptions"] - 1  # one is rejected
+    # 761 official meals: one with each reception held, the rest recorded in one line.
+    assert kinds["meals"] + kinds["receptions_done"] == VOLUMES["meals"] == 761
 
 
 def test_acts_fall_on_workdays_in_working_hours() -> None:
