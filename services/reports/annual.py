@@ -31,8 +31,7 @@ FROM_SECTIONS = {
     "approvals": ("approvals", "submitted"), "guests": ("receptions", "guests"),
     "supplies": ("supplies", "requests_handled"), "purchases": ("supplies", "purchases"),
     "repairs": ("repairs", "reported"), "repairs_done": ("repairs", "completed"),
-    "opinion_items": ("opinion", "items_monitored"), "negative": ("opinion", "negative"),
-    "handled": ("opinion", "handled"), "false_alarms": ("opinion", "false_alarms"),
+    "opinion_items": ("opinion", "items_monitored"),
     "zero_days": ("opinion", "zero_report_days"),
 }
 
@@ -148,6 +147,41 @@ async def _meals(period: Period) -> tuple[str, list[str]]:
             [f"#{m.id} 接待#{m.reception_id}" for m in found]  # type: ignore[attr-defined]
             + [f"公务用餐#{m.id} {m.held_at.astimezone(period.tz):%Y-%m-%d} {m.unit}"
                for m in quick])
+
+
+async def _negative_items(period: Period, *statuses: str) -> list[str]:
+    """The negative items collected in the period whose event (case) is in one of the statuses.
+    The opinion sentence counts items throughout (监测…条，其中负面…条，已处置…条): two reports
+    of one incident are one event but two items, each handled when its event is."""
+    from models.opinion import OpinionItem
+
+    found = await OpinionItem.filter(
+        fetched_at__gte=period.start, fetched_at__lt=period.end, relevant=True, neg=True,
+        cluster__case__status__in=list(statuses)).order_by("fetched_at", "id")
+    return [f"#{i.id} {i.title}" for i in found]
+
+
+_EVENT_QUERY = ("OpinionItem: relevant, negative, fetched_at in {span}, its event's case "
+                "status in ({statuses})")
+
+
+@counted("negative")
+async def _negative(period: Period) -> tuple[str, list[str]]:
+    statuses = ("pending", "handling", "handled")
+    return (_EVENT_QUERY.format(span=_span(period), statuses=", ".join(statuses)),
+            await _negative_items(period, *statuses))
+
+
+@counted("handled")
+async def _handled(period: Period) -> tuple[str, list[str]]:
+    return (_EVENT_QUERY.format(span=_span(period), statuses="handled"),
+            await _negative_items(period, "handled"))
+
+
+@counted("false_alarms")
+async def _false_alarms(period: Period) -> tuple[str, list[str]]:
+    return (_EVENT_QUERY.format(span=_span(period), statuses="false_alarm"),
+            await _negative_items(period, "false_alarm"))
 
 
 @counted("reports")
