@@ -93,6 +93,13 @@ async def _issued(period: Period) -> tuple[str, list[str]]:
             [f"{outgoing_no(d.prefix, d.year, d.number)} {d.title}" for d in found])
 
 
+#: The drafted materials' kinds as the office says them in the sources sheet (the records are
+#: listed in Chinese, as the registers' numbers are); the same words as the text catalogue's
+#: publicity.dkind.* (a unit test keeps them equal).
+DRAFT_KINDS = {"speech": "讲话", "report": "报告", "request": "请示", "research": "调研报告",
+               "minutes": "纪要", "plan": "方案", "other": "其他文稿"}
+
+
 @counted("drafts")
 async def _drafts(period: Period) -> tuple[str, list[str]]:
     from models.publicity import DraftingTask, TaskStatus
@@ -100,7 +107,8 @@ async def _drafts(period: Period) -> tuple[str, list[str]]:
     found = await DraftingTask.filter(status=TaskStatus.ACCEPTED, done_at__gte=period.start,
                                       done_at__lt=period.end).order_by("done_at", "id")
     return (f"DraftingTask: status=accepted, done_at in {_span(period)}",
-            [f"#{t.id} {t.kind.value} {t.title}" for t in found])
+            [f"#{t.id} {DRAFT_KINDS.get(t.kind.value, t.kind.value)} {t.title}"
+             for t in found])
 
 
 @counted("bulletins")

@@ -143,3 +143,7 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
     assert received[1] == log["received"] and received[3] == log["received"]
     assert "IncomingDocument" in received[2] and f"收文〔{YEAR}〕0001号" in received[4]
     assert by_label["园区杂志（期）"][1] == "【待填】"
+    # Drafted materials are listed by their kind in Chinese, never an internal code.
+    drafts = str(by_label["起草材料（篇）"][4])
+    assert re.search(r"#\d+ (讲话|报告|请示|调研报告|纪要|方案|其他文稿) ", drafts), drafts
+    assert not re.search(r"#\d+ [a-z]+ ", drafts), drafts
