@@ -200,7 +200,13 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
                   handler: Person | None = None, roster: list[Person] | None = None) -> None:
     """The duty clerk records an item; a negative one is handled (the leader assigns it and
     the person reports what was done), or found to be a false alarm."""
+    import re
+
     reply = await stage.say(OFFICE, f"/yq {text} {url}", contains="已录入")
+    joined = re.search(r"与已有舆情 #(\d+) 属同一事件", reply.get("text") or "")
+    if joined is not None:
+        await handle_again(stage, int(joined.group(1)))
+        return
     if "判定为负面" not in (reply.get("text") or ""):
         return
     await outbox_idle()
@@ -233,6 +239,30 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
     private = await stage.last(handler.uid, "请您处置")
     await stage.press(handler.uid, private, "已处置")
     await stage.say(handler.uid, "已约谈企业负责人，责令整改，现场已处理完毕并回复网友",
+                    contains="已记录")
+
+
+async def handle_again(stage: Stage, case_id: int) -> None:
+    """Another report of an incident already handled reopens its event: the person it was
+    given to handles it again from the card they were sent (its 已处置 button)."""
+    from models.core import Staff
+    from models.opinion import CaseStatus, OpinionCase
+
+    await outbox_idle()
+    case = await OpinionCase.get_or_none(id=case_id)
+    if case is None or case.status != CaseStatus.HANDLING or case.assignee_id is None:  # type: ignore[attr-defined]
+        return
+    person = await Staff.get(id=case.assignee_id)  # type: ignore[attr-defined]
+    data = f"yq:dn:{case_id}"
+    cards = [m for m in await stage.client.messages(person.tg_user_id)
+             if m["from"]["is_bot"] and any(
+                 b.get("callback_data") == data
+                 for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
+                 for b in row)]
+    if not cards:
+        raise ActFailed(f"no card to handle reopened item #{case_id} again")
+    await stage.press(person.tg_user_id, cards[-1], data=data)
+    await stage.say(person.tg_user_id, "又有网友反映同一问题，已再次现场核查并督促企业落实整改",
                     contains="已记录")
 
 

@@ -81,7 +81,12 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
                      for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t))
         + distinct(office, r"已登记公务用餐 #(\d+)"),
         "false_alarms": sum("标记为误报，理由已记录" in t for t in sent(theatre)),
-        "handled": sum(t.startswith("已处置") or "处置情况已记录" in t for t in sent(theatre)),
+        # Items (not events) handled: each handled event's first item and the reports that
+        # joined it (a joined report reopens the event; the demo handles it again).
+        "handled": sum(1 + sum(joined == case for joined in re.findall(
+            r"与已有舆情 #(\d+) 属同一事件", "\n".join(texts))) for case in {
+            m.group(1) for t in sent(theatre)
+            for m in re.finditer(r"舆情 #(\d+) 的处置情况已记录", t)}),
         "repairs": distinct(texts, r"新报修 #(\d+)"),
         "repairs_done": distinct(texts, r"✅ 维修单 #(\d+) · 已完工"),
         "zero_days": distinct([t for c, t in bot_texts(theatre) if c == LEADERS_GROUP],
