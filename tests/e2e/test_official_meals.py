@@ -4,10 +4,13 @@ with the receptions' meals, in both languages."""
 
 from __future__ import annotations
 
+import io
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from models.core import Role
 from models.receptions import OfficialMeal
@@ -45,6 +48,18 @@ async def test_a_meal_in_one_line_is_recorded_and_counted(office: Env) -> None:
     assert "Official meal #" in done["text"] and "2026-11-26 City DRC" in done["text"]
     assert "12 guest(s) and 4 host(s), 工作餐, 120 yuan per person, 1920 yuan" in done["text"]
     assert "2 official meal(s) so far in 2026" in done["text"], done["text"]
+
+    # The year's reception ledger lists them on a sheet of their own.
+    listing = await env.say(OFFICE, "/receptions 2026年11月")
+    await env.press(OFFICE, listing, button="导出本年台账")
+    sent = await env.client.wait_for_bot_message(OFFICE, after=listing["message_id"],
+                                                 contains="公务接待台账")
+    book = load_workbook(io.BytesIO(await env.client.file_bytes(sent["document"]["file_id"])))
+    rows = list(book["公务用餐"].iter_rows(values_only=True))
+    assert rows[2][:8] == ("序号", "日期", "来访单位", "餐别", "来宾人数", "陪餐人数",
+                           "每人标准（元）", "费用（元）")
+    assert rows[3][1:6] == (datetime(2026, 11, 24), "市发改委", "工作餐", 6, 3)
+    assert rows[3][7] == 1350 and rows[4][2] == "City DRC" and rows[4][7] == 1920
 
     # /annual counts the quick meals with the receptions' meals.
     summary = await env.say(OFFICE, "/annual 2026", contains="工作总结", timeout=30)
