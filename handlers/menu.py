@@ -51,7 +51,7 @@ ORDER = [
     "start", "help", "lang",
     "book", "rooms", "mybookings", "roomstats", "huiyi",
     "pending", "myrequests", "delegate",
-    "reception", "receptions",
+    "reception", "receptions", "yongcan",
     "supply", "stock", "stockin", "purchase", "stocktake", "issue", "ledger",
     "yongyin", "baoxiu",
     "yq",

@@ -29,6 +29,7 @@ from models.receptions import Reception, ReceptionStatus
 from services import receptions as service
 from services.errors import DomainError, InvalidInput, NotAllowed, StaleAction
 from services.inputs import to_int
+from services.receptions import meals
 
 F = "rcp"
 ROLES = (Role.OFFICE, Role.LEADER)
@@ -40,6 +41,7 @@ ANSWER_GROUP = -8
 add_commands(
     Command("reception", frozenset(ROLES), "private", shortcut="receptions.kb"),
     Command("receptions", frozenset(ROLES), "both"),
+    Command("yongcan", frozenset(ROLES), "both"),
 )
 
 
@@ -157,6 +159,25 @@ async def reception_command(ctx: Ctx) -> None:
     resumed = bool(reception.unit) or reception.start is not None
     key = "receptions.resumed" if resumed else "receptions.started"
     await question(ctx, reception, prefix=ctx.t(key, id=reception.id))
+
+
+@for_staff(*ROLES)
+@worded
+async def yongcan(ctx: Ctx) -> None:
+    """`/yongcan 12月3日 市发改委 6人 陪同3人 工作餐 标准150`: records an ordinary official
+    meal in one line (checked against the reception rules; a breach is refused)."""
+    line = " ".join(ctx.args)
+    if not line.strip():
+        await ctx.reply(ctx.t("receptions.meal.usage"))
+        return
+    meal = await meals.record(ctx.me, line, _rules(ctx), _tz(ctx))
+    held = meal.held_at.astimezone(views.OFFICE_TZ)
+    total = await service.year_meals(held.year, _tz(ctx))
+    await ctx.reply(ctx.t("receptions.meal.done", id=meal.id, day=held.date().isoformat(),
+                          unit=meal.unit, guests=meal.guest_diners, staff=meal.staff_diners,
+                          kind=meal.kind, standard=meals.yuan(meal.standard),
+                          cost=meals.yuan(meal.cost), year=held.year,
+                          year_meals=total))
 
 
 async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -352,8 +373,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         views.set_zone(settings.timezone)
     commands = application.bot_data.setdefault("commands", {})
     lists = receptions_lists.receptions_command
-    commands.update({"reception": reception_command, "receptions": lists})
+    commands.update({"reception": reception_command, "receptions": lists, "yongcan": yongcan})
     application.add_handler(CommandHandler("reception", reception_command))
+    application.add_handler(CommandHandler("yongcan", yongcan))
     application.add_handler(CommandHandler("receptions", lists))
     application.add_handler(CallbackQueryHandler(on_button, pattern=cb.pattern(F)))
     # Answers to an open question come before any feature's free-text reading; a message

@@ -129,6 +129,39 @@ class ReceptionMeal(Model):
         ]
 
 
+class OfficialMeal(Model):
+    """An ordinary official meal (公务用餐) recorded in one line by the office, outside any
+    reception plan; counts toward the year's official meals with the receptions' meals."""
+
+    id = fields.IntField(primary_key=True)
+    #: When it was held (noon of the day given, in the office's time zone).
+    held_at = fields.DatetimeField(db_index=True)
+    #: The visiting unit (来访单位).
+    unit = fields.CharField(max_length=128)
+    guest_diners = fields.IntField()
+    staff_diners = fields.IntField()
+    #: The kind of meal as typed (工作餐).
+    kind = fields.CharField(max_length=32, default="工作餐")
+    #: Meal standard per person in yuan.
+    standard = fields.DecimalField(max_digits=10, decimal_places=2)
+    #: standard × (guests + accompanying diners).
+    cost = fields.DecimalField(max_digits=12, decimal_places=2)
+    recorded_by: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "core.Staff", related_name=False, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "official_meal"
+        constraints = [
+            CheckConstraint(
+                check="guest_diners BETWEEN 1 AND 1000 AND staff_diners >= 0 "
+                "AND standard >= 0 AND cost >= 0",
+                name="official_meal_numbers",
+            ),
+        ]
+
+
 _RECEPTION_OK = (
     "(NEW.guest_count IS NULL OR NEW.guest_count BETWEEN 1 AND 1000)"
     " AND NEW.guest_diners >= 0 AND NEW.staff_diners >= 0"
@@ -137,6 +170,10 @@ _RECEPTION_OK = (
     " AND NEW.actual_meals IS NOT NULL AND NEW.completed_at IS NOT NULL))"
 )
 _MEAL_OK = "NEW.guest_diners >= 0 AND NEW.staff_diners >= 0 AND CAST(NEW.cost AS REAL) >= 0"
+_OFFICIAL_MEAL_OK = (
+    "NEW.guest_diners BETWEEN 1 AND 1000 AND NEW.staff_diners >= 0"
+    " AND CAST(NEW.standard AS REAL) >= 0 AND CAST(NEW.cost AS REAL) >= 0"
+)
 
 # Why triggers: Tortoise's SQLite schema leaves out Meta.constraints' CHECKs, so the same
 # rules are enforced here (PostgreSQL has them as real CHECK constraints).
@@ -149,6 +186,11 @@ SQLITE_GUARDS = [
     f"CREATE TRIGGER IF NOT EXISTS reception_meal_guard_{when.lower()} BEFORE {when} "
     f"ON reception_meal WHEN NOT ({_MEAL_OK}) "
     "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: reception meal numbers'); END;"
+    for when in ("INSERT", "UPDATE")
+] + [
+    f"CREATE TRIGGER IF NOT EXISTS official_meal_guard_{when.lower()} BEFORE {when} "
+    f"ON official_meal WHEN NOT ({_OFFICIAL_MEAL_OK}) "
+    "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: official meal numbers'); END;"
     for when in ("INSERT", "UPDATE")
 ]
 
@@ -165,4 +207,4 @@ def _pg_check(table: str, constraint: object) -> str:
 # Why here too: the migration's CreateModel does not emit the CHECKs on PostgreSQL either.
 POSTGRES_GUARDS = [_pg_check("reception", c) for c in Reception.Meta.constraints] + [
     _pg_check("reception_meal", c) for c in ReceptionMeal.Meta.constraints
-]
+] + [_pg_check("official_meal", c) for c in OfficialMeal.Meta.constraints]

@@ -12,7 +12,7 @@ from bot.demo_year.year import TZ, Planner, Tally, play_year
 LABELS = {"incoming": "收文", "outgoing": "发文", "drafts": "文稿", "bulletins": "参阅",
           "meetings": "会议", "media": "报道", "info": "信息", "opinion": "舆情",
           "supplies": "领用", "purchases": "采购", "seals": "用印", "receptions": "接待",
-          "receptions_done": "接待办结", "repairs": "维修"}
+          "receptions_done": "接待办结", "meals": "用餐", "repairs": "维修"}
 
 
 def progress_line(day: date, tally: Tally, seconds: float, *, out: Any = sys.stderr) -> None:

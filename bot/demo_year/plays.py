@@ -160,7 +160,8 @@ async def information(stage: Stage, author: Person, title: str, level: str | Non
     card = await stage.last(OFFICE_GROUP, "党政信息 #")
     if level is None:
         await stage.press(OFFICE, card, "退回", chat=OFFICE_GROUP)
-        await stage.say(OFFICE, "内容与上周重复，请补充新进展后再报", chat=OFFICE_GROUP)
+        await stage.answer_prompt(OFFICE, OFFICE_GROUP, card["message_id"], "退回党政信息",
+                                  "内容与上周重复，请补充新进展后再报", contains="已退回党政信息")
         return
     answer = await stage.press(OFFICE, card, f"{level}采用", chat=OFFICE_GROUP)
     if "采用" not in (answer.get("answer") or ""):
@@ -199,15 +200,25 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
                   handler: Person | None = None, roster: list[Person] | None = None) -> None:
     """The duty clerk records an item; a negative one is handled (the leader assigns it and
     the person reports what was done), or found to be a false alarm."""
+    import re
+
     reply = await stage.say(OFFICE, f"/yq {text} {url}", contains="已录入")
+    joined = re.search(r"与已有舆情 #(\d+) 属同一事件", reply.get("text") or "")
+    if joined is not None:
+        await handle_again(stage, int(joined.group(1)))
+        return
     if "判定为负面" not in (reply.get("text") or ""):
         return
     await outbox_idle()
     card = await stage.last(LEADERS_GROUP, url + "\n")
     if false_alarm:
-        answer = await stage.press(LEADER, card, "误报", chat=LEADERS_GROUP)
-        if "误报" not in (answer.get("answer") or ""):
-            raise ActFailed(f"not a false alarm: {answer.get('answer')}")
+        # 误报 closes a complaint: the bot asks why, and the leader's reason confirms it.
+        await stage.press(LEADER, card, "误报", chat=LEADERS_GROUP)
+        reason = "经核实，噪声来自园区外施工工地，与园区企业无关"
+        done = await stage.answer_prompt(LEADER, LEADERS_GROUP, card["message_id"],
+                                         "标记为误报吗", reason, contains="标记为误报")
+        if "理由已记录" not in (done.get("text") or ""):
+            raise ActFailed(f"not a false alarm: {(done.get('text') or '')[:100]}")
         return
     await stage.press(LEADER, card, "知悉", chat=LEADERS_GROUP)
     if handler is None:
@@ -228,6 +239,30 @@ async def opinion(stage: Stage, text: str, url: str, false_alarm: bool,
     private = await stage.last(handler.uid, "请您处置")
     await stage.press(handler.uid, private, "已处置")
     await stage.say(handler.uid, "已约谈企业负责人，责令整改，现场已处理完毕并回复网友",
+                    contains="已记录")
+
+
+async def handle_again(stage: Stage, case_id: int) -> None:
+    """Another report of an incident already handled reopens its event: the person it was
+    given to handles it again from the card they were sent (its 已处置 button)."""
+    from models.core import Staff
+    from models.opinion import CaseStatus, OpinionCase
+
+    await outbox_idle()
+    case = await OpinionCase.get_or_none(id=case_id)
+    if case is None or case.status != CaseStatus.HANDLING or case.assignee_id is None:  # type: ignore[attr-defined]
+        return
+    person = await Staff.get(id=case.assignee_id)  # type: ignore[attr-defined]
+    data = f"yq:dn:{case_id}"
+    cards = [m for m in await stage.client.messages(person.tg_user_id)
+             if m["from"]["is_bot"] and any(
+                 b.get("callback_data") == data
+                 for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
+                 for b in row)]
+    if not cards:
+        raise ActFailed(f"no card to handle reopened item #{case_id} again")
+    await stage.press(person.tg_user_id, cards[-1], data=data)
+    await stage.say(person.tg_user_id, "又有网友反映同一问题，已再次现场核查并督促企业落实整改",
                     contains="已记录")
 
 
@@ -354,6 +389,13 @@ async def reception_done(stage: Stage, unit: str, day: date, present: int) -> No
     await stage.say(OFFICE, f"实到 {present}\n用餐 1次 来宾{present}人 陪餐3人\n"
                             f"餐费 {present * 100 + 300}\n住宿费 0",
                     contains="已登记实际情况并关闭")
+
+
+async def official_meal(stage: Stage, day: date, unit: str, guests: int, staff: int,
+                        standard: int) -> None:
+    """An ordinary official meal, recorded by the office in one line after it was held."""
+    await stage.say(OFFICE, f"/yongcan {day.month}月{day.day}日 {unit} {guests}人 "
+                            f"陪同{staff}人 工作餐 标准{standard}", contains="已登记公务用餐")
 
 
 # ------------------------------------------------------------------ repairs

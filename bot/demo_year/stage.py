@@ -55,6 +55,16 @@ class Stage:
         sent = await self.client.send_message(where, user, text)
         return await self.wait(where, sent["message_id"], contains)
 
+    async def answer_prompt(self, user: int, chat: int, after: int, prompt: str, text: str,
+                            contains: str | None = None) -> Json:
+        """Answer the bot's question as a person does in a group: as a reply to it (the bot
+        reads only commands, @mentions and replies to its own messages there; its question
+        opens a reply). In a private chat the reply is harmless. The bot's next message."""
+        asked = await self.wait(chat, after, prompt)
+        sent = await self.client.send_message(chat, user, text,
+                                              reply_to_message_id=asked["message_id"])
+        return await self.wait(chat, sent["message_id"], contains)
+
     async def send(self, user: int, text: str, *, chat: int | None = None) -> int:
         sent = await self.client.send_message(chat if chat is not None else user, user, text)
         return int(sent["message_id"])

@@ -30,7 +30,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 VOLUMES = {
     "incoming": 729, "outgoing": 80, "drafts": 206, "bulletins": 11, "meetings": 312,
     "media": 350, "front_pages": 8, "info_used": 55, "info_returned": 9, "opinion": 60,
-    "supplies": 120, "seals": 150, "receptions": 33,
+    "supplies": 120, "seals": 150, "receptions": 33, "meals": 761,
     "repairs": 60,
 }
 FAULTS = [("空调不制冷，有异响", "清洗滤网、补充冷媒", 480), ("投影仪不亮", "更换投影仪灯泡", 650),
@@ -40,6 +40,9 @@ PLACES = ["1号楼 3楼第一会议室", "1号楼 2楼党政办", "1号楼 1楼�
 VISITORS = ["市发展和改革委员会", "省生态环境厅", "市工业和信息化局", "兄弟园区考察团",
             "市人大常委会调研组", "省科技厅", "市政协视察团", "市商务局", "生态环境部华东督察局",
             "市委组织部", "省工商联", "市财政局"]
+#: Units the office hosts for an ordinary working meal (besides the receptions' visitors).
+UNITS = ["市应急管理局检查组", "区审计组", "市税务局", "市统计局", "市场监管局执法队",
+         "供电公司", "市消防救援支队", "市教育局", "区总工会", "市档案馆"]
 #: Jobs the year's clock runs each morning and evening (the daily pushes to everyone are left
 #: out: they change no record, and a year of them is tens of thousands of messages).
 JOBS = ("documents.chase", "documents.bulletin", "opinion.daily_report", "opinion.escalate",
@@ -236,7 +239,8 @@ class Planner:
                 plays.reception, day=day, unit=unit, letter=letter, guests=guests,
                 reason=f"调研园区{rnd.choice(SUBJECTS)}工作",
                 reject="人数与公函不符，请核实后重新报批" if n == rejected else None))
-            if n != rejected and (self.last is None or day <= self.last):
+            # A reception planned late in December may fall in the next year: held then.
+            if n != rejected and day <= (self.last or date(self.year, 12, 31)):
                 self.add(datetime.combine(day, clock_time(14, 0), TZ), "receptions_done",
                          _bind(plays.reception_done, unit=unit, day=day,
                                present=guests - rnd.randint(0, 1)))
@@ -245,6 +249,16 @@ class Planner:
             self.add(self.moment(), "repairs", _bind(
                 plays.repair, reporter=rnd.choice(self.staff), place=rnd.choice(PLACES),
                 fault=fault, work=work, cost=cost))
+        # The year's official meals: one with each reception held, the rest ordinary meals
+        # the office records in one line (/yongcan) after lunch, within the rules.
+        held = sum(1 for act in self.acts if act.kind == "receptions_done")
+        for _ in range(max(self.count("meals") - held, 0) if self.scale > 0 else 0):
+            at = self.moment(start=12, end=16)
+            guests = rnd.randint(2, 12)
+            self.add(at, "meals", _bind(
+                plays.official_meal, day=at.date(), unit=rnd.choice(VISITORS + UNITS),
+                guests=guests, staff=rnd.randint(1, 3 if guests <= 10 else guests // 3),
+                standard=rnd.choice([60, 80, 100, 120, 150])))
         # Installation acts: the seal the admin adds; the stock-take with a difference.
         first = datetime.combine(self.days[0], clock_time(8, 0), TZ)
         self.add(first, "setup", _bind(plays.add_seal, name="党政办章", flow="seal_use"))

@@ -162,6 +162,17 @@ ZH = {
     "receptions.error.actual_line": "第{line}行“{text}”没有看懂，费用请写成“项目 金额”，例如“餐费 1200”。",
     "receptions.error.cost_too_big": "金额{value}元太大了，请核对。",
     "receptions.error.bad_month": "月份没有看懂，请写成“2026-12”或“12月”。",
+    "cmd.yongcan": "登记公务用餐（一行写明日期、单位、人数、陪同人数、每人标准）",
+    "receptions.meal.usage": "用法：/yongcan 日期 来访单位 来宾人数 陪同人数 餐别 每人标准\n例如：/yongcan 12月3日 市发改委 6人 陪同3人 工作餐 标准150\n日期不写为今天；陪同不写为0人；每人标准即每人餐费（元）。",
+    "receptions.meal.done": "✅ 已登记公务用餐 #{id}：{day} {unit}，来宾{guests}人、陪餐{staff}人，{kind}，标准{standard}元/人，合计{cost}元。\n{year}年累计公务接待用餐{year_meals}次。",
+    "receptions.meal.error.day": "日期“{value}”不存在，请核对（例如“12月3日”）。",
+    "receptions.meal.error.future": "{day}还没有到，公务用餐请在用餐当天或之后登记。",
+    "receptions.meal.error.standard": "未登记：用餐标准{standard}元/人超过了每人{limit}元的上限。请按用餐标准安排，或核实后重新登记。",
+    "receptions.meal.error.accompany": "未登记：来宾{guests}人时陪餐最多{limit}人，您填写了{staff}人。请减少陪餐人数后重新登记。",
+    "field.meal_unit": "来访单位",
+    "field.meal_guests": "来宾人数",
+    "field.meal_staff": "陪餐人数",
+    "field.meal_standard": "用餐标准",
 }
 
 EN = {
@@ -319,4 +330,15 @@ EN = {
     "receptions.error.actual_line": "Line {line} “{text}”: write costs as “item amount”, e.g. 餐费 1200.",
     "receptions.error.cost_too_big": "{value} yuan is too much; please check.",
     "receptions.error.bad_month": "Month not understood; write 2026-12.",
+    "cmd.yongcan": "Record an official meal (one line: date, unit, guests, hosts, standard)",
+    "receptions.meal.usage": "Usage: /yongcan date unit guests hosts kind standard\ne.g. /yongcan 2026-12-03 City DRC 6 guests 3 staff working meal standard 150\n(Chinese also works: /yongcan 12月3日 市发改委 6人 陪同3人 工作餐 标准150.) No date means today; no hosts means 0; the standard is yuan per person.",
+    "receptions.meal.done": "✅ Official meal #{id} recorded: {day} {unit}, {guests} guest(s) and {staff} host(s), {kind}, {standard} yuan per person, {cost} yuan in all.\n{year_meals} official meal(s) so far in {year}.",
+    "receptions.meal.error.day": "The date “{value}” does not exist; please check it (e.g. 2026-12-03).",
+    "receptions.meal.error.future": "{day} has not come yet; record an official meal on the day or after it.",
+    "receptions.meal.error.standard": "Not recorded: the standard of {standard} yuan per person is above the cap of {limit} yuan. Please keep to the standard, or check and record it again.",
+    "receptions.meal.error.accompany": "Not recorded: with {guests} guest(s) at most {limit} host(s) may dine; you wrote {staff}. Please record it again with fewer hosts.",
+    "field.meal_unit": "visiting unit",
+    "field.meal_guests": "number of guests",
+    "field.meal_staff": "number of hosts",
+    "field.meal_standard": "meal standard",
 }

@@ -7,7 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from models.core import Staff
-from models.receptions import Reception
+from models.receptions import OfficialMeal, Reception
 from services import exports
 from services.errors import StaleAction
 from services.receptions import events, export, ports
@@ -84,7 +84,9 @@ async def export_ledger(year: int, month: int | None, tz: str) -> tuple[str, byt
     last = (end - timedelta(days=1)).date()
     period = exports.period_text(start.date(), last)
     # Written off the event loop: a year's ledger must not keep other users waiting.
-    data = await asyncio.to_thread(export.reception_list, found, title, zone, period)
+    meals = await OfficialMeal.filter(held_at__gte=start, held_at__lt=end).order_by(
+        "held_at", "id").prefetch_related("recorded_by")
+    data = await asyncio.to_thread(export.reception_list, found, title, zone, period, meals)
     return name, data, len(found)
 
 

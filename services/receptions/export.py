@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from models.core import Staff
-from models.receptions import Reception, ReceptionStatus
+from models.receptions import OfficialMeal, Reception, ReceptionStatus
 from services import exports
 from services.receptions.complete import planned_cost
 
@@ -68,9 +68,36 @@ def figures(reception: Reception) -> tuple[int, int, Decimal]:
     return reception.meals or 0, diners, planned_cost(reception)
 
 
-def reception_list(receptions: list[Reception], title: str, tz: ZoneInfo, period: str = ""
-                   ) -> bytes:
-    """Build the reception list or ledger: one row per reception and a totals row."""
+#: The ordinary official meals' sheet (公务用餐, recorded with /yongcan): key, head, width,
+#: kind, totalled.
+MEAL_LAYOUT = (
+    ("no", "序号", 6, "int", False), ("day", "日期", 12, "date", False),
+    ("unit", "来访单位", 22, "text", False), ("kind", "餐别", 10, "text", False),
+    ("guests", "来宾人数", 10, "int", True), ("staff", "陪餐人数", 10, "int", True),
+    ("standard", "每人标准（元）", 14, "money", False), ("cost", "费用（元）", 12, "money", True),
+    ("by", "登记人", 10, "text", False),
+)  # fmt: skip
+
+
+def meal_sheet(meals: list[OfficialMeal], title: str, period: str) -> exports.Sheet:
+    """One row per ordinary official meal (the recorder prefetched), with totals."""
+    rows = [{"no": number, "day": meal.held_at, "unit": meal.unit, "kind": meal.kind,
+             "guests": meal.guest_diners, "staff": meal.staff_diners,
+             "standard": Decimal(meal.standard), "cost": Decimal(meal.cost),
+             "by": getattr(meal.recorded_by, "name", "")}
+            for number, meal in enumerate(meals, start=1)]
+    return exports.Sheet(
+        name="公务用餐", title=title, period=f"期间：{period}" if period else "",
+        columns=[exports.Column(key, head, width, kind, total)
+                 for key, head, width, kind, total in MEAL_LAYOUT],
+        rows=rows, total_label="合计（{n}次）", empty="本期没有公务用餐记录。",
+    )
+
+
+def reception_list(receptions: list[Reception], title: str, tz: ZoneInfo, period: str = "",
+                   official_meals: list[OfficialMeal] | None = None) -> bytes:
+    """Build the reception list or ledger: one row per reception and a totals row; the
+    ordinary official meals of the period on a second sheet when there are any."""
     rows = []
     for number, reception in enumerate(receptions, start=1):
         meals, diners, cost = figures(reception)
@@ -90,7 +117,10 @@ def reception_list(receptions: list[Reception], title: str, tz: ZoneInfo, period
                                                             strict=True)],
         rows=rows, total_label="合计（{n}批次）", empty="本期没有接待记录。",
     )
-    return exports.workbook([sheet], tz)
+    sheets = [sheet]
+    if official_meals:
+        sheets.append(meal_sheet(official_meals, f"{title}（公务用餐）", period))
+    return exports.workbook(sheets, tz)
 
 
 def approval_form(reception: Reception, tz: ZoneInfo, host: Staff | None,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.receptions import Reception, ReceptionMeal, ReceptionStatus
+from models.receptions import OfficialMeal, Reception, ReceptionMeal, ReceptionStatus
 from services import clock
 from services.errors import InvalidInput
 from services.receptions import parsing
@@ -84,7 +84,10 @@ async def reception_figures(start: datetime, end: datetime, *,
     held = await Reception.filter(
         status=ReceptionStatus.COMPLETED, start__gte=start, start__lt=end
     ).order_by("start")
-    meals = await ReceptionMeal.filter(held_at__gte=start, held_at__lt=end)
+    # The receptions' meals and the ordinary official meals recorded in one line (/yongcan).
+    meals: list[ReceptionMeal | OfficialMeal] = [
+        *await ReceptionMeal.filter(held_at__gte=start, held_at__lt=end),
+        *await OfficialMeal.filter(held_at__gte=start, held_at__lt=end)]
     guest_diners = sum(m.guest_diners for m in meals)
     staff_diners = sum(m.staff_diners for m in meals)
     by_month: dict[str, Decimal] = defaultdict(Decimal)
@@ -108,6 +111,8 @@ async def reception_figures(start: datetime, end: datetime, *,
 
 
 async def year_meals(year: int, tz: str = "Asia/Shanghai") -> int:
-    """Return how many official meals were recorded in the year."""
+    """Return how many official meals were recorded in the year (the receptions' meals and
+    the ordinary ones recorded with /yongcan)."""
     start, end = year_span(year, ZoneInfo(tz))
-    return await ReceptionMeal.filter(held_at__gte=start, held_at__lt=end).count()
+    return (await ReceptionMeal.filter(held_at__gte=start, held_at__lt=end).count()
+            + await OfficialMeal.filter(held_at__gte=start, held_at__lt=end).count())

@@ -78,9 +78,15 @@ def log_counts(theatre: Theatre) -> dict[str, int]:
         "seals": distinct(pressed, r"登记簿第(\d+)号"),
         "receptions": sum("已登记实际情况并关闭" in t for t in sent(theatre)),
         "meals": sum(int(m.group(1)) for t in typed(theatre)
-                     for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t)),
-        "false_alarms": sum("误报" in a for a in pressed),
-        "handled": sum(t.startswith("已处置") or "处置情况已记录" in t for t in sent(theatre)),
+                     for m in re.finditer(r"^实到 \d+\n用餐 (\d+)次", t))
+        + distinct(office, r"已登记公务用餐 #(\d+)"),
+        "false_alarms": sum("标记为误报，理由已记录" in t for t in sent(theatre)),
+        # Items (not events) handled: each handled event's first item and the reports that
+        # joined it (a joined report reopens the event; the demo handles it again).
+        "handled": sum(1 + sum(joined == case for joined in re.findall(
+            r"与已有舆情 #(\d+) 属同一事件", "\n".join(texts))) for case in {
+            m.group(1) for t in sent(theatre)
+            for m in re.finditer(r"舆情 #(\d+) 的处置情况已记录", t)}),
         "repairs": distinct(texts, r"新报修 #(\d+)"),
         "repairs_done": distinct(texts, r"✅ 维修单 #(\d+) · 已完工"),
         "zero_days": distinct([t for c, t in bot_texts(theatre) if c == LEADERS_GROUP],
@@ -120,6 +126,8 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
     for key, (before, after) in expected.items():
         assert summary_figure(summary, before, after) == str(log[key]), (key, log)
         assert log[key] > 0 or key in ("front_pages",), key
+    # The official meals: the receptions' and, most of them, the ones recorded in one line.
+    assert log["meals"] > 3 * log["receptions"], log
     # What went wrong: a late document chased to red, a rejected reception, a stock-take
     # difference, a false alarm.
     chats = shown["texts"]
@@ -140,3 +148,7 @@ async def test_a_short_year_gives_annual_figures_that_match_the_chats(db: str) -
     assert received[1] == log["received"] and received[3] == log["received"]
     assert "IncomingDocument" in received[2] and f"收文〔{YEAR}〕0001号" in received[4]
     assert by_label["园区杂志（期）"][1] == "【待填】"
+    # Drafted materials are listed by their kind in Chinese, never an internal code.
+    drafts = str(by_label["起草材料（篇）"][4])
+    assert re.search(r"#\d+ (讲话|报告|请示|调研报告|纪要|方案|其他文稿) ", drafts), drafts
+    assert not re.search(r"#\d+ [a-z]+ ", drafts), drafts

@@ -134,3 +134,33 @@ async def test_a_report_whose_only_story_turns_out_a_false_alarm_counts_as_a_zer
     assert (await OpinionCase.get(id=case_id)).status == CaseStatus.FALSE_ALARM
     weekly = await env.say(1002, "/weekly", chat_id=-2002, contains="周报")
     assert "零报告：1天" in weekly["text"] and "负面舆情：0条" in weekly["text"]
+
+
+async def test_annual_counts_negative_and_handled_items_in_the_same_unit(
+        office: Env, fixed_clock: FixedClock) -> None:  # noqa: F811
+    """Two reports of one incident are one event but two items: the annual sentence counts
+    items in both figures (监测…条，其中负面2条，已处置2条), never items against events."""
+    env = office
+    await terms.add_terms(None, TermKind.COMPANY, ["谷丰新材料"])
+    fixed_clock.set(at(9))
+    first = await negative_case(env, "绿谷园区某化工企业深夜排放刺鼻气体", "https://a.org/1",
+                                source="本地论坛")
+    await env.delivered()
+    card = await env.client.wait_for_bot_message(-2002, contains="刺鼻气体")
+    fixed_clock.set(at(9) + timedelta(days=1))
+    second = await negative_case(env, "谷丰新材料刺鼻气味再次被投诉 两名居民不适送医",
+                                 "https://b.org/2", source="晚报")
+    assert second == first
+    await env.delivered()
+    await env.press(1002, card, button="指派处置", chat_id=-2002)
+    picker = await env.client.wait_for_bot_message(-2002, after=card["message_id"],
+                                                   contains="请选择")
+    await env.press(1002, picker, button="刘工（规划建设局）", chat_id=-2002)
+    await env.delivered()
+    private = await env.client.wait_for_bot_message(1004, contains="请您处置")
+    await env.press(1004, private, button="已处置")
+    await env.say(1004, "已约谈企业负责人，责令整改并回复居民", contains="已记录")
+    assert (await OpinionCase.get(id=first)).status == CaseStatus.HANDLED
+
+    summary = await env.say(1003, "/annual 2026", contains="工作总结", timeout=30)
+    assert "其中负面2条，已处置2条，核实为误报0条" in summary["text"], summary["text"]
