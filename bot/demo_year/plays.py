@@ -60,7 +60,9 @@ async def outbox_idle(timeout: float = 20.0) -> None:
 
 async def decide_approvals(stage: Stage, *, reject: str | None = None) -> int:
     """Every open approval card is decided by its approver (同意, or 驳回 with a reason)."""
-    from models.approvals import ApprovalAssignee
+    from handlers.texts import DEFAULT_LANG
+    from handlers.views.approvals import thing
+    from models.approvals import ApprovalAssignee, ApprovalRequest
     from models.core import Staff
 
     decided = 0
@@ -71,8 +73,16 @@ async def decide_approvals(stage: Stage, *, reject: str | None = None) -> int:
         if open_card is None:
             return decided
         approver = await Staff.get(id=open_card.approver_id)  # type: ignore[attr-defined]
-        request_id = open_card.step.request_id  # type: ignore[attr-defined]
-        card = await stage.last(approver.tg_user_id, f"审批 #{request_id} ")
+        request = await ApprovalRequest.get(
+            id=open_card.step.request_id)  # type: ignore[attr-defined]
+        # The card names the thing by its own number and kind (领用单 #3), issue 17.
+        label = thing(request, approver.lang or DEFAULT_LANG)
+        card = await stage.last(approver.tg_user_id, f"{label}\n")
+        for message in reversed(await stage.client.messages(approver.tg_user_id)):
+            if f"{label}\n" in (message.get("text") or "") and (
+                    message.get("reply_markup") or {}).get("inline_keyboard"):
+                card = message  # the card with buttons, not a reminder quoting it
+                break
         if reject:
             await stage.press(approver.tg_user_id, card, "驳回")
             await stage.say(approver.tg_user_id, reject)

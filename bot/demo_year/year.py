@@ -227,11 +227,17 @@ class Planner:
                 plays.seal_use, person=rnd.choice(self.staff), seal="党政办章",
                 title=f"关于{rnd.choice(SUBJECTS)}的报告（{n + 1}）", copies=rnd.randint(1, 4),
                 purpose=rnd.choice(["报送市局", "下发各部门", "存档"])))
-        n_receptions = self.count("receptions")
-        rejected = rnd.randrange(n_receptions) if n_receptions else -1
-        for n in range(n_receptions):
+        # The year's receptions held, plus one rejected on purpose; each held within the
+        # year (a visit the office would put in the next year is planned again earlier).
+        held_target = self.count("receptions")
+        rejected = rnd.randrange(held_target) if held_target else -1
+        last = self.last or date(self.year, 12, 31)
+        n = held = 0
+        while held < held_target:
             planned = self.moment(start=9, end=16)
             day = workdays.next_workday(planned.date() + timedelta(days=rnd.randint(3, 8)))
+            if day > last:
+                continue
             unit = VISITORS[n % len(VISITORS)]
             guests = rnd.randint(4, 10)
             letter = f"{unit[:2]}函〔{self.year}〕{n + 11}号"
@@ -239,11 +245,12 @@ class Planner:
                 plays.reception, day=day, unit=unit, letter=letter, guests=guests,
                 reason=f"调研园区{rnd.choice(SUBJECTS)}工作",
                 reject="人数与公函不符，请核实后重新报批" if n == rejected else None))
-            # A reception planned late in December may fall in the next year: held then.
-            if n != rejected and day <= (self.last or date(self.year, 12, 31)):
+            if n != rejected:
+                held += 1
                 self.add(datetime.combine(day, clock_time(14, 0), TZ), "receptions_done",
                          _bind(plays.reception_done, unit=unit, day=day,
                                present=guests - rnd.randint(0, 1)))
+            n += 1
         for _ in range(self.count("repairs")):
             fault, work, cost = rnd.choice(FAULTS)
             self.add(self.moment(), "repairs", _bind(

@@ -197,7 +197,7 @@ def test_leader_approves_a_pending_reception_with_its_button_and_the_card_is_edi
     expect(card.get_by_test_id("inline-button")).to_have_text(["同意", "驳回", "转交", "加签"])
     card.get_by_test_id("inline-button").filter(has_text="同意").click()
 
-    expect(leader.get_by_test_id("toast")).to_contain_text("已同意审批")
+    expect(leader.get_by_test_id("toast")).to_contain_text("已同意公务接待计划")
     expect(card).to_have_attribute("data-edited", "true")
     expect(card.get_by_test_id("message-text")).to_contain_text("✅ 已同意（李主任")
     expect(card.get_by_test_id("inline-button")).to_have_count(0)
