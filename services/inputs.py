@@ -15,6 +15,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from services.errors import InvalidInput
 
@@ -35,6 +36,23 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: The largest whole number an id or a count column holds on both databases (int32).
 INT_MAX = 2**31 - 1
+
+
+#: What no database column can hold: NUL (PostgreSQL refuses it in text and jsonb) and lone
+#: surrogates (not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """A JSON value (an update as Telegram sent it) with NUL and lone surrogates removed from
+    every string, so both databases can keep it; everything else as it was."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value) if _UNSTORABLE.search(value) else value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
 
 
 def normalize(text: str | None, *, multiline: bool = True) -> str:

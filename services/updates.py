@@ -18,6 +18,7 @@ from tortoise.functions import Min
 
 from models.core import InboxStatus, InboxUpdate, ProcessedUpdate
 from services import clock, leases
+from services.inputs import storable
 
 ACTIVE = (InboxStatus.PENDING, InboxStatus.WORKING)
 
@@ -57,7 +58,9 @@ async def store(payloads: Iterable[dict[str, Any]]) -> int:
     """Write updates to the inbox (an update already there is left alone); returns how many."""
     now = clock.now()
     rows = [
-        InboxUpdate(update_id=int(p["update_id"]), chat_key=chat_key(p), payload=p,
+        # A NUL in a text is refused by PostgreSQL's jsonb: stored without it (the input
+        # boundary drops it anyway), never left to block the updates behind it.
+        InboxUpdate(update_id=int(p["update_id"]), chat_key=chat_key(p), payload=storable(p),
                     received_at=now)
         for p in payloads
     ]

@@ -98,3 +98,23 @@ async def test_pasted_control_characters_never_reach_the_ledgers(env: Env) -> No
     assert (await StockIn.get()).supplier == "晨光"
     ledger = await env.say(1003, "/ledger stockin")
     assert ledger.get("document"), ledger
+
+
+async def test_an_update_with_nul_is_stored_in_the_inbox_and_blocks_nothing(db: str) -> None:
+    """PostgreSQL's jsonb refuses NUL: the poller would retry the same batch for ever."""
+    from models.core import InboxUpdate
+    from services import updates
+
+    nul = {"update_id": 7001, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 1001, "type": "private"},
+        "from": {"id": 1001, "is_bot": False, "first_name": "A\x00"},
+        "text": "/rooms \x00明天\ud800", "entities": [{"type": "bot_command", "offset": 0,
+                                                    "length": 6}]}}
+    after = {"update_id": 7002, "message": {
+        "message_id": 2, "date": 0, "chat": {"id": 1001, "type": "private"},
+        "from": {"id": 1001, "is_bot": False, "first_name": "A"}, "text": "/help"}}
+    assert await updates.store([nul, after]) == 2
+    stored = {row.update_id: row.payload for row in await InboxUpdate.all()}
+    assert stored[7001]["message"]["text"] == "/rooms 明天"
+    assert stored[7001]["message"]["from"]["first_name"] == "A"
+    assert stored[7002]["message"]["text"] == "/help"
