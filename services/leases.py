@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from typing import Any
 
 _PROCESS = secrets.token_hex(3)
 
@@ -44,3 +45,13 @@ def is_dead_here(owner: str | None) -> bool:
     except PermissionError:
         return False
     return False
+
+
+async def release_dead_here(rows: Any) -> int:
+    """Make the leased rows of this host's dead workers claimable now (a restart needs no
+    lease wait); `rows` is the queryset of rows being worked (outbox or inbox)."""
+    owners = await rows.distinct().values_list("owner", flat=True)
+    dead = [o for o in owners if is_dead_here(o)]
+    if not dead:
+        return 0
+    return int(await rows.filter(owner__in=dead).update(lease_until=None))

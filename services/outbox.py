@@ -231,13 +231,7 @@ async def digest_items(head_id: int, chat_id: int) -> list[OutboxMessage] | None
 
 async def release_dead_here() -> int:
     """Make the rows of this host's dead workers claimable now (a restart needs no lease wait)."""
-    owners = await OutboxMessage.filter(status=OutboxStatus.SENDING).distinct().values_list(
-        "owner", flat=True)
-    dead = [o for o in owners if leases.is_dead_here(o)]
-    if not dead:
-        return 0
-    return await OutboxMessage.filter(status=OutboxStatus.SENDING, owner__in=dead).update(
-        lease_until=None)
+    return await leases.release_dead_here(OutboxMessage.filter(status=OutboxStatus.SENDING))
 
 
 async def claim_due(

@@ -115,13 +115,8 @@ async def finish(row_id: int) -> None:
 
 
 async def release_dead_here() -> int:
-    owners = await InboxUpdate.filter(status=InboxStatus.WORKING).distinct().values_list(
-        "owner", flat=True)
-    dead = [o for o in owners if leases.is_dead_here(o)]
-    if not dead:
-        return 0
-    return await InboxUpdate.filter(status=InboxStatus.WORKING, owner__in=dead).update(
-        lease_until=None)
+    """Make the updates of this host's dead workers claimable now."""
+    return await leases.release_dead_here(InboxUpdate.filter(status=InboxStatus.WORKING))
 
 
 async def waiting() -> int:

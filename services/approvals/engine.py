@@ -169,16 +169,22 @@ async def cancel_reject(actor: Staff, assignee_id: int | None = None) -> bool:
     return await query.delete() > 0
 
 
-async def reject_with_reason(actor: Staff, reason: str) -> ApprovalRequest:
-    """Reject the request the actor is answering a reason prompt for."""
-    prompt = await reason_prompt(actor)
-    if prompt is None:
-        raise StaleAction("approvals.error.no_prompt")
+def checked_reason(reason: str | None) -> str:
+    """A reason typed for a rejection or a transfer: required, and not longer than MAX_REASON."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("approvals.error.reason_required")
     if len(reason) > MAX_REASON:
         raise InvalidInput("approvals.error.reason_too_long", limit=MAX_REASON)
+    return reason
+
+
+async def reject_with_reason(actor: Staff, reason: str) -> ApprovalRequest:
+    """Reject the request the actor is answering a reason prompt for."""
+    prompt = await reason_prompt(actor)
+    if prompt is None:
+        raise StaleAction("approvals.error.no_prompt")
+    reason = checked_reason(reason)
     try:
         return await reject(prompt.assignee_id, actor, reason)  # type: ignore[attr-defined]
     except (StaleAction, NotAllowed, NotFound):
@@ -230,11 +236,7 @@ async def transfer_with_reason(actor: Staff, reason: str) -> tuple[ApprovalReque
     prompt = await reason_prompt(actor)
     if prompt is None or prompt.transfer_to_id is None:  # type: ignore[attr-defined]
         raise StaleAction("approvals.error.no_prompt")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("approvals.error.reason_required")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput("approvals.error.reason_too_long", limit=MAX_REASON)
+    reason = checked_reason(reason)
     try:
         target = await transfer(prompt.assignee_id, actor,  # type: ignore[attr-defined]
                                 prompt.transfer_to_id, reason)  # type: ignore[attr-defined]
