@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.workers import LeasedWorker
-from models.core import InboxUpdate
+from handlers.boundary import clean_payload
 from services import updates
 
 log = logging.getLogger("officebot.inbox")
@@ -51,13 +51,14 @@ class Dispatcher(LeasedWorker):
             self.start(row.id, row.chat_key, lambda row=row: self._handle(row))
         return bool(rows)
 
-    async def _handle(self, row: InboxUpdate) -> None:
+    async def _handle(self, row: updates.Claimed) -> None:
         try:
             update = Update.de_json(row.payload, self.app.bot)
             # PTB reports a handler's error to the error handlers; anything escaping here is
-            # a broken update, which a retry would not mend.
-            await self.app.process_update(update)
-            await updates.finish(row.id)
+            # a broken update, which a retry would not mend. The payload was cleaned at the
+            # door and the inbox stores no update already processed: nothing to check again.
+            await self.app.process_stored(update)
+            await updates.finish(row)
             self.handled += 1
         except Exception:
             log.exception("update %s could not be handled; it stays for a retry", row.update_id)
@@ -75,14 +76,23 @@ class Poller:
         self.offset: int | None = None
         self.received = 0
 
+    async def _get_updates(self) -> list[Any]:
+        """getUpdates as Telegram's JSON: the updates are stored as dicts, so building PTB
+        objects here (and turning them back into dicts) was work thrown away."""
+        bot = self.app.bot
+        base = bot._request[0].read_timeout  # the getUpdates connection
+        result = await bot._post(  # the raw result: PTB has no public call
+            "getUpdates",
+            {"offset": self.offset, "timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES},
+            read_timeout=(base or 0) + self.timeout,
+        )
+        return result if isinstance(result, list) else []
+
     async def run(self) -> None:
         backoff = 0.5
         while not self.stopping:
             try:
-                batch: tuple[Update, ...] = await self.app.bot.get_updates(
-                    offset=self.offset, timeout=self.timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
+                batch = await self._get_updates()
             except asyncio.CancelledError:
                 raise
             except InvalidToken:
@@ -96,7 +106,7 @@ class Poller:
             backoff = 0.5
             if not batch:
                 continue
-            payloads: list[dict[str, Any]] = [u.to_dict() for u in batch]
+            payloads = [clean_payload(p) for p in batch if isinstance(p, dict)]
             while True:
                 try:
                     await updates.store(payloads)
@@ -108,5 +118,5 @@ class Poller:
                     if self.stopping:
                         return
             self.received += len(payloads)
-            self.offset = max(u.update_id for u in batch) + 1
+            self.offset = max(int(p["update_id"]) for p in payloads) + 1
             self.dispatcher.wake()

@@ -13,6 +13,7 @@ from aiohttp import web
 from telegram import Update
 from tortoise import connections
 
+from handlers.boundary import clean_payload
 from models.core import OutboxMessage, OutboxStatus, ProcessedUpdate
 from services import updates
 
@@ -58,7 +59,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
     # Written down before the 200: a crash after it leaves the update in the inbox, a crash
     # before it makes Telegram send it again. The dispatcher handles it from the database.
-    await updates.store([data])
+    await updates.store([clean_payload(data)])
     if runtime.dispatcher is not None:
         runtime.dispatcher.wake()
     return web.json_response({"ok": True})

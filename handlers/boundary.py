@@ -77,6 +77,13 @@ def _clean(value: Any) -> Any:
     return out
 
 
+def clean_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """An update as Telegram sent it (JSON), with every person's text through the boundary;
+    the poller and the webhook store updates this way, so the dispatcher reads them clean."""
+    cleaned = _clean(payload)
+    return payload if cleaned == payload else cleaned
+
+
 def clean_update(update: Update, bot: Bot) -> Update:
     """The same update with every person's text through the input boundary."""
     raw = update.to_dict()

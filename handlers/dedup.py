@@ -41,3 +41,8 @@ class OnceApplication(Application):  # type: ignore[type-arg]
             await record_processed(update_id)
         finally:
             self._in_flight.discard(update_id)
+
+    async def process_stored(self, update: Update) -> None:
+        """An update claimed from the inbox: cleaned when stored, never stored once processed,
+        and recorded as processed with its row's removal (services.updates.finish)."""
+        await super().process_update(update)

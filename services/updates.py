@@ -8,13 +8,14 @@ A replayed update finds its `processed_update` record and does nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
-from tortoise.functions import Min
 
 from models.core import InboxStatus, InboxUpdate, ProcessedUpdate
 from services import clock, leases
@@ -54,50 +55,122 @@ def chat_key(payload: dict[str, Any]) -> int:
     return 0
 
 
+def _utc(moment: datetime) -> datetime:
+    # Tortoise writes a queryset update's datetime as given; every time here goes in as UTC so
+    # the text SQLite compares is always in the same zone.
+    return moment.astimezone(UTC)
+
+
+def _postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+# The hot path is raw SQL, one statement each: per update the bot stores it (per batch),
+# claims it (per batch of chats) and finishes it; the ORM's query building cost more CPU than
+# the statements themselves (issue 20's profile).
+_STORE = {
+    # An update already processed (its record kept) is not stored again, so the dispatcher
+    # never needs to ask; one already waiting is left alone.
+    "postgres": (
+        "INSERT INTO inbox_update (update_id, chat_key, payload, status, received_at) "
+        "SELECT $1::bigint, $2::bigint, $3::jsonb, 'pending', $4::timestamptz "
+        "WHERE NOT EXISTS (SELECT 1 FROM processed_update WHERE update_id = $1::bigint) "
+        "ON CONFLICT (update_id) DO NOTHING"
+    ),
+    "sqlite": (
+        "INSERT INTO inbox_update (update_id, chat_key, payload, status, received_at) "
+        "SELECT ?1, ?2, ?3, 'pending', ?4 "
+        "WHERE NOT EXISTS (SELECT 1 FROM processed_update WHERE update_id = ?1) "
+        "ON CONFLICT (update_id) DO NOTHING"
+    ),
+}
+
+
 async def store(payloads: Iterable[dict[str, Any]]) -> int:
-    """Write updates to the inbox (an update already there is left alone); returns how many."""
-    now = clock.now()
+    """Write updates to the inbox (one already there or already processed is left alone);
+    returns how many were given."""
+    now = _utc(clock.now())
     rows = [
         # A NUL in a text is refused by PostgreSQL's jsonb: stored without it (the input
         # boundary drops it anyway), never left to block the updates behind it.
-        InboxUpdate(update_id=int(p["update_id"]), chat_key=chat_key(p), payload=storable(p),
-                    received_at=now)
+        (int(p["update_id"]), chat_key(p), json.dumps(storable(p), ensure_ascii=False,
+                                                      separators=(",", ":")), now)
         for p in payloads
     ]
     if not rows:
         return 0
-    await InboxUpdate.bulk_create(rows, ignore_conflicts=True)
+    conn = connections.get("default")
+    sql = _STORE["postgres" if _postgres() else "sqlite"]
+    if len(rows) == 1:
+        await conn.execute_query(sql, list(rows[0]))
+    else:
+        await conn.execute_many(sql, [list(r) for r in rows])
     return len(rows)
 
 
-def _claimable(now: Any) -> Q:
-    return Q(status=InboxStatus.PENDING) | Q(
-        Q(status=InboxStatus.WORKING), Q(lease_until__lt=now) | Q(lease_until__isnull=True))
+#: Claim the oldest update of each chat that has none being handled, in one statement. The
+#: outer condition is checked again on the row as it is when locked (PostgreSQL re-reads a
+#: row another claim just changed), so two replicas never both win a row.
+_CLAIM = {
+    # (Tortoise returns no rows for a statement that starts with UPDATE: hence the WITH.)
+    "postgres": (
+        "WITH claimed AS ("
+        "UPDATE inbox_update SET status = 'working', owner = $1, lease_until = $2 "
+        "WHERE id IN ("
+        " SELECT u.id FROM inbox_update u JOIN ("
+        "  SELECT min(id) AS id FROM inbox_update WHERE status IN ('pending', 'working')"
+        "  GROUP BY chat_key) h ON h.id = u.id"
+        " WHERE (u.status = 'pending' OR u.lease_until IS NULL OR u.lease_until < $3)"
+        " {skip} ORDER BY u.id LIMIT $4 FOR UPDATE OF u SKIP LOCKED)"
+        " AND (status = 'pending' OR lease_until IS NULL OR lease_until < $3) "
+        "RETURNING id, update_id, chat_key, payload) SELECT * FROM claimed"
+    ),
+    "sqlite": (
+        "UPDATE inbox_update SET status = 'working', owner = ?1, lease_until = ?2 "
+        "WHERE id IN ("
+        " SELECT u.id FROM inbox_update u JOIN ("
+        "  SELECT min(id) AS id FROM inbox_update WHERE status IN ('pending', 'working')"
+        "  GROUP BY chat_key) h ON h.id = u.id"
+        " WHERE (u.status = 'pending' OR u.lease_until IS NULL OR u.lease_until < ?3)"
+        " {skip} ORDER BY u.id LIMIT ?4) "
+        "RETURNING id, update_id, chat_key, payload"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """An update this worker now holds."""
+
+    id: int
+    update_id: int
+    chat_key: int
+    payload: dict[str, Any]
 
 
 async def claim_heads(owner: str, lease: timedelta, limit: int,
-                      skip_chats: Collection[int] = ()) -> list[InboxUpdate]:
+                      skip_chats: Collection[int] = ()) -> list[Claimed]:
     """Claim the oldest update of up to `limit` chats that have none being handled."""
-    heads = await (
-        InboxUpdate.filter(status__in=ACTIVE).annotate(head=Min("id")).group_by("chat_key")
-        .values_list("head", flat=True)
-    )
-    if not heads:
+    if limit <= 0:
         return []
-    now = clock.now()
-    claimed: list[InboxUpdate] = []
-    for row in await InboxUpdate.filter(id__in=list(heads)).order_by("id"):
-        if len(claimed) >= limit:
-            break
-        if row.chat_key in skip_chats:
-            continue
-        if (row.status == InboxStatus.WORKING and row.lease_until is not None
-                and row.lease_until >= now):
-            continue
-        won = await InboxUpdate.filter(Q(id=row.id) & _claimable(now)).update(
-            status=InboxStatus.WORKING, owner=owner, lease_until=now + lease)
-        if won:
-            claimed.append(row)
+    now = _utc(clock.now())
+    postgres = _postgres()
+    values: list[Any] = [owner, now + lease, now, int(limit)]
+    skip = ""
+    if skip_chats:
+        marks = []
+        for chat in skip_chats:
+            values.append(int(chat))
+            marks.append(f"${len(values)}" if postgres else f"?{len(values)}")
+        skip = f"AND u.chat_key NOT IN ({', '.join(marks)})"
+    sql = _CLAIM["postgres" if postgres else "sqlite"].replace("{skip}", skip)
+    _, rows = await connections.get("default").execute_query(sql, values)
+    claimed = [
+        Claimed(int(r["id"]), int(r["update_id"]), int(r["chat_key"]),
+                r["payload"] if isinstance(r["payload"], dict) else json.loads(r["payload"]))
+        for r in rows
+    ]
+    claimed.sort(key=lambda c: c.id)
     return claimed
 
 
@@ -106,12 +179,32 @@ async def renew(owner: str, lease: timedelta, row_ids: Collection[int]) -> int:
         return 0
     return await InboxUpdate.filter(
         owner=owner, status=InboxStatus.WORKING, id__in=list(row_ids)
-    ).update(lease_until=clock.now() + lease)
+    ).update(lease_until=_utc(clock.now()) + lease)
 
 
-async def finish(row_id: int) -> None:
-    """Handled: the row goes (its `processed_update` record stays and stops any replay)."""
-    await InboxUpdate.filter(id=row_id).delete()
+_FINISH_POSTGRES = (
+    "WITH gone AS (DELETE FROM inbox_update WHERE id = $1 RETURNING update_id) "
+    "INSERT INTO processed_update (update_id, processed_at) SELECT update_id, $2 FROM gone "
+    "ON CONFLICT (update_id) DO NOTHING"
+)
+
+
+async def finish(row: Claimed) -> None:
+    """Handled: the row goes and the update's `processed_update` record stops any replay.
+
+    On PostgreSQL both in one statement. On SQLite (one process) the row goes first: a crash
+    between the two leaves an update handled but unrecorded, which nothing sends again (it was
+    confirmed to Telegram when stored); the other order would handle it twice after a restart.
+    """
+    conn = connections.get("default")
+    now = _utc(clock.now())
+    if _postgres():
+        await conn.execute_query(_FINISH_POSTGRES, [row.id, now])
+        return
+    await conn.execute_query("DELETE FROM inbox_update WHERE id = ?", [row.id])
+    await conn.execute_query(
+        "INSERT INTO processed_update (update_id, processed_at) VALUES (?, ?) "
+        "ON CONFLICT (update_id) DO NOTHING", [row.update_id, now])
 
 
 async def release_dead_here() -> int:
