@@ -28,6 +28,7 @@ from telegram.ext import (
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, for_staff, make_ctx
 from handlers.menu import Command, add_commands, shortcut_texts
+from handlers.views import charts
 from handlers.views.opinion import (
     card_keyboard,
     card_text,
@@ -131,7 +132,8 @@ async def _report(ctx: Ctx, daily: bool) -> None:
         "opinion.week.title", start=first.isoformat(), end=today.isoformat())
     await ctx.reply(report_text(data, ctx.lang, title))
     rows = await report.trend(today, 7 if daily else 30, tz)
-    await ctx.context.bot.send_photo(ctx.chat_id, trend_png(rows, ctx.lang),
+    png = await charts.drawn(None, trend_png, rows, ctx.lang)
+    await ctx.context.bot.send_photo(ctx.chat_id, png,
                                      parse_mode=ParseMode.HTML,
                                      caption=ctx.t("opinion.chart.title", n=len(rows)))
 

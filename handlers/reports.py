@@ -17,6 +17,7 @@ from handlers import callback as cb
 from handlers.common import Ctx, for_staff
 from handlers.menu import Command, add_commands
 from handlers.texts import t
+from handlers.views import charts
 from handlers.views import reports as views
 from models.core import Role
 from services import clock, outbox, workdays
@@ -85,7 +86,7 @@ async def _period(ctx: Ctx, kind: str) -> None:
     comparison = await compare(period)
     await ctx.reply(views.render_period(comparison, ctx.lang).text)
     if comparison.changes:
-        png = await asyncio.to_thread(views.chart_png, comparison, ctx.lang)
+        png = await charts.drawn(None, views.chart_png, comparison, ctx.lang)
         await ctx.context.bot.send_photo(
             ctx.chat_id, png, parse_mode=ParseMode.HTML, caption=ctx.t(
                 "reports.chart.caption", kind=ctx.t(f"reports.period.{kind}"),

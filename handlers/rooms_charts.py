@@ -32,6 +32,17 @@ def hours_shown(rows: list[RoomDay], day: date) -> tuple[int, int]:
     return max(first, 0), min(max(last, first + 1), 24)
 
 
+async def timeline(rows: list[RoomDay], day: date) -> bytes:
+    """The day's timeline, drawn off the event loop, once for what it shows: /rooms asked
+    again before any booking of the day changed gets the same picture without drawing."""
+    shown = tuple(
+        (r.room.id, r.room.name, r.room.opens_minute, r.room.closes_minute,
+         tuple((b.id, b.start_at, b.end_at, b.title) for b in r.bookings))
+        for r in rows)
+    return await charts.drawn(("rooms.timeline", day, shown, charts.cjk_font()),
+                              timeline_png, rows, day)
+
+
 def timeline_png(rows: list[RoomDay], day: date) -> bytes:
     """Rooms by hour: one bar per booking, over the hours the rooms are open."""
     first, last = hours_shown(rows, day)

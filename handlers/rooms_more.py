@@ -15,6 +15,7 @@ from handlers import rooms_view as rv
 from handlers.arguments import choose
 from handlers.common import Ctx, buttons, for_staff
 from handlers.texts.timeparse import render_question
+from handlers.views import charts
 from models.core import Role
 from models.rooms import Room
 from services import clock
@@ -86,7 +87,7 @@ async def rooms_command(ctx: Ctx) -> None:
             lines.append(ctx.t("rooms.schedule.feed",
                                url=f"{feed_base(ctx)}/feeds/rooms/{row.room.feed_token}.ics"))
     await ctx.reply(rv.within(lines))
-    png = rooms_charts.timeline_png(rows, day)
+    png = await rooms_charts.timeline(rows, day)
     await ctx.context.bot.send_photo(ctx.chat_id, InputFile(io.BytesIO(png),
                                                             filename=f"rooms-{day}.png"))
 
@@ -212,8 +213,9 @@ async def roomstats(ctx: Ctx) -> None:
     if not usage:
         return  # no room, no chart and no empty workbook: the text says it
     bot = ctx.context.bot
-    await bot.send_photo(ctx.chat_id, InputFile(io.BytesIO(rooms_charts.usage_png(usage)),
-                                                filename=f"roomstats-{period}.png"))
+    png = await charts.drawn(None, rooms_charts.usage_png, usage)
+    await bot.send_photo(ctx.chat_id,
+                         InputFile(io.BytesIO(png), filename=f"roomstats-{period}.png"))
     xlsx = rooms_charts.usage_xlsx(usage, ctx.lang, first, last)
     await bot.send_document(ctx.chat_id, InputFile(io.BytesIO(xlsx),
                                                    filename=f"roomstats-{first}-{period}.xlsx"))

@@ -3,7 +3,6 @@ ranking with its chart, the scoring rules; and the pieces' buttons."""
 
 from __future__ import annotations
 
-import asyncio
 from html import escape
 
 from telegram.constants import ParseMode
@@ -23,6 +22,7 @@ from handlers.publicity.common import (
     split_word,
     today,
 )
+from handlers.views import charts
 from handlers.views import publicity as views
 from models.publicity import InfoPiece, InfoStatus
 from services.errors import InvalidInput, NotAllowed
@@ -153,7 +153,7 @@ async def _ranking(ctx: Ctx, tail: str) -> None:
     found = await info.ranking(year, quarter)
     await ctx.reply(views.ranking_text(found, ctx.lang))
     if found.correspondents:
-        png = await asyncio.to_thread(views.ranking_png, found, ctx.lang)
+        png = await charts.drawn(None, views.ranking_png, found, ctx.lang)
         await ctx.context.bot.send_photo(
             ctx.chat_id, png, parse_mode=ParseMode.HTML,
             caption=ctx.t("publicity.chart.caption", year=year, quarter=quarter))

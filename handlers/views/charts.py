@@ -8,9 +8,13 @@ system's CJK fonts are added to it, so no label falls back to boxes.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -29,6 +33,34 @@ DPI = 110
 #: Telegram shows photos up to 10,000 px (width + height) with sides at most 20:1.
 MAX_SIDE = 4000
 _lock = threading.Lock()
+#: Pictures already drawn, by what they show (the newest CACHE_SIZE kept).
+CACHE_SIZE = 64
+_drawn: OrderedDict[Hashable, bytes] = OrderedDict()
+_pool: ThreadPoolExecutor | None = None
+
+
+def _thread() -> ThreadPoolExecutor:
+    """One thread draws every chart: never on the event loop (a chart takes 50-150 ms, which
+    held every other person's update), and one at a time (matplotlib's font and text caches
+    are not made for several threads)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+    return _pool
+
+
+async def drawn(key: Hashable | None, draw: Callable[..., bytes], *args: Any) -> bytes:
+    """The PNG `draw(*args)` makes, drawn in the charts thread; kept under `key` (what the
+    picture shows), so the same picture asked for again is not drawn again. No key: not kept."""
+    if key is not None and key in _drawn:
+        _drawn.move_to_end(key)
+        return _drawn[key]
+    png = await asyncio.get_running_loop().run_in_executor(_thread(), draw, *args)
+    if key is not None:
+        _drawn[key] = png
+        while len(_drawn) > CACHE_SIZE:
+            _drawn.popitem(last=False)
+    return png
 
 
 @lru_cache(maxsize=1)

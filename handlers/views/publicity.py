@@ -4,7 +4,6 @@ editing card and issue, and the annual wording of the feature's figures."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 from handlers import callback as cb
 from handlers.common import buttons
 from handlers.texts import plain, t, t_plain
-from handlers.views import Rendered, view
+from handlers.views import Rendered, charts, view
 from handlers.views import reports as report_views
 from handlers.workbook import Sheet, xlsx
 from models.core import Staff
@@ -454,7 +453,7 @@ async def ranking_pushed(payload: dict[str, Any], lang: str) -> Rendered:
 @view("publicity.ranking_chart")
 async def ranking_chart_pushed(payload: dict[str, Any], lang: str) -> Rendered:
     found = await info.ranking(int(payload["year"]), int(payload["quarter"]))
-    png = await asyncio.to_thread(ranking_png, found, lang)
+    png = await charts.drawn(None, ranking_png, found, lang)
     return Rendered(t("publicity.chart.caption", lang, year=found.year, quarter=found.quarter),
                     photo=png)
 
