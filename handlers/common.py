@@ -35,6 +35,10 @@ ROLE_CODES = {role.value for role in Role}
 Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ForceReply | None
 
 
+#: Telegram's words for a card whose text cannot be replaced.
+_UNEDITABLE = ("no text in the message", "message to edit not found", "message can't be edited")
+
+
 @dataclass
 class Ctx:
     """One incoming update, resolved to the staff member and language it concerns."""
@@ -128,13 +132,23 @@ class Ctx:
         mark_answered(self.context)
         if _shows_already(self.query.message, text, keyboard):
             return  # Telegram refuses an edit that changes nothing
+        if getattr(self.query.message, "text", None) is None:
+            # A button on a photo or a file (no text to replace): answered with a new message.
+            await self.reply(text, keyboard)
+            return
         try:
             await self.query.edit_message_text(
                 text, reply_markup=keyboard, parse_mode=ParseMode.HTML
             )
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
+            reason = str(exc).lower()
+            if "not modified" in reason:
+                return
+            if not any(cause in reason for cause in _UNEDITABLE):
                 raise
+            # A card Telegram no longer lets us edit: the answer comes as a new message
+            # instead of being lost.
+            await self.reply(text, keyboard)
 
     async def fail(self, error: DomainError) -> None:
         """Tell the user, in their language, what rule stopped them and what to do."""
