@@ -90,16 +90,20 @@ async def _timed(load: Load, work: Any, kind: str = "command") -> Any:
     return result
 
 
-async def command(client: SandboxClient, load: Load, uid: int, text: str) -> Any:
+async def command(client: SandboxClient, load: Load, uid: int, text: str,
+                  contains: str | None = None) -> Any:
     async def one() -> Any:
         sent = await client.send_message(uid, uid, text)
-        return await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=30)
+        # `contains`: the answer itself, not the chart of an earlier /rooms that was still on
+        # its way when this command was sent.
+        return await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=30,
+                                                 contains=contains)
 
     return await _timed(load, one(), text.split()[0])
 
 
 async def booking(client: SandboxClient, load: Load, uid: int, text: str) -> None:
-    card = await command(client, load, uid, text)
+    card = await command(client, load, uid, text, contains=text.split()[-1])  # the card
     if card is not None:
         answer = await _timed(load, client.press(uid, uid, card["message_id"],
                                                  button="✅ 确认预订"), "confirm")
@@ -110,7 +114,7 @@ async def booking(client: SandboxClient, load: Load, uid: int, text: str) -> Non
 
 async def button(client: SandboxClient, load: Load, uid: int, last: dict[int, int]) -> None:
     if uid not in last:  # a press needs a card in the chat: the first op is a /lang
-        card = await command(client, load, uid, "/lang")
+        card = await command(client, load, uid, "/lang", contains="Choose a language")
         if card is None:
             return
         last[uid] = card["message_id"]
