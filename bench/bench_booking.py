@@ -31,6 +31,7 @@ from models.rooms import Booking, BookingStatus  # noqa: E402
 from sandbox.client import SandboxClient  # noqa: E402
 from sandbox.server import Sandbox  # noqa: E402
 from services.rooms.demo import seed_demo  # noqa: E402
+from services.staff import STAFF_CACHE  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 SPEC = ROOT.parent / "shared" / "data" / "telegram-bot-api" / "api-10.0.json"
@@ -68,6 +69,8 @@ async def officebot(sandbox: Sandbox, users: list[int], db_url: str) -> tuple[fl
     await seed_demo()
     for uid in users:
         await Staff.create(tg_user_id=uid, name=f"职工{uid}", role=Role.STAFF)
+    # People joined long before they book: past the staff cache's settle time after a change.
+    await asyncio.sleep(STAFF_CACHE.settle)
     runtime = Runtime(settings, open_database=False, serve_web=False)
     await runtime.start()
     today = date.today()
