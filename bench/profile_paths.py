@@ -21,14 +21,14 @@ import pstats
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import count_statements  # noqa: E402
-from bench.bench_booking import ROOMS, booking_text  # noqa: E402
+from bench.bench_booking import ROOMS, booking_day, booking_text  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -45,7 +45,7 @@ SPEC = ROOT.parent / "shared" / "data" / "telegram-bot-api" / "api-10.0.json"
 def booking_sentence(i: int, today: date) -> str:
     """The bench's booking of user i as a person says it in a private message."""
     room = ROOMS[i % 3]
-    day = today + timedelta(days=1 + (i // 3) // 9)
+    day = booking_day(i, today)
     hour = 8 + (i // 3) % 9
     return f"{day.month}月{day.day}日{hour}:00到{hour + 1}:00 {room} 周例会{i}"
 
