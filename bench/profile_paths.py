@@ -81,6 +81,7 @@ async def main() -> None:
     parser.add_argument("--summary", action="store_true", help="the per-update figure only")
     parser.add_argument("--statements", action="store_true",
                         help="count the SQL statements per run instead of profiling")
+    parser.add_argument("--dump", default=None, help="also write the raw profile to this file")
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite)")
     args = parser.parse_args()
     users = list(range(100000, 100000 + args.n))
@@ -126,6 +127,8 @@ async def main() -> None:
             await runtime.stop()
             await close_db()
             await sandbox.stop()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler)
     per_update = sum(v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
                      if k[2] == "process_update" and k[0].endswith("handlers/dedup.py"))
