@@ -37,6 +37,7 @@ from services.rooms.catalog import (
     hhmm,
     may_book,
 )
+from services.rooms.prepared import Prepared
 from services.timeparse import parse_time
 
 #: Lengths offered as buttons (minutes).
@@ -170,8 +171,7 @@ async def _note(draft: BookingDraft, step: DraftStep, error: DomainError | None)
 
 async def begin(staff: Staff, chat_id: int, *, target: Booking | None = None) -> BookingDraft:
     """Open a guided booking (or a change of time of `target`), closing older open dialogs."""
-    await BookingDraft.filter(staff_id=staff.id, chat_id=chat_id,
-                              step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED)
+    await _DROP_OPEN.run(staff.id, chat_id)
     values: dict[str, Any] = {}
     if target is not None:
         values = {"target": target, "room_id": target.room_id, "title": target.title,  # type: ignore[attr-defined]
@@ -334,12 +334,35 @@ def _span(draft: BookingDraft) -> tuple[datetime, datetime] | None:
     return start, start + timedelta(minutes=draft.minutes)
 
 
+def _holding_at(room_id: int, start: datetime, end: datetime) -> Any:
+    return Booking.filter(room_id=room_id, status__in=list(HOLDING), start_at__lt=utc(end),
+                          end_at__gt=utc(start))
+
+
+def _holding_values(room_id: int, start: datetime, end: datetime, *exclude: int) -> list[Any]:
+    return [room_id, *(s.value for s in HOLDING), utc(end), utc(start), *exclude, 1]
+
+
+#: Whether the room is held for the span (every one-line booking asks it), and the same but
+#: for one booking (a change of time): built once, sent with new values (services.rooms.prepared).
+_BUSY = Prepared(Booking, lambda *a: _holding_at(*a).exists(), _holding_values)
+_BUSY_EXCEPT = Prepared(
+    Booking, lambda room_id, start, end, exclude: _holding_at(room_id, start, end)
+    .exclude(id=exclude).exists(), _holding_values)
+
+
 async def _busy(room_id: int, start: datetime, end: datetime, exclude: int | None = None) -> bool:
-    query = Booking.filter(room_id=room_id, status__in=list(HOLDING), start_at__lt=utc(end),
-                           end_at__gt=utc(start))
-    if exclude is not None:
-        query = query.exclude(id=exclude)
-    return await query.exists()
+    if exclude is None:
+        return bool(await _BUSY.run(room_id, start, end))
+    return bool(await _BUSY_EXCEPT.run(room_id, start, end, exclude))
+
+
+#: Closing a person's open booking dialogs in a chat before a new one opens.
+_DROP_OPEN = Prepared(
+    BookingDraft, lambda staff_id, chat_id: BookingDraft.filter(
+        staff_id=staff_id, chat_id=chat_id, step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED),
+    lambda staff_id, chat_id: [DraftStep.DROPPED.value, staff_id, chat_id,
+                               *(step.value for step in _OPEN_STEPS)])
 
 
 async def _room(room_id: int) -> Room:
@@ -480,8 +503,7 @@ async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
     for words in (w for code in equipment_in(rest) for w in _equipment_words(code)):
         title = title.replace(words, " ")
     title = _title_of(title)
-    await BookingDraft.filter(staff_id=staff.id, chat_id=chat_id,
-                              step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED)
+    await _DROP_OPEN.run(staff.id, chat_id)
     draft = BookingDraft(
         staff=staff, chat_id=chat_id, room=room, unknown_room="" if room else room_word[:64],
         title=title, attendees=attendees, equipment=equipment_in(rest), text=text,

@@ -83,7 +83,8 @@ async def test_room_changed_by_another_process_on_postgres_is_seen_within_a_seco
 async def _booker() -> Any:
     from models.core import Role, Staff
 
-    return await Staff.create(tg_user_id=7001, name="刘工", role=Role.STAFF, department="规划建设局")
+    return await Staff.create(tg_user_id=7001, name="刘工", role=Role.STAFF,
+                              department="规划建设局")
 
 
 async def test_the_next_booking_sees_a_room_renamed_or_closed(db: str, fixed_clock: Any) -> None:
