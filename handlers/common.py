@@ -187,9 +187,11 @@ def _shows_already(message: object, text: str, keyboard: InlineKeyboardMarkup | 
     if not isinstance(message, Message):
         return False
     shown = (message.text or message.caption or "").strip()
+    if shown != plain(text).strip():
+        return False  # most edits change the text: no need to turn two keyboards into dicts
     current = message.reply_markup.to_dict() if message.reply_markup else None
     wanted = keyboard.to_dict() if keyboard and keyboard.inline_keyboard else None
-    return shown == plain(text).strip() and (current or None) == wanted
+    return (current or None) == wanted
 
 
 #: Button presses answered in this process (newest last): each press is answered exactly once.

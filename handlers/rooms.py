@@ -136,7 +136,7 @@ async def confirm(ctx: Ctx, draft_id: int) -> None:
         await show(ctx, draft)
         await ctx.fail(error)
         return
-    room = await Room.get(id=result.bookings[0].room_id)  # type: ignore[attr-defined]
+    room = result.room or await Room.get(id=result.bookings[0].room_id)  # type: ignore[attr-defined]
     text = rv.done_text(result.bookings, result.skipped, result.changed, room, ctx.lang)
     # Other features' buttons for the new booking (a meeting notice), when they are installed.
     extra = [b for make in ctx.context.bot_data.get("booking_card_buttons", [])

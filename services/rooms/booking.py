@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,15 +28,16 @@ from services.errors import Conflict, DomainError, InvalidInput, NotAllowed, Not
 from services.inputs import to_int
 from services.rooms import approval, hooks
 from services.rooms.catalog import (
+    ROOM_CACHE,
     RULES,
     cached_room,
     check_rules,
     equipment_in,
     find_room_in,
     hhmm,
-    list_rooms,
     may_book,
 )
+from services.rooms.prepared import Prepared
 from services.timeparse import parse_time
 
 #: Lengths offered as buttons (minutes).
@@ -113,6 +115,8 @@ class Confirmed:
     bookings: list[Booking]
     skipped: list[Occurrence]
     changed: bool = False
+    #: The room booked (the card names it without reading it again)
+    room: Room | None = None
 
 
 def _number(text: str) -> int:
@@ -124,6 +128,11 @@ def _number(text: str) -> int:
         tens, _, ones = text.partition("十")
         return _CN_NUM.get(tens, 1) * 10 + _CN_NUM.get(ones, 0)
     return _CN_NUM.get(text, 0)
+
+
+async def _open_rooms() -> list[Room]:
+    """The active rooms as the cache holds them: read them, copy one before changing it."""
+    return [room for room in await ROOM_CACHE.shared() if room.active]
 
 
 def utc(dt: datetime) -> datetime:
@@ -162,8 +171,7 @@ async def _note(draft: BookingDraft, step: DraftStep, error: DomainError | None)
 
 async def begin(staff: Staff, chat_id: int, *, target: Booking | None = None) -> BookingDraft:
     """Open a guided booking (or a change of time of `target`), closing older open dialogs."""
-    await BookingDraft.filter(staff_id=staff.id, chat_id=chat_id,
-                              step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED)
+    await _DROP_OPEN.run(staff.id, chat_id)
     values: dict[str, Any] = {}
     if target is not None:
         values = {"target": target, "room_id": target.room_id, "title": target.title,  # type: ignore[attr-defined]
@@ -326,12 +334,35 @@ def _span(draft: BookingDraft) -> tuple[datetime, datetime] | None:
     return start, start + timedelta(minutes=draft.minutes)
 
 
+def _holding_at(room_id: int, start: datetime, end: datetime) -> Any:
+    return Booking.filter(room_id=room_id, status__in=list(HOLDING), start_at__lt=utc(end),
+                          end_at__gt=utc(start))
+
+
+def _holding_values(room_id: int, start: datetime, end: datetime, *exclude: int) -> list[Any]:
+    return [room_id, *(s.value for s in HOLDING), utc(end), utc(start), *exclude, 1]
+
+
+#: Whether the room is held for the span (every one-line booking asks it), and the same but
+#: for one booking (a change of time): built once, sent with new values (services.rooms.prepared).
+_BUSY = Prepared(Booking, lambda *a: _holding_at(*a).exists(), _holding_values)
+_BUSY_EXCEPT = Prepared(
+    Booking, lambda room_id, start, end, exclude: _holding_at(room_id, start, end)
+    .exclude(id=exclude).exists(), _holding_values)
+
+
 async def _busy(room_id: int, start: datetime, end: datetime, exclude: int | None = None) -> bool:
-    query = Booking.filter(room_id=room_id, status__in=list(HOLDING), start_at__lt=utc(end),
-                           end_at__gt=utc(start))
-    if exclude is not None:
-        query = query.exclude(id=exclude)
-    return await query.exists()
+    if exclude is None:
+        return bool(await _BUSY.run(room_id, start, end))
+    return bool(await _BUSY_EXCEPT.run(room_id, start, end, exclude))
+
+
+#: Closing a person's open booking dialogs in a chat before a new one opens.
+_DROP_OPEN = Prepared(
+    BookingDraft, lambda staff_id, chat_id: BookingDraft.filter(
+        staff_id=staff_id, chat_id=chat_id, step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED),
+    lambda staff_id, chat_id: [DraftStep.DROPPED.value, staff_id, chat_id,
+                               *(step.value for step in _OPEN_STEPS)])
 
 
 async def _room(room_id: int) -> Room:
@@ -458,10 +489,11 @@ async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
     parsed = parse_time(rest_text, now, tz=RULES.tz)
     if not command and (parsed.status == "none" or not is_booking_text(text, private=private)):
         return None
-    rooms = await list_rooms()
+    rooms = await _open_rooms()
     rest = parsed.rest if parsed.status != "none" else rest_text
     rest = _USE_ROOM.sub(" ", _without_unread(rest, parsed))
     room, room_word = find_room_in(rest, rooms)
+    room = copy.copy(room) if room is not None else None
     people = _PEOPLE.search(rest)
     attendees = _number(people[1]) if people else 0
     title = rest
@@ -471,14 +503,14 @@ async def from_text(staff: Staff, chat_id: int, text: str, *, command: bool,
     for words in (w for code in equipment_in(rest) for w in _equipment_words(code)):
         title = title.replace(words, " ")
     title = _title_of(title)
-    await BookingDraft.filter(staff_id=staff.id, chat_id=chat_id,
-                              step__in=_OPEN_STEPS).update(step=DraftStep.DROPPED)
+    await _DROP_OPEN.run(staff.id, chat_id)
     draft = BookingDraft(
         staff=staff, chat_id=chat_id, room=room, unknown_room="" if room else room_word[:64],
         title=title, attendees=attendees, equipment=equipment_in(rest), text=text,
         count=count, until=until,
     )
-    await draft.save()
+    # Not saved yet: _apply_parse saves it once, with the step it reaches (one INSERT, where
+    # an INSERT and then an UPDATE of every column were two round trips).
     return await _apply_parse(draft, staff, parsed)
 
 
@@ -661,7 +693,7 @@ async def view(draft: BookingDraft, staff: Staff) -> DraftView:
     if draft.room_id is not None:  # type: ignore[attr-defined]
         result.room = await cached_room(draft.room_id)  # type: ignore[attr-defined]
     now = clock.now().astimezone(RULES.zone)
-    rooms = [r for r in await list_rooms() if may_book(r, staff)]
+    rooms = [r for r in await _open_rooms() if may_book(r, staff)]
     result.biggest = max((r.capacity for r in rooms), default=0)
     if draft.step == DraftStep.ASK:
         result.next_week = next_week_day(draft)
@@ -705,7 +737,7 @@ async def free_rooms(staff: Staff, start: datetime, end: datetime, attendees: in
     taken = set(await Booking.filter(status__in=list(HOLDING), start_at__lt=utc(end),
                                      end_at__gt=utc(start)).values_list("room_id", flat=True))
     found = []
-    for room in await list_rooms():
+    for room in await _open_rooms():
         if room.id in taken or room.id == exclude:
             continue
         if not set(equipment) <= set(room.equipment or []):
@@ -714,7 +746,7 @@ async def free_rooms(staff: Staff, start: datetime, end: datetime, attendees: in
             check_rules(room, staff, start, end, now, attendees)
         except DomainError:
             continue
-        found.append(room)
+        found.append(copy.copy(room))
     return sorted(found, key=lambda r: (r.capacity, r.id))
 
 
@@ -723,7 +755,7 @@ async def why_no_room(staff: Staff, start: datetime, end: datetime) -> DomainErr
     hours, an end before the start), so the refusal names it instead of “no free room”."""
     now = clock.now()
     codes: dict[str, DomainError] = {}
-    rooms = [r for r in await list_rooms() if may_book(r, staff)]
+    rooms = [r for r in await _open_rooms() if may_book(r, staff)]
     for room in rooms:
         try:
             check_rules(room, staff, start, end, now)
@@ -818,7 +850,7 @@ async def confirm(draft_id: int, staff: Staff) -> Confirmed:
             result = await _book(draft, staff)
             draft.step = DraftStep.DONE
             draft.booking_id = result.bookings[0].id  # type: ignore[attr-defined]
-            await draft.save()
+            await draft.save(update_fields=["step", "booking_id", "updated_at"])
             return result
     except (IntegrityError, OperationalError) as exc:
         if isinstance(exc, OperationalError) and "overlap" not in str(exc):
@@ -854,14 +886,14 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
         booking.checked_in_at = None
         await booking.save()
         await hooks.booking_changed(booking, "moved", before)
-        return Confirmed([booking], [], changed=True)
+        return Confirmed([booking], [], changed=True, room=room)
     if not draft.recurrence:
         booking = await Booking.create(room=room, organiser=staff, title=title,
                                        start_at=span[0], end_at=span[1],
                                        attendees=draft.attendees, status=status)
         if status == BookingStatus.PENDING:
             await approval.submit(booking, staff, room)
-        return Confirmed([booking], [])
+        return Confirmed([booking], [], room=room)
     planned = await occurrences(draft, staff)
     series = await BookingSeries.create(rule=draft.recurrence[:255])
     booked: list[Booking] = []
@@ -889,7 +921,7 @@ async def _book(draft: BookingDraft, staff: Staff) -> Confirmed:
         raise Conflict("rooms.error.all_clash", room=room.name)
     if status == BookingStatus.PENDING:
         await approval.submit(booked[0], staff, room, series=len(booked))
-    return Confirmed(booked, skipped)
+    return Confirmed(booked, skipped, room=room)
 
 
 async def back_to(draft_id: int, staff: Staff, step: DraftStep) -> BookingDraft:

@@ -86,8 +86,9 @@ _SPLIT = re.compile(r"[,，、;；/ ]+")
 def equipment_in(text: str) -> list[str]:
     """The equipment codes a sentence asks for (要投影, 视频会议)."""
     found = []
+    text = text.lower()
     for code, words in EQUIPMENT.items():
-        if any(w in text.lower() for w in words):
+        if any(w in text for w in words):
             found.append(code)
     return found
 
@@ -282,8 +283,9 @@ class RoomCache:
         self._generation += 1
         self._rooms = None
 
-    async def all(self) -> list[Room]:
-        """Every room (active or not) by id; fresh copies a caller may change."""
+    async def shared(self) -> list[Room]:
+        """Every room (active or not) by id: the cached instances themselves, which a caller
+        only reads (`all` and `one` hand out copies to change)."""
         age = time.monotonic() - self._loaded
         if self._rooms is None or age > (self.live_ttl if self.live else self.ttl):
             generation = self._generation
@@ -291,7 +293,16 @@ class RoomCache:
             if generation != self._generation:  # changed while reading: do not keep it
                 return rooms
             self._rooms, self._loaded = rooms, time.monotonic()
-        return [copy.copy(room) for room in self._rooms]
+        return self._rooms
+
+    async def all(self) -> list[Room]:
+        """Every room (active or not) by id; fresh copies a caller may change."""
+        return [copy.copy(room) for room in await self.shared()]
+
+    async def one(self, room_id: int | None) -> Room | None:
+        """A copy of the room with this id (None if there is none)."""
+        room = next((r for r in await self.shared() if r.id == room_id), None)
+        return None if room is None else copy.copy(room)
 
 
 ROOM_CACHE = RoomCache()
@@ -314,8 +325,8 @@ async def list_rooms(include_inactive: bool = False) -> list[Room]:
 
 async def cached_room(room_id: int | None, *, active_only: bool = False) -> Room | None:
     """The room with this id from the cache (None if there is none)."""
-    return next((room for room in await ROOM_CACHE.all() if room.id == room_id
-                 and (room.active or not active_only)), None)
+    room = await ROOM_CACHE.one(room_id)
+    return room if room is not None and (room.active or not active_only) else None
 
 
 async def room_names() -> str:

@@ -78,3 +78,76 @@ async def test_room_changed_by_another_process_on_postgres_is_seen_within_a_seco
             break
         await asyncio.sleep(0.01)
     assert (await cached_room(room.id)).name == "改名室"  # type: ignore[union-attr]
+
+
+async def _booker() -> Any:
+    from models.core import Role, Staff
+
+    return await Staff.create(tg_user_id=7001, name="刘工", role=Role.STAFF,
+                              department="规划建设局")
+
+
+async def test_the_next_booking_sees_a_room_renamed_or_closed(db: str, fixed_clock: Any) -> None:
+    """The booking path reads rooms from the cache only: a change made through the services
+    (or any save in this process) is what the very next one-line booking sees."""
+    from models.rooms import DraftStep
+    from services.rooms import booking as bk
+    from services.rooms.catalog import save_room
+
+    me = await _booker()
+    room = await _room("一号室")
+    draft = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 一号室 评审会", command=True)
+    assert draft is not None and draft.room_id == room.id  # type: ignore[attr-defined]
+    assert draft.step == DraftStep.CONFIRM
+
+    await save_room(None, "一号室", {"名称": "新一号室"})
+    draft = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 新一号室 评审会", command=True)
+    assert draft is not None and draft.room_id == room.id  # type: ignore[attr-defined]
+    old = await bk.from_text(me, me.tg_user_id, "明天下午4点到5点 一号室 评审会", command=True)
+    assert old is not None and old.room_id is None  # type: ignore[attr-defined]
+    assert old.unknown_room == "一号室" and old.step == DraftStep.ROOM
+
+    await save_room(None, "新一号室", {"启用": "否"})
+    closed = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 新一号室 评审会",
+                                command=True)
+    assert closed is not None and closed.room_id is None  # type: ignore[attr-defined]
+    assert closed.step == DraftStep.ROOM
+    assert (await bk.view(closed, me)).rooms == []
+
+
+async def test_a_booking_sees_a_room_changed_through_another_connection_on_postgres(
+        db: str, fixed_clock: Any) -> None:
+    """Another replica (here: another connection) renames and closes a room: the trigger's
+    NOTIFY reaches this process, and its next booking reads the room as it now is."""
+    if is_sqlite(db):
+        pytest.skip("the change feed is PostgreSQL's LISTEN/NOTIFY")
+    import asyncpg
+
+    from models.rooms import DraftStep
+    from services.rooms import booking as bk
+
+    me = await _booker()
+    room = await _room("一号室")
+    second = await _room("二号室")
+    await asyncio.sleep(0.2)  # the notices of these inserts arrive first
+    draft = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 一号室 评审会", command=True)
+    assert draft is not None and draft.room_id == room.id  # type: ignore[attr-defined]
+    assert ROOM_CACHE._rooms is not None  # cached: the next booking would not read the table
+
+    other = await asyncpg.connect(db.split("?")[0].replace("postgres://", "postgresql://"))
+    try:
+        await other.execute("UPDATE room SET name = '改名室' WHERE id = $1", room.id)
+        await other.execute("UPDATE room SET active = FALSE WHERE id = $1", second.id)
+    finally:
+        await other.close()
+    for _ in range(100):
+        if ROOM_CACHE._rooms is None:
+            break
+        await asyncio.sleep(0.01)
+
+    renamed = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 改名室 评审会", command=True)
+    assert renamed is not None and renamed.room_id == room.id  # type: ignore[attr-defined]
+    assert renamed.step == DraftStep.CONFIRM
+    closed = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 二号室 评审会", command=True)
+    assert closed is not None and closed.room_id is None  # type: ignore[attr-defined]
+    assert closed.unknown_room == "二号室"
