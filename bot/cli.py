@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
+import os
 import re
 import signal
 import socket
@@ -118,6 +120,12 @@ async def cmd_run(args: argparse.Namespace) -> int:
             raise CliError("Telegram refused the token: check OFFICEBOT_TOKEN") from None
         except NetworkError as exc:
             raise CliError(f"cannot reach the Telegram Bot API: {exc}") from None
+        if os.environ.get("OFFICEBOT_GC_FREEZE", "1") != "0":
+            # What is loaded by now (modules, handlers, texts, settings) lives as long as the
+            # process: kept out of the collector's scans, which otherwise walk it all at every
+            # full collection and show as latency spikes under load (bench_cluster --only).
+            gc.collect()
+            gc.freeze()
         mode = "webhook " + str(settings.webhook_url) if settings.webhook_url else "long polling"
         print(f"officebot is running ({mode}); web server on "
               f"http://{settings.web_host}:{runtime.web_port}. Ctrl+C stops it.")
