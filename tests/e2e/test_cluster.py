@@ -218,6 +218,8 @@ async def test_kill_9_of_a_replica_mid_flurry_loses_nothing_and_repeats_at_most_
           f"holding {held} leased rows; all delivered {finished:.1f} s after the kill; "
           f"sent twice: {twice}")
     assert twice <= 8  # at most one per send in flight (outbox_max_in_flight) when killed
+    # Telegram's limits held across the replicas (the sandbox enforces them): not one 429.
+    assert not [c for c in cluster.sandbox.calls(before) if c.get("error_code") == 429]
     rows = await OutboxMessage.filter(dedup_key__startswith="flurry-")
     assert len(rows) == 300 and {r.status for r in rows} == {OutboxStatus.SENT}
     await cluster.start_replica(0)
