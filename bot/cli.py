@@ -8,7 +8,6 @@ import contextlib
 import errno
 import gc
 import logging
-import os
 import re
 import signal
 import socket
@@ -120,7 +119,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
             raise CliError("Telegram refused the token: check OFFICEBOT_TOKEN") from None
         except NetworkError as exc:
             raise CliError(f"cannot reach the Telegram Bot API: {exc}") from None
-        if os.environ.get("OFFICEBOT_GC_FREEZE", "1") != "0":
+        if settings.gc_freeze:
             # What is loaded by now (modules, handlers, texts, settings) lives as long as the
             # process: kept out of the collector's scans, which otherwise walk it all at every
             # full collection and show as latency spikes under load (bench_cluster --only).

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     outbox_max_in_flight: int = 8
     #: Updates handled at once (different chats; one chat's updates in order).
     inbox_max_in_flight: int = 32
+    #: `officebot run` keeps what it loaded at start out of the garbage collector's full scans
+    #: (gc.freeze): fewer latency spikes under load (docs/replicas.md).
+    gc_freeze: bool = True
     #: The scheduler's ticker (tests switch it off and call scheduler.runner.tick themselves).
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = 30.0
