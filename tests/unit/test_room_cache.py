@@ -63,21 +63,29 @@ async def test_room_changed_by_another_process_on_postgres_is_seen_within_a_seco
         db: str) -> None:
     if is_sqlite(db):
         pytest.skip("the change feed is PostgreSQL's LISTEN/NOTIFY")
-    import asyncpg
 
     assert ROOM_CACHE.live
     room = await _room("一号室")
     assert (await cached_room(room.id)).name == "一号室"  # type: ignore[union-attr]
+    await _elsewhere(db, ("UPDATE room SET name = '改名室' WHERE id = $1", room.id))
+    assert (await cached_room(room.id)).name == "改名室"  # type: ignore[union-attr]
+
+
+async def _elsewhere(db: str, *statements: tuple[str, int]) -> None:
+    """Run the statements through another connection (another replica, as far as this process
+    knows), then give the change feed up to a second to make this process forget its rooms."""
+    import asyncpg
+
     other = await asyncpg.connect(db.split("?")[0].replace("postgres://", "postgresql://"))
     try:
-        await other.execute("UPDATE room SET name = '改名室' WHERE id = $1", room.id)
+        for sql, value in statements:
+            await other.execute(sql, value)
     finally:
         await other.close()
     for _ in range(100):
         if ROOM_CACHE._rooms is None:
             break
         await asyncio.sleep(0.01)
-    assert (await cached_room(room.id)).name == "改名室"  # type: ignore[union-attr]
 
 
 async def _booker() -> Any:
@@ -121,7 +129,6 @@ async def test_a_booking_sees_a_room_changed_through_another_connection_on_postg
     NOTIFY reaches this process, and its next booking reads the room as it now is."""
     if is_sqlite(db):
         pytest.skip("the change feed is PostgreSQL's LISTEN/NOTIFY")
-    import asyncpg
 
     from models.rooms import DraftStep
     from services.rooms import booking as bk
@@ -134,16 +141,8 @@ async def test_a_booking_sees_a_room_changed_through_another_connection_on_postg
     assert draft is not None and draft.room_id == room.id  # type: ignore[attr-defined]
     assert ROOM_CACHE._rooms is not None  # cached: the next booking would not read the table
 
-    other = await asyncpg.connect(db.split("?")[0].replace("postgres://", "postgresql://"))
-    try:
-        await other.execute("UPDATE room SET name = '改名室' WHERE id = $1", room.id)
-        await other.execute("UPDATE room SET active = FALSE WHERE id = $1", second.id)
-    finally:
-        await other.close()
-    for _ in range(100):
-        if ROOM_CACHE._rooms is None:
-            break
-        await asyncio.sleep(0.01)
+    await _elsewhere(db, ("UPDATE room SET name = '改名室' WHERE id = $1", room.id),
+                     ("UPDATE room SET active = FALSE WHERE id = $1", second.id))
 
     renamed = await bk.from_text(me, me.tg_user_id, "明天下午3点到4点 改名室 评审会", command=True)
     assert renamed is not None and renamed.room_id == room.id  # type: ignore[attr-defined]
