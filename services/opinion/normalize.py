@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-
-import zhconv
+from typing import Any
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+", re.I)
 # Emoji, pictographs, dingbats, variation selectors, zero-width characters.
@@ -27,9 +27,20 @@ _SPACE = re.compile(r"\s+")
 _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # Characters zhconv would change on their own: only texts holding one are converted, which keeps
 # simplified text fast and untouched by zhconv's vocabulary swaps.
-_TRADITIONAL = frozenset(
-    k for k, v in zhconv.zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v
-)
+# zhconv and its table load at the first text that needs them: importing zhconv brings
+# pkg_resources, a tenth of a second of every replica's start (issue 20).
+@functools.cache
+def _zhconv() -> Any:
+    import zhconv
+
+    return zhconv
+
+
+@functools.cache
+def _traditional() -> frozenset[str]:
+    return frozenset(
+        k for k, v in _zhconv().zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v
+    )
 
 
 def to_halfwidth(text: str) -> str:
@@ -46,7 +57,7 @@ def normalize(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _NOISE.sub("", text)
     text = _EMOTICON.sub(lambda m: m.group(0)[1:-1], text)
-    if not _TRADITIONAL.isdisjoint(text):
-        text = zhconv.convert(text, "zh-cn")
+    if not _traditional().isdisjoint(text):
+        text = _zhconv().convert(text, "zh-cn")
     text = _REPEAT.sub(r"\1\1", text)
     return _SPACE.sub(" ", text).strip()
