@@ -106,7 +106,12 @@ class Poller:
             backoff = 0.5
             if not batch:
                 continue
-            payloads = [clean_payload(p) for p in batch if isinstance(p, dict)]
+            # Only updates (an object with its id): anything else could neither be stored nor
+            # confirmed, and would stop the poller on the same batch for ever.
+            payloads = [clean_payload(p) for p in batch
+                        if isinstance(p, dict) and isinstance(p.get("update_id"), int)]
+            if not payloads:
+                continue
             while True:
                 try:
                     await updates.store(payloads)
