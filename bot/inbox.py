@@ -51,6 +51,20 @@ class Dispatcher(LeasedWorker):
             self.start(row.id, row.chat_key, lambda row=row: self._handle(row))
         return bool(rows)
 
+    async def take_in(self, payloads: list[dict[str, Any]]) -> None:
+        """Store updates that arrived here. One whose chat is idle everywhere, when there is
+        room here, is claimed in the same statement and handled at once: no claim round trip,
+        no wait for the loop. The rest wait in the inbox for the loop (woken here)."""
+        if len(payloads) == 1 and not self.stopping and len(self.in_flight) < self.max_in_flight \
+                and updates.chat_key(payloads[0]) not in self.in_flight:
+            row = await updates.take(payloads[0], self.owner, self.lease)
+            if row is not None:
+                self.start(row.id, row.chat_key, lambda: self._handle(row))
+                return
+        else:
+            await updates.store(payloads)
+        self.wake()
+
     async def _handle(self, row: updates.Claimed) -> None:
         try:
             update = Update.de_json(row.payload, self.app.bot)
@@ -114,7 +128,7 @@ class Poller:
                 continue
             while True:
                 try:
-                    await updates.store(payloads)
+                    await self.dispatcher.take_in(payloads)
                     break
                 except Exception:
                     # Not stored, not confirmed: keep trying (Telegram keeps them meanwhile).
@@ -124,4 +138,3 @@ class Poller:
                         return
             self.received += len(payloads)
             self.offset = max(int(p["update_id"]) for p in payloads) + 1
-            self.dispatcher.wake()

@@ -59,9 +59,11 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
     # Written down before the 200: a crash after it leaves the update in the inbox, a crash
     # before it makes Telegram send it again. The dispatcher handles it from the database.
-    await updates.store([clean_payload(data)])
+    payload = clean_payload(data)
     if runtime.dispatcher is not None:
-        runtime.dispatcher.wake()
+        await runtime.dispatcher.take_in([payload])
+    else:
+        await updates.store([payload])
     return web.json_response({"ok": True})
 
 

@@ -206,6 +206,16 @@ POSTGRES_GUARDS = [
     END $do$""",
 ]
 
+#: One update of a chat in work at a time, whichever replica holds it. The claim only ever
+#: takes a chat's oldest update; an update taken in at the door (services.updates.take) counts
+#: on this index when two replicas take the first updates of an idle chat at the same moment.
+INBOX_ONE_WORKING_PER_CHAT = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS inbox_update_one_working_per_chat "
+    "ON inbox_update (chat_key) WHERE status = 'working'"
+)
+SQLITE_GUARDS = [INBOX_ONE_WORKING_PER_CHAT]
+POSTGRES_GUARDS += [INBOX_ONE_WORKING_PER_CHAT]
+
 # Telegram's limits across replicas (services.sendrate): one row per chat and one 'global'
 # row, each holding when the next message may start (seconds since the epoch, the bot's clock).
 # UNLOGGED: nothing in it must outlive a database crash (the next reservations start afresh).

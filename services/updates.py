@@ -86,17 +86,18 @@ _STORE = {
 }
 
 
+def _row(payload: dict[str, Any], now: datetime) -> tuple[int, int, str, datetime]:
+    # A NUL in a text is refused by PostgreSQL's jsonb: stored without it (the input boundary
+    # drops it anyway), never left to block the updates behind it.
+    return (int(payload["update_id"]), chat_key(payload),
+            json.dumps(storable(payload), ensure_ascii=False, separators=(",", ":")), now)
+
+
 async def store(payloads: Iterable[dict[str, Any]]) -> int:
     """Write updates to the inbox (one already there or already processed is left alone);
     returns how many were given."""
     now = _utc(clock.now())
-    rows = [
-        # A NUL in a text is refused by PostgreSQL's jsonb: stored without it (the input
-        # boundary drops it anyway), never left to block the updates behind it.
-        (int(p["update_id"]), chat_key(p), json.dumps(storable(p), ensure_ascii=False,
-                                                      separators=(",", ":")), now)
-        for p in payloads
-    ]
+    rows = [_row(p, now) for p in payloads]
     if not rows:
         return 0
     conn = connections.get("default")
@@ -172,6 +173,58 @@ async def claim_heads(owner: str, lease: timedelta, limit: int,
     ]
     claimed.sort(key=lambda c: c.id)
     return claimed
+
+
+#: Store an update and, when its chat has nothing waiting or in work, claim it in the same
+#: statement: a quiet chat's update goes straight to the worker that received it, without the
+#: claim's round trip. Two replicas taking the same idle chat's updates at once both see it
+#: idle; the unique index of working rows per chat (models.core) refuses the second, which is
+#: then stored to wait its turn.
+_TAKE = {
+    "postgres": (
+        "INSERT INTO inbox_update (update_id, chat_key, payload, status, owner, lease_until,"
+        " received_at) "
+        "SELECT $1::bigint, $2::bigint, $3::jsonb,"
+        " CASE WHEN b.busy THEN 'pending' ELSE 'working' END,"
+        " CASE WHEN b.busy THEN NULL ELSE $5 END,"
+        " CASE WHEN b.busy THEN NULL ELSE $6::timestamptz END, $4::timestamptz "
+        "FROM (SELECT EXISTS (SELECT 1 FROM inbox_update WHERE chat_key = $2::bigint"
+        " AND status IN ('pending', 'working')) AS busy) b "
+        "WHERE NOT EXISTS (SELECT 1 FROM processed_update WHERE update_id = $1::bigint) "
+        "ON CONFLICT (update_id) DO NOTHING RETURNING id, status"
+    ),
+    "sqlite": (
+        "INSERT INTO inbox_update (update_id, chat_key, payload, status, owner, lease_until,"
+        " received_at) "
+        "SELECT ?1, ?2, ?3,"
+        " CASE WHEN b.busy THEN 'pending' ELSE 'working' END,"
+        " CASE WHEN b.busy THEN NULL ELSE ?5 END,"
+        " CASE WHEN b.busy THEN NULL ELSE ?6 END, ?4 "
+        "FROM (SELECT EXISTS (SELECT 1 FROM inbox_update WHERE chat_key = ?2"
+        " AND status IN ('pending', 'working')) AS busy) b "
+        "WHERE NOT EXISTS (SELECT 1 FROM processed_update WHERE update_id = ?1) "
+        "ON CONFLICT (update_id) DO NOTHING RETURNING id, status"
+    ),
+}
+
+
+async def take(payload: dict[str, Any], owner: str, lease: timedelta) -> Claimed | None:
+    """Store one update, claimed for `owner` when its chat is idle: the claimed row, or None
+    when it waits its turn (or was stored or processed before)."""
+    now = _utc(clock.now())
+    update_id, chat, text, _ = row = _row(payload, now)
+    conn = connections.get("default")
+    postgres = _postgres()
+    try:
+        rows = await conn.execute_query_dict(_TAKE["postgres" if postgres else "sqlite"],
+                                             [*row, owner, now + lease])
+    except IntegrityError:
+        # Another replica took this chat's previous update a moment ago: this one waits.
+        await store([payload])
+        return None
+    if not rows or rows[0]["status"] != InboxStatus.WORKING.value:
+        return None
+    return Claimed(int(rows[0]["id"]), update_id, chat, json.loads(text))
 
 
 async def renew(owner: str, lease: timedelta, row_ids: Collection[int]) -> int:

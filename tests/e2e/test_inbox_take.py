@@ -1,0 +1,103 @@
+"""An idle chat's update is claimed as it is stored and handled at once (issue 20): no claim
+round trip. The chat's next updates, arriving while it is handled, wait in the inbox and run
+after it, in order, one at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import CommandHandler, ContextTypes
+
+from models.core import InboxUpdate, ProcessedUpdate, Role
+from services import updates
+from tests.e2e.conftest import Env
+
+
+def _count_claims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The update ids the dispatcher's loop claims (updates not taken at the door)."""
+    claimed: list[int] = []
+    real = updates.claim_heads
+
+    async def counting(*args: Any, **kwargs: Any) -> list[updates.Claimed]:
+        rows = await real(*args, **kwargs)
+        claimed.extend(row.update_id for row in rows)
+        return rows
+
+    monkeypatch.setattr(updates, "claim_heads", counting)
+    return claimed
+
+
+async def test_an_idle_chats_update_is_handled_without_a_claim(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claimed = _count_claims(monkeypatch)
+    await env.person(1004, "刘工", Role.STAFF)
+    for n in range(1, 4):
+        reply = await env.say(1004, "/help")
+        assert "/help" in reply["text"]
+        await _processed(n)  # the answer goes out a moment before the update is finished
+    assert claimed == []
+    assert await ProcessedUpdate.all().count() == 3
+
+
+async def test_a_busy_chats_updates_wait_and_run_in_order_one_at_a_time(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claimed = _count_claims(monkeypatch)
+    runs: list[str] = []
+    running: set[int] = set()
+    overlaps: list[str] = []
+
+    async def slow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None and update.effective_message is not None
+        chat = update.effective_chat.id
+        if chat in running:
+            overlaps.append(update.effective_message.text or "")
+        running.add(chat)
+        try:
+            await asyncio.sleep(0.3)
+            runs.append(update.effective_message.text or "")
+            await update.effective_message.reply_text(f"done {len(runs)}")
+        finally:
+            running.discard(chat)
+
+    env.runtime.app.add_handler(CommandHandler("slow", slow), group=-50)
+    await env.person(1004, "刘工", Role.STAFF)
+    await env.person(1005, "陈工", Role.STAFF)
+    texts = [f"/slow {n}" for n in range(4)]
+    for text in texts:  # sent at once: the first is in work while the others arrive
+        await env.send(1004, text)
+    await env.send(1005, "/slow other")  # another chat is not held up by the busy one
+    await env.client.wait_for_bot_message(1004, contains="done", timeout=8)
+    for _ in range(40):
+        if len(runs) == 5:
+            break
+        await asyncio.sleep(0.1)
+    assert [r for r in runs if r != "/slow other"] == texts
+    assert runs.index("/slow other") < 2
+    assert overlaps == []
+    await _inbox_empty()
+    first, *behind = sorted(await ProcessedUpdate.all().values_list("update_id", flat=True))
+    # The first was taken at the door; the three behind it waited and were claimed in turn
+    # (the other chat's came in the same batch as some of them, or alone).
+    assert first not in claimed
+    assert set(behind[:3]) <= set(claimed)
+
+
+async def _processed(count: int) -> None:
+    for _ in range(100):
+        if await ProcessedUpdate.all().count() >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} updates were not processed")
+
+
+async def _inbox_empty() -> None:
+    for _ in range(100):
+        if not await InboxUpdate.exists():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the inbox was not worked off")
