@@ -9,7 +9,6 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 import bot.web_feeds
 import bot.web_opinion  # noqa: F401  (adds the opinion ingest API and the feed fetcher)
@@ -19,6 +18,7 @@ from bot.db import close_db, open_db
 from bot.inbox import Dispatcher, Poller
 from bot.notifier import Notifier
 from bot.replies import ReplyLimiter
+from bot.request import JsonRequest
 from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.dedup import OnceApplication
@@ -45,11 +45,10 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         # PTB's AIORateLimiter stops every chat's replies while one waits out a 429; ours
         # holds only that call, and hands a reply that keeps failing (5xx) to the outbox.
         .rate_limiter(ReplyLimiter(settings.reply_group_per_minute, max_retries=3))
-        .connect_timeout(settings.telegram_timeout)
-        .read_timeout(settings.telegram_timeout)
-        .write_timeout(settings.telegram_timeout)
-        .media_write_timeout(settings.telegram_timeout * 2)
-        .get_updates_read_timeout(settings.poll_timeout + 10)
+        # JSON bodies rather than forms (bot/request.py); PTB's own pool sizes.
+        .request(_request(settings, pool=256))
+        .get_updates_request(JsonRequest(connection_pool_size=1,
+                                         read_timeout=settings.poll_timeout + 10))
     )
     if settings.bot_api_url:
         builder = builder.base_url(settings.bot_api_url).base_file_url(
@@ -65,16 +64,16 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     return application
 
 
+def _request(settings: Settings, *, pool: int) -> JsonRequest:
+    timeout = settings.telegram_timeout
+    return JsonRequest(connection_pool_size=pool, connect_timeout=timeout, read_timeout=timeout,
+                       write_timeout=timeout, media_write_timeout=timeout * 2)
+
+
 def build_outbox_bot(settings: Settings) -> Bot:
     """A plain Bot for the delivery worker, which paces and retries by itself (429s reach it)."""
     assert settings.token is not None
-    request = HTTPXRequest(
-        connection_pool_size=16,
-        connect_timeout=settings.telegram_timeout,
-        read_timeout=settings.telegram_timeout,
-        write_timeout=settings.telegram_timeout,
-        media_write_timeout=settings.telegram_timeout * 2,
-    )
+    request = _request(settings, pool=16)
     kwargs: dict[str, Any] = {}
     if settings.bot_api_url:
         kwargs["base_url"] = settings.bot_api_url
