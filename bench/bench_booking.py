@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.echo import echo_bot  # noqa: E402
+from bench.echo import bench_sandbox, echo_bot  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -35,7 +35,6 @@ from services.rooms.demo import seed_demo  # noqa: E402
 from services.staff import STAFF_CACHE  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
-SPEC = ROOT.parent / "shared" / "data" / "telegram-bot-api" / "api-10.0.json"
 ROOMS = ("1号会议室", "2号会议室", "3号会议室")
 
 
@@ -124,17 +123,12 @@ async def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("echo", "officebot"):
-            # Limits off: this measures the bots' own cost, not Telegram's pacing.
-            sandbox = Sandbox(SPEC if SPEC.exists() else None, enforce_limits=False)
-            await sandbox.start()
-            async with SandboxClient(sandbox.base_url) as client:
-                for uid in users:
-                    await client.add_user(uid, f"u{uid}", started=True)
-            if name == "echo":
-                results[name] = await echo_round_trips(sandbox, users)
-            else:
-                results[name] = await officebot(sandbox, users, f"sqlite://{tmp}/book.sqlite3")
-            await sandbox.stop()
+            async with bench_sandbox(users) as sandbox:
+                if name == "echo":
+                    results[name] = await echo_round_trips(sandbox, users)
+                else:
+                    results[name] = await officebot(sandbox, users,
+                                                    f"sqlite://{tmp}/book.sqlite3")
     units = {"echo": "echo round trips/s", "officebot": "bookings/s (book + confirm)"}
     for name, (rate, lat) in results.items():
         print(f"{name:>9}: {rate:7.1f} {units[name]:<28} p50 {statistics.median(lat) * 1000:6.1f}"

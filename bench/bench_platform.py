@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.echo import echo_bot  # noqa: E402
+from bench.echo import SPEC, bench_sandbox, echo_bot  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -30,7 +30,6 @@ from sandbox.server import Sandbox  # noqa: E402
 from services import outbox  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
-SPEC = ROOT.parent / "shared" / "data" / "telegram-bot-api" / "api-10.0.json"
 
 
 Result = tuple[float, list[float], list[float]]
@@ -152,18 +151,12 @@ async def main() -> None:
         for round_ in range(args.rounds):
             results = {}
             for name in ("echo", "officebot"):
-                # Limits off here: this measures the bot's own cost, not Telegram's pacing.
-                sandbox = Sandbox(SPEC if SPEC.exists() else None, enforce_limits=False)
-                await sandbox.start()
-                async with SandboxClient(sandbox.base_url) as client:
-                    for uid in users:
-                        await client.add_user(uid, f"u{uid}", started=True)
-                if name == "echo":
-                    results[name] = await echo(sandbox, users)
-                else:
-                    results[name] = await officebot(
-                        sandbox, users, f"sqlite://{tmp}/help{round_}.sqlite3")
-                await sandbox.stop()
+                async with bench_sandbox(users) as sandbox:
+                    if name == "echo":
+                        results[name] = await echo(sandbox, users)
+                    else:
+                        results[name] = await officebot(
+                            sandbox, users, f"sqlite://{tmp}/help{round_}.sqlite3")
             if args.rounds > 1:
                 print(f"round {round_ + 1} of {args.rounds}")
             for name, (throughput, lat, rated) in results.items():

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 
 TOKEN = "123456:BENCH-token"
+SPEC = (Path(__file__).resolve().parents[2] / "shared" / "data" / "telegram-bot-api"
+        / "api-10.0.json")
+
+
+@asynccontextmanager
+async def bench_sandbox(users: list[int]) -> AsyncIterator[Sandbox]:
+    """A sandbox with these users and without Telegram's limits: a bench beside the echo bot
+    measures the bots' own cost, not Telegram's pacing."""
+    sandbox = Sandbox(SPEC if SPEC.exists() else None, enforce_limits=False)
+    await sandbox.start()
+    try:
+        async with SandboxClient(sandbox.base_url) as client:
+            for uid in users:
+                await client.add_user(uid, f"u{uid}", started=True)
+        yield sandbox
+    finally:
+        await sandbox.stop()
 
 
 @asynccontextmanager
