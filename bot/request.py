@@ -1,26 +1,62 @@
-"""Bot API calls without files go as a JSON body, not as a form.
+"""Bot API calls without files go as a JSON body through aiohttp; calls with files keep PTB's
+httpx multipart form.
 
-PTB posts every call as `application/x-www-form-urlencoded`: httpx percent-encodes each value
-byte by byte in Python (`urllib.parse.quote`), three escapes per Chinese character. In the
-profile of /help that was the largest cost of the bot's own: 0.9 ms a reply for the help text
-and its keyboard, more than the reply's database work. The Bot API takes `application/json` for
-every call without files, and `json.dumps` does the same in C. Calls with files (documents,
-charts) keep PTB's multipart form.
+Two costs of PTB's own transport showed in the profiles of /help and of a booking:
+- PTB posts every call as `application/x-www-form-urlencoded`, and httpx percent-encodes each value
+  byte by byte in Python (`urllib.parse.quote`), three escapes per Chinese character: 0.9 ms a
+  /help reply. The Bot API takes `application/json` for every call without files, and
+  `json.dumps` does the same in C.
+- httpx itself (httpcore, h11, anyio) costs about 1 ms more per call than aiohttp's client on
+  this machine (`bench/bench_transport.py`: the same JSON call to the same local server), and a
+  booking makes three calls (the card, the answer to the press, the edit). aiohttp is already
+  the project's web server and feed client.
+Files (documents, charts) are rare and keep PTB's multipart form through httpx. The errors are
+PTB's own (`TimedOut`, `NetworkError`), so callers see no difference. PTB has no option for
+either, so this is a small `HTTPXRequest` subclass of our own.
 """
 
 from __future__ import annotations
 
 import json
 
-import httpx
+import aiohttp
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 
+_JSON_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "application/json"}
+
 
 class JsonRequest(HTTPXRequest):
-    """PTB's httpx transport, posting JSON bodies where there is no file."""
+    """PTB's transport, posting JSON bodies through aiohttp where there is no file."""
+
+    __slots__ = ("_pool_size", "_session")
+
+    def __init__(self, connection_pool_size: int = 256, **kwargs: object) -> None:
+        super().__init__(connection_pool_size=connection_pool_size, **kwargs)  # type: ignore[arg-type]
+        self._pool_size = connection_pool_size
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # Made inside the running loop (aiohttp binds a session to it). No cookies (the
+            # Bot API sets none); the proxy from the environment (HTTPS_PROXY, NO_PROXY) as
+            # PTB's httpx client takes it, for an office that reaches Telegram through one.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                cookie_jar=aiohttp.DummyCookieJar(), trust_env=True)
+        return self._session
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        self._open_session()
+
+    async def shutdown(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+        await super().shutdown()
 
     async def do_request(
         self,
@@ -37,28 +73,25 @@ class JsonRequest(HTTPXRequest):
             return await super().do_request(url, method, request_data, read_timeout,
                                             write_timeout, connect_timeout, pool_timeout)
         defaults = self._client.timeout
-        timeout = httpx.Timeout(
-            connect=_given(connect_timeout, defaults.connect),
-            read=_given(read_timeout, defaults.read),
-            write=_given(write_timeout, defaults.write),
-            pool=_given(pool_timeout, defaults.pool),
+        connect = _given(connect_timeout, defaults.connect)
+        pool = _given(pool_timeout, defaults.pool)
+        # aiohttp's `connect` is the wait for a pooled connection plus the connect itself;
+        # it has no write timeout (a JSON call is one small write).
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=None if connect is None or pool is None else connect + pool,
+            sock_connect=connect,
+            sock_read=_given(read_timeout, defaults.read),
         )
         try:
-            res = await self._client.request(
-                method=method, url=url, content=body, timeout=timeout,
-                headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
-            )
+            async with self._open_session().request(method, url, data=body, timeout=timeout,
+                                                    headers=_JSON_HEADERS) as res:
+                return res.status, await res.read()
         # The errors PTB's own do_request raises, so callers see no difference.
-        except httpx.TimeoutException as err:
-            if isinstance(err, httpx.PoolTimeout):
-                raise TimedOut(message=(
-                    "Pool timeout: All connections in the connection pool are occupied. "
-                    "Request was *not* sent to Telegram. Consider adjusting the connection "
-                    "pool size or the pool timeout.")) from err
+        except TimeoutError as err:
             raise TimedOut from err
-        except httpx.HTTPError as err:
-            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
-        return res.status_code, res.content
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

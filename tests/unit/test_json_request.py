@@ -1,15 +1,16 @@
-"""Bot API calls without files go as JSON bodies, calls with files as PTB's multipart form
-(bot/request.py), and the errors are PTB's own."""
+"""Bot API calls without files go as JSON bodies through aiohttp, calls with files as PTB's
+multipart form through httpx (bot/request.py), and the errors are PTB's own."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TimedOut
 
 from bot.request import JsonRequest
 from tests.e2e.conftest import free_port
@@ -37,15 +38,17 @@ async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=JsonRequest())
+    request = JsonRequest()
+    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
     try:
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("同意", callback_data="a:1")]])
         await bot.send_message(1004, "明天下午3点到5点 3号会议室 & 100%", reply_markup=keyboard)
         await bot.send_document(1004, b"xlsx bytes", filename="台账.xlsx", caption="领用台账")
+        await bot.send_message(1004, "第二条")
     finally:
-        await bot.shutdown()
+        await request.shutdown()
         await runner.cleanup()
-    (m1, type1, body1), (m2, type2, body2) = seen
+    (m1, type1, body1), (m2, type2, body2), (m3, type3, body3) = seen
     assert (m1, type1) == ("sendMessage", "application/json")
     assert body1["chat_id"] == 1004 and body1["text"] == "明天下午3点到5点 3号会议室 & 100%"
     markup = body1["reply_markup"]
@@ -53,13 +56,67 @@ async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
     assert markup["inline_keyboard"][0][0]["text"] == "同意"
     assert (m2, type2) == ("sendDocument", "multipart/form-data")
     assert body2["caption"] == "领用台账" and body2["document"] == "台账.xlsx"
+    # After a file, the next plain call is JSON again (the two clients live side by side).
+    assert (m3, type3, body3["text"]) == ("sendMessage", "application/json", "第二条")
 
 
 async def test_an_unreachable_api_is_ptbs_network_error() -> None:
-    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{free_port()}/bot",
-              request=JsonRequest(connect_timeout=1))
+    request = JsonRequest(connect_timeout=1)
+    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{free_port()}/bot", request=request)
     try:
         with pytest.raises(NetworkError):
             await bot.send_message(1004, "你好")
     finally:
-        await bot.shutdown()
+        await request.shutdown()
+
+
+async def test_an_answer_slower_than_the_read_timeout_is_ptbs_timed_out() -> None:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(2)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    request = JsonRequest(read_timeout=0.3)
+    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    try:
+        with pytest.raises(TimedOut):
+            await bot.send_message(1004, "你好")
+        # A call's own read timeout wins over the default, as with PTB's transport.
+        assert await bot.send_chat_action(1004, "typing", read_timeout=5) is True
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+
+
+async def test_the_proxy_of_the_environment_carries_the_calls(monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """An office that reaches Telegram through a proxy sets HTTPS_PROXY (or HTTP_PROXY) for the
+    bot, as PTB's own transport reads it: the JSON calls go through it too."""
+    through: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        through.append(f"{request.host} {request.path}")
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = JsonRequest(connect_timeout=2)
+    bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=request)
+    try:
+        assert await bot.send_chat_action(1004, "typing") is True
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    assert through == [f"api.telegram.invalid /bot{TOKEN}/sendChatAction"]
