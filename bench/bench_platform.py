@@ -1,6 +1,6 @@
 """Platform benchmark: /help through the sandbox beside a bare echo bot, and outbox drain rate.
 
-Run: .venv/bin/python bench/bench_platform.py [--n 300] [--rounds 5]
+Run: .venv/bin/python bench/bench_platform.py [--n 300] [--rounds 5] [--echo-transport ptb|ours]
 Prints updates per second and p50/p99 latency of /help for officebot and for a bare PTB echo
 bot in the same run (and the ratio), each answer's time at a steady 50 /help a second, then
 the outbox drain rate for 1,000 messages to 100 chats against the sandbox's Telegram rate
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.echo import SPEC, bench_sandbox, echo_bot  # noqa: E402
+from bench.echo import ECHO_TRANSPORTS, SPEC, bench_sandbox, echo_bot  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -84,8 +84,8 @@ async def drive(client: SandboxClient, users: list[int], text: str) -> Result:
     return throughput, latencies, await steady(client, users, text)
 
 
-async def echo(sandbox: Sandbox, users: list[int]) -> Result:
-    async with echo_bot(sandbox), SandboxClient(sandbox.base_url) as client:
+async def echo(sandbox: Sandbox, users: list[int], transport: str) -> Result:
+    async with echo_bot(sandbox, transport), SandboxClient(sandbox.base_url) as client:
         return await drive(client, users, "/help")
 
 
@@ -144,6 +144,9 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=1,
                         help="echo and officebot pairs, interleaved; prints the median ratio")
+    parser.add_argument("--echo-transport", choices=ECHO_TRANSPORTS, default="ptb",
+                        help="the echo bot's Bot API transport: PTB's own (the bare PTB bot) "
+                             "or the bot's (JSON through aiohttp)")
     args = parser.parse_args()
     users = list(range(100000, 100000 + args.n))
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +156,7 @@ async def main() -> None:
             for name in ("echo", "officebot"):
                 async with bench_sandbox(users) as sandbox:
                     if name == "echo":
-                        results[name] = await echo(sandbox, users)
+                        results[name] = await echo(sandbox, users, args.echo_transport)
                     else:
                         results[name] = await officebot(
                             sandbox, users, f"sqlite://{tmp}/help{round_}.sqlite3")

@@ -9,6 +9,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bot.request import JsonRequest
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 
@@ -32,16 +33,26 @@ async def bench_sandbox(users: list[int]) -> AsyncIterator[Sandbox]:
         await sandbox.stop()
 
 
+#: `--echo-transport` of the benches: the echo bot on PTB's own transport (httpx, forms: a bare
+#: PTB bot, the baseline the issue names) or on the bot's (bot/request.py: JSON through aiohttp),
+#: to tell the transport's share of a ratio from the rest of the bot.
+ECHO_TRANSPORTS = ("ptb", "ours")
+
+
 @asynccontextmanager
-async def echo_bot(sandbox: Sandbox) -> AsyncIterator[None]:
+async def echo_bot(sandbox: Sandbox, transport: str = "ptb") -> AsyncIterator[None]:
     """Run a bare echo bot (no database, no rate limiter) against the sandbox while inside."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
 
-    app = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
-           .base_file_url(sandbox.file_api_base).build())
+    builder = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
+               .base_file_url(sandbox.file_api_base))
+    if transport == "ours":
+        builder = builder.request(JsonRequest()).get_updates_request(
+            JsonRequest(connection_pool_size=1, read_timeout=11))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.ALL, echo))
     await app.initialize()
     assert app.updater is not None
