@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.echo import ECHO_TRANSPORTS, SPEC, bench_sandbox, echo_bot  # noqa: E402
+from bench.echo import SPEC, add_pair_options, bench_sandbox, echo_bot  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.db import close_db, open_db  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -145,11 +145,7 @@ async def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="users (= /help updates per phase)")
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--chats", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="echo and officebot pairs, interleaved; prints the median ratio")
-    parser.add_argument("--echo-transport", choices=ECHO_TRANSPORTS, default="ptb",
-                        help="the echo bot's Bot API transport: PTB's own (the bare PTB bot) "
-                             "or the bot's (JSON through aiohttp)")
+    add_pair_options(parser)
     args = parser.parse_args()
     users = list(range(100000, 100000 + args.n))
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,6 +38,15 @@ async def bench_sandbox(users: list[int]) -> AsyncIterator[Sandbox]:
 #: PTB bot, the baseline the issue names) or on the bot's (bot/request.py: JSON through aiohttp),
 #: to tell the transport's share of a ratio from the rest of the bot.
 ECHO_TRANSPORTS = ("ptb", "ours")
+
+
+def add_pair_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a bench that runs officebot beside the echo bot."""
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="echo and officebot pairs, interleaved; prints the median ratio")
+    parser.add_argument("--echo-transport", choices=ECHO_TRANSPORTS, default="ptb",
+                        help="the echo bot's Bot API transport: PTB's own (the bare PTB bot) "
+                             "or the bot's (JSON through aiohttp)")
 
 
 @asynccontextmanager

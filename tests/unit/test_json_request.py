@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -16,6 +18,22 @@ from bot.request import JsonRequest
 from tests.e2e.conftest import free_port
 
 TOKEN = "123456:JSON-test"
+
+
+@asynccontextmanager
+async def serving(route: str, handler: Callable[[web.Request], Awaitable[web.Response]]
+                  ) -> AsyncIterator[int]:
+    """A local server answering POSTs on `route` with `handler` while inside: its port."""
+    app = web.Application()
+    app.router.add_post(route, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield port
+    finally:
+        await runner.cleanup()
 
 
 async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
@@ -32,22 +50,18 @@ async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
         message = {"message_id": 1, "date": 0, "chat": {"id": 1004, "type": "private"}}
         return web.json_response({"ok": True, "result": message})
 
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", api)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
     request = JsonRequest()
-    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
-    try:
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("同意", callback_data="a:1")]])
-        await bot.send_message(1004, "明天下午3点到5点 3号会议室 & 100%", reply_markup=keyboard)
-        await bot.send_document(1004, b"xlsx bytes", filename="台账.xlsx", caption="领用台账")
-        await bot.send_message(1004, "第二条")
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+    async with serving("/bot{token}/{method}", api) as port:
+        bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
+        try:
+            keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("同意", callback_data="a:1")]])
+            await bot.send_message(1004, "明天下午3点到5点 3号会议室 & 100%",
+                                   reply_markup=keyboard)
+            await bot.send_document(1004, b"xlsx bytes", filename="台账.xlsx",
+                                    caption="领用台账")
+            await bot.send_message(1004, "第二条")
+        finally:
+            await request.shutdown()
     (m1, type1, body1), (m2, type2, body2), (m3, type3, body3) = seen
     assert (m1, type1) == ("sendMessage", "application/json")
     assert body1["chat_id"] == 1004 and body1["text"] == "明天下午3点到5点 3号会议室 & 100%"
@@ -75,22 +89,16 @@ async def test_an_answer_slower_than_the_read_timeout_is_ptbs_timed_out() -> Non
         await asyncio.sleep(2)
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
     request = JsonRequest(read_timeout=0.3)
-    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
-    try:
-        with pytest.raises(TimedOut):
-            await bot.send_message(1004, "你好")
-        # A call's own read timeout wins over the default, as with PTB's transport.
-        assert await bot.send_chat_action(1004, "typing", read_timeout=5) is True
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+    async with serving("/bot{token}/{method}", slow) as port:
+        bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
+        try:
+            with pytest.raises(TimedOut):
+                await bot.send_message(1004, "你好")
+            # A call's own read timeout wins over the default, as with PTB's transport.
+            assert await bot.send_chat_action(1004, "typing", read_timeout=5) is True
+        finally:
+            await request.shutdown()
 
 
 async def test_the_proxy_of_the_environment_carries_the_calls(monkeypatch: pytest.MonkeyPatch
@@ -103,20 +111,14 @@ async def test_the_proxy_of_the_environment_carries_the_calls(monkeypatch: pytes
         through.append(f"{request.host} {request.path}")
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", proxy)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
     request = JsonRequest(connect_timeout=2)
-    bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=request)
-    try:
-        assert await bot.send_chat_action(1004, "typing") is True
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+    async with serving("/{tail:.*}", proxy) as port:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=request)
+        try:
+            assert await bot.send_chat_action(1004, "typing") is True
+        finally:
+            await request.shutdown()
     assert through == [f"api.telegram.invalid /bot{TOKEN}/sendChatAction"]
