@@ -73,7 +73,8 @@ async def main() -> None:
         for _ in range(args.rounds):
             figures["ptb"].append(await per_call(HTTPXRequest(connection_pool_size=256),
                                                  base_url, args.n))
-            figures["ours"].append(await per_call(JsonRequest(connection_pool_size=256),
+            figures["ours"].append(await per_call(JsonRequest(connection_pool_size=256,
+                                                              client="aiohttp"),
                                                   base_url, args.n))
     finally:
         await runner.cleanup()

@@ -60,8 +60,8 @@ async def echo_bot(sandbox: Sandbox, transport: str = "ptb") -> AsyncIterator[No
     builder = (Application.builder().token(TOKEN).base_url(sandbox.bot_api_base)
                .base_file_url(sandbox.file_api_base))
     if transport == "ours":
-        builder = builder.request(JsonRequest()).get_updates_request(
-            JsonRequest(connection_pool_size=1, read_timeout=11))
+        builder = builder.request(JsonRequest(client="aiohttp")).get_updates_request(
+            JsonRequest(connection_pool_size=1, read_timeout=11, client="aiohttp"))
     app = builder.build()
     app.add_handler(MessageHandler(filters.ALL, echo))
     await app.initialize()

@@ -48,7 +48,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         # JSON bodies rather than forms (bot/request.py); PTB's own pool sizes.
         .request(_request(settings, pool=256))
         .get_updates_request(JsonRequest(connection_pool_size=1,
-                                         read_timeout=settings.poll_timeout + 10))
+                                         read_timeout=settings.poll_timeout + 10,
+                                         client=settings.bot_api_client))
     )
     if settings.bot_api_url:
         builder = builder.base_url(settings.bot_api_url).base_file_url(
@@ -67,7 +68,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 def _request(settings: Settings, *, pool: int) -> JsonRequest:
     timeout = settings.telegram_timeout
     return JsonRequest(connection_pool_size=pool, connect_timeout=timeout, read_timeout=timeout,
-                       write_timeout=timeout, media_write_timeout=timeout * 2)
+                       write_timeout=timeout, media_write_timeout=timeout * 2,
+                       client=settings.bot_api_client)
 
 
 def build_outbox_bot(settings: Settings) -> Bot:

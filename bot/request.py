@@ -1,5 +1,5 @@
-"""Bot API calls without files go as a JSON body through aiohttp; calls with files keep PTB's
-httpx multipart form.
+"""Bot API calls without files go as a JSON body (through httpx, or aiohttp where chosen);
+calls with files keep PTB's httpx multipart form.
 
 Two costs of PTB's own transport showed in the profiles of /help and of a booking:
 - PTB posts every call as `application/x-www-form-urlencoded`, and httpx percent-encodes each value
@@ -10,6 +10,9 @@ Two costs of PTB's own transport showed in the profiles of /help and of a bookin
   this machine (`bench/bench_transport.py`: the same JSON call to the same local server), and a
   booking makes three calls (the card, the answer to the press, the edit). aiohttp is already
   the project's web server and feed client.
+  aiohttp is opt-in (`OFFICEBOT_BOT_API_CLIENT=aiohttp`): with its quicker calls, the end-to-end
+  suite's checks of a card right after a button's answer (the handler answers, then edits)
+  raced the edit; the default stays httpx until those checks wait for the update's end.
 Files (documents, charts) are rare and keep PTB's multipart form through httpx. The errors are
 PTB's own (`TimedOut`, `NetworkError`), so callers see no difference. PTB has no option for
 either, so this is a small `HTTPXRequest` subclass of our own.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 
 import aiohttp
+import httpx
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -29,12 +33,15 @@ _JSON_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "applica
 
 
 class JsonRequest(HTTPXRequest):
-    """PTB's transport, posting JSON bodies through aiohttp where there is no file."""
+    """PTB's transport, posting JSON bodies where there is no file: through httpx, or through
+    aiohttp with `client="aiohttp"`."""
 
-    __slots__ = ("_pool_size", "_session")
+    __slots__ = ("_aiohttp", "_pool_size", "_session")
 
-    def __init__(self, connection_pool_size: int = 256, **kwargs: object) -> None:
+    def __init__(self, connection_pool_size: int = 256, client: str = "httpx",
+                 **kwargs: object) -> None:
         super().__init__(connection_pool_size=connection_pool_size, **kwargs)  # type: ignore[arg-type]
+        self._aiohttp = client == "aiohttp"
         self._pool_size = connection_pool_size
         self._session: aiohttp.ClientSession | None = None
 
@@ -50,7 +57,8 @@ class JsonRequest(HTTPXRequest):
 
     async def initialize(self) -> None:
         await super().initialize()
-        self._open_session()
+        if self._aiohttp:
+            self._open_session()
 
     async def shutdown(self) -> None:
         session, self._session = self._session, None
@@ -73,6 +81,9 @@ class JsonRequest(HTTPXRequest):
             return await super().do_request(url, method, request_data, read_timeout,
                                             write_timeout, connect_timeout, pool_timeout)
         defaults = self._client.timeout
+        if not self._aiohttp:
+            return await self._post_httpx(url, method, body, read_timeout, write_timeout,
+                                          connect_timeout, pool_timeout)
         connect = _given(connect_timeout, defaults.connect)
         pool = _given(pool_timeout, defaults.pool)
         # aiohttp's `connect` is the wait for a pooled connection plus the connect itself;
@@ -92,6 +103,32 @@ class JsonRequest(HTTPXRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+    async def _post_httpx(self, url: str, method: str, body: bytes,
+                          read_timeout: ODVInput[float], write_timeout: ODVInput[float],
+                          connect_timeout: ODVInput[float], pool_timeout: ODVInput[float],
+                          ) -> tuple[int, bytes]:
+        defaults = self._client.timeout
+        timeout = httpx.Timeout(
+            connect=_given(connect_timeout, defaults.connect),
+            read=_given(read_timeout, defaults.read),
+            write=_given(write_timeout, defaults.write),
+            pool=_given(pool_timeout, defaults.pool),
+        )
+        try:
+            res = await self._client.request(method=method, url=url, content=body,
+                                             timeout=timeout, headers=_JSON_HEADERS)
+        # The errors PTB's own do_request raises, so callers see no difference.
+        except httpx.TimeoutException as err:
+            if isinstance(err, httpx.PoolTimeout):
+                raise TimedOut(message=(
+                    "Pool timeout: All connections in the connection pool are occupied. "
+                    "Request was *not* sent to Telegram. Consider adjusting the connection "
+                    "pool size or the pool timeout.")) from err
+            raise TimedOut from err
+        except httpx.HTTPError as err:
+            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
+        return res.status_code, res.content
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -393,21 +393,23 @@ async def reason_text(update: object, context: object) -> None:
         except DomainError as error:
             await ctx.fail(error)
         else:
-            await ctx.reply(ctx.t("approvals.transfer.done", name=esc(person.name)))
+            # The question is settled before the answer comes: whoever reads the chat after
+            # the answer sees the question closed (its 取消 button gone).
             if prompt.message_id:
                 await settle_prompt(ctx, prompt.message_id, ctx.t(
                     "approvals.transfer.answered", thing=thing(request, ctx.lang),
                     name=esc(person.name)))
+            await ctx.reply(ctx.t("approvals.transfer.done", name=esc(person.name)))
         raise ApplicationHandlerStop
     try:
         request = await approvals.reject_with_reason(ctx.me, ctx.text)
     except DomainError as error:
         await ctx.fail(error)
     else:
-        await ctx.reply(ctx.t("approvals.rejected.done", thing=thing(request, ctx.lang)))
-        if prompt.message_id:  # the question is answered: its 取消 button goes
+        if prompt.message_id:  # the question is answered: its 取消 button goes, first
             await settle_prompt(ctx, prompt.message_id,
                                 ctx.t("approvals.reason.answered", thing=thing(request, ctx.lang)))
+        await ctx.reply(ctx.t("approvals.rejected.done", thing=thing(request, ctx.lang)))
     raise ApplicationHandlerStop
 
 

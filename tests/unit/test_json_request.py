@@ -1,5 +1,6 @@
-"""Bot API calls without files go as JSON bodies through aiohttp, calls with files as PTB's
-multipart form through httpx (bot/request.py), and the errors are PTB's own."""
+"""Bot API calls without files go as JSON bodies (through httpx, or aiohttp where chosen), calls
+with files as PTB's multipart form through httpx (bot/request.py), and the errors are PTB's
+own, whichever client carries them."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ async def serving(route: str, handler: Callable[[web.Request], Awaitable[web.Res
         await runner.cleanup()
 
 
-async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
+CLIENTS = pytest.mark.parametrize("client", ["httpx", "aiohttp"])
+
+
+@CLIENTS
+async def test_a_call_goes_as_json_and_a_file_as_a_form(client: str) -> None:
     seen: list[tuple[str, str, Any]] = []
 
     async def api(request: web.Request) -> web.Response:
@@ -50,7 +55,7 @@ async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
         message = {"message_id": 1, "date": 0, "chat": {"id": 1004, "type": "private"}}
         return web.json_response({"ok": True, "result": message})
 
-    request = JsonRequest()
+    request = JsonRequest(client=client)
     async with serving("/bot{token}/{method}", api) as port:
         bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
         try:
@@ -74,8 +79,9 @@ async def test_a_call_goes_as_json_and_a_file_as_a_form() -> None:
     assert (m3, type3, body3["text"]) == ("sendMessage", "application/json", "第二条")
 
 
-async def test_an_unreachable_api_is_ptbs_network_error() -> None:
-    request = JsonRequest(connect_timeout=1)
+@CLIENTS
+async def test_an_unreachable_api_is_ptbs_network_error(client: str) -> None:
+    request = JsonRequest(connect_timeout=1, client=client)
     bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{free_port()}/bot", request=request)
     try:
         with pytest.raises(NetworkError):
@@ -84,12 +90,13 @@ async def test_an_unreachable_api_is_ptbs_network_error() -> None:
         await request.shutdown()
 
 
-async def test_an_answer_slower_than_the_read_timeout_is_ptbs_timed_out() -> None:
+@CLIENTS
+async def test_an_answer_slower_than_the_read_timeout_is_ptbs_timed_out(client: str) -> None:
     async def slow(request: web.Request) -> web.Response:
         await asyncio.sleep(2)
         return web.json_response({"ok": True, "result": True})
 
-    request = JsonRequest(read_timeout=0.3)
+    request = JsonRequest(read_timeout=0.3, client=client)
     async with serving("/bot{token}/{method}", slow) as port:
         bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
         try:
@@ -101,8 +108,9 @@ async def test_an_answer_slower_than_the_read_timeout_is_ptbs_timed_out() -> Non
             await request.shutdown()
 
 
-async def test_the_proxy_of_the_environment_carries_the_calls(monkeypatch: pytest.MonkeyPatch
-                                                              ) -> None:
+@CLIENTS
+async def test_the_proxy_of_the_environment_carries_the_calls(
+        monkeypatch: pytest.MonkeyPatch, client: str) -> None:
     """An office that reaches Telegram through a proxy sets HTTPS_PROXY (or HTTP_PROXY) for the
     bot, as PTB's own transport reads it: the JSON calls go through it too."""
     through: list[str] = []
@@ -111,11 +119,11 @@ async def test_the_proxy_of_the_environment_carries_the_calls(monkeypatch: pytes
         through.append(f"{request.host} {request.path}")
         return web.json_response({"ok": True, "result": True})
 
-    request = JsonRequest(connect_timeout=2)
     async with serving("/{tail:.*}", proxy) as port:
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
+        request = JsonRequest(connect_timeout=2, client=client)  # the process's environment
         bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=request)
         try:
             assert await bot.send_chat_action(1004, "typing") is True
