@@ -52,10 +52,9 @@ class Settings(BaseSettings):
     sandbox_port: int = 8081
     #: Seconds to wait for a Bot API call before retrying it.
     telegram_timeout: float = 15.0
-    #: The HTTP client of Bot API calls without files (bot/request.py): "httpx" (PTB's) or
-    #: "aiohttp" (about 1 ms less per call; opt-in until the test suite's button checks wait for
-    #: the update's end, see docs/replicas.md).
-    bot_api_client: Literal["httpx", "aiohttp"] = "httpx"
+    #: The HTTP client of Bot API calls without files (bot/request.py): "aiohttp" (about 1 ms
+    #: less per call, see docs/replicas.md) or "httpx" (PTB's own).
+    bot_api_client: Literal["httpx", "aiohttp"] = "aiohttp"
     #: Username of the bot for invite links (read from Telegram when empty).
     bot_username: str | None = None
     #: Long-poll timeout in seconds (tests use 1).

@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.settings import Settings
-from models.core import OutboxMessage, OutboxStatus, Role, Staff
+from models.core import OutboxMessage, OutboxStatus, ProcessedUpdate, Role, Staff
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 from services import clock
@@ -86,9 +86,11 @@ class Env:
         """Send as the user and return the bot's next message in that chat."""
         chat = chat_id if chat_id is not None else user_id
         sent = await self.client.send_message(chat, user_id, text)
-        return await self.client.wait_for_bot_message(
+        reply = await self.client.wait_for_bot_message(
             chat, after=sent["message_id"], timeout=timeout, contains=contains
         )
+        await self.handled(sent["update_id"])
+        return reply
 
     async def send(self, user_id: int, text: str, chat_id: int | None = None) -> int:
         sent = await self.client.send_message(chat_id or user_id, user_id, text)
@@ -96,10 +98,27 @@ class Env:
 
     async def press(self, user_id: int, message: dict[str, Any], button: str | None = None,
                     data: str | None = None, chat_id: int | None = None) -> dict[str, Any]:
-        """Press a button of a bot message as the user; returns the callback answer."""
+        """Press a button of a bot message as the user; returns the callback answer.
+
+        It returns once the bot has handled the press, not at its answer: handlers answer the
+        press first and edit the card after, and a test reads the card next.
+        """
         chat = chat_id if chat_id is not None else message.get("chat_id", user_id)
-        return await self.client.press(chat, user_id, message["message_id"], data=data,
-                                       button=button)
+        pressed = await self.client.press(chat, user_id, message["message_id"], data=data,
+                                          button=button)
+        await self.handled(pressed["update_id"])
+        return pressed
+
+    async def handled(self, update_id: int, timeout: float = 8.0) -> None:
+        """Wait (bounded) until the bot has finished this update: its `processed_update` row.
+
+        A test that expects the bot not to finish it sees its own assertion fail after.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if await ProcessedUpdate.filter(update_id=update_id).exists():
+                return
+            await asyncio.sleep(0.01)
 
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
         """The message as it is now (after edits)."""
