@@ -80,15 +80,8 @@ async def drive(client: SandboxClient, users: list[int], text: str) -> Result:
         await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=10)
         latencies.append(time.perf_counter() - t0)
 
-    async def one(uid: int) -> None:
-        sent = await client.send_message(uid, uid, text)
-        await client.wait_for_bot_message(uid, after=sent["message_id"], timeout=60)
-
-    t0, cpu0 = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one(uid) for uid in users))
-    throughput = len(users) / (time.perf_counter() - t0)
-    cpu = (time.process_time() - cpu0) / len(users)
-    return throughput, latencies, await steady(client, users, text), cpu
+    wall, cpu = await burst(client, users, text)
+    return len(users) / wall, latencies, await steady(client, users, text), cpu / len(users)
 
 
 async def echo(sandbox: Sandbox, users: list[int], transport: str) -> Result:
