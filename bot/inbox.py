@@ -65,17 +65,24 @@ class Dispatcher(LeasedWorker):
             await updates.store(payloads)
         self.wake()
 
-    async def _handle(self, row: updates.Claimed) -> None:
+    async def _handle(self, row: updates.Claimed) -> bool:
+        """Handle and finish the update; whether the loop should look for more work: only
+        when its chat has another update waiting (one of a chat busy here is never claimed
+        meanwhile). Every other waiting update was stored with a wake of its own. A rare race
+        (another replica stores the chat's next update as this one finishes) waits for the
+        next idle poll, a quarter of a second."""
         try:
             update = Update.de_json(row.payload, self.app.bot)
             # PTB reports a handler's error to the error handlers; anything escaping here is
             # a broken update, which a retry would not mend. The payload was cleaned at the
             # door and the inbox stores no update already processed: nothing to check again.
             await self.app.process_stored(update)
-            await updates.finish(row)
+            more = await updates.finish(row)
             self.handled += 1
+            return more
         except Exception:
             log.exception("update %s could not be handled; it stays for a retry", row.update_id)
+            return True
 
 
 class Poller:

@@ -97,7 +97,7 @@ class LeasedWorker:
             except Exception:
                 self.log.exception("%s heartbeat failed", self.role)
 
-    def start(self, row_id: int, chat: int, work: Callable[[], Awaitable[None]]) -> None:
+    def start(self, row_id: int, chat: int, work: Callable[[], Awaitable[bool | None]]) -> None:
         """Hold the row and work it in its own task; the chat is busy here until it ends."""
         self.in_flight.add(chat)
         self.held[row_id] = chat
@@ -105,10 +105,16 @@ class LeasedWorker:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _work(self, row_id: int, chat: int, work: Callable[[], Awaitable[None]]) -> None:
+    async def _work(self, row_id: int, chat: int,
+                    work: Callable[[], Awaitable[bool | None]]) -> None:
+        """Work the row, then look for more unless the work said nothing more waits for this
+        worker (False): a worker that was full may have left rows unclaimed, so it looks."""
+        more: bool | None = True
         try:
-            await work()
+            more = await work()
         finally:
+            full = len(self.in_flight) >= self.max_in_flight
             self.held.pop(row_id, None)
             self.in_flight.discard(chat)
-            self.wake()
+            if more is not False or full:
+                self.wake()

@@ -235,15 +235,27 @@ async def renew(owner: str, lease: timedelta, row_ids: Collection[int]) -> int:
     ).update(lease_until=_utc(clock.now()) + lease)
 
 
-_FINISH_POSTGRES = (
-    "WITH gone AS (DELETE FROM inbox_update WHERE id = $1 RETURNING update_id) "
-    "INSERT INTO processed_update (update_id, processed_at) SELECT update_id, $2 FROM gone "
-    "ON CONFLICT (update_id) DO NOTHING"
-)
+#: Finish an update and say whether its chat has another waiting: only then (or when the
+#: dispatcher was full) need it look for more work, which saves a claim statement on every
+#: update of a quiet chat. The SELECT sees the inbox as it was before the DELETE, hence `id <>`.
+_FINISH = {
+    "postgres": (
+        "WITH gone AS (DELETE FROM inbox_update WHERE id = $1 RETURNING update_id),"
+        " done AS (INSERT INTO processed_update (update_id, processed_at)"
+        " SELECT update_id, $2 FROM gone ON CONFLICT (update_id) DO NOTHING) "
+        "SELECT EXISTS (SELECT 1 FROM inbox_update WHERE chat_key = $3 AND id <> $1"
+        " AND status = 'pending') AS more"
+    ),
+    "sqlite": (
+        "DELETE FROM inbox_update WHERE id = ?1 RETURNING (SELECT EXISTS (SELECT 1 FROM"
+        " inbox_update WHERE chat_key = ?2 AND id <> ?1 AND status = 'pending')) AS more"
+    ),
+}
 
 
-async def finish(row: Claimed) -> None:
+async def finish(row: Claimed) -> bool:
     """Handled: the row goes and the update's `processed_update` record stops any replay.
+    Returns whether another update of the same chat waits (stored before this statement).
 
     On PostgreSQL both in one statement. On SQLite (one process) the row goes first: a crash
     between the two leaves an update handled but unrecorded, which nothing sends again (it was
@@ -252,12 +264,13 @@ async def finish(row: Claimed) -> None:
     conn = connections.get("default")
     now = _utc(clock.now())
     if _postgres():
-        await conn.execute_query(_FINISH_POSTGRES, [row.id, now])
-        return
-    await conn.execute_query("DELETE FROM inbox_update WHERE id = ?", [row.id])
+        _, rows = await conn.execute_query(_FINISH["postgres"], [row.id, now, row.chat_key])
+        return bool(rows and rows[0]["more"])
+    _, rows = await conn.execute_query(_FINISH["sqlite"], [row.id, row.chat_key])
     await conn.execute_query(
         "INSERT INTO processed_update (update_id, processed_at) VALUES (?, ?) "
         "ON CONFLICT (update_id) DO NOTHING", [row.update_id, now])
+    return bool(rows and rows[0]["more"])
 
 
 async def release_dead_here() -> int:

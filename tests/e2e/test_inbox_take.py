@@ -87,6 +87,54 @@ async def test_a_busy_chats_updates_wait_and_run_in_order_one_at_a_time(
     assert set(behind[:3]) <= set(claimed)
 
 
+async def test_the_dispatcher_looks_for_more_work_only_when_some_waits(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the idle poll a minute away, only the dispatcher's own wakes move the inbox: a
+    quiet chat's updates cost no claim at all, a busy chat's next update runs as soon as the
+    one before it is finished, and a full dispatcher looks again when a place frees up."""
+    dispatcher = env.runtime.dispatcher
+    assert dispatcher is not None
+    dispatcher.idle_poll = 60.0
+    await asyncio.sleep(0.4)  # the loop's current wait (the usual quarter second) runs out
+    calls: list[int] = []
+    real = updates.claim_heads
+
+    async def counting(*args: Any, **kwargs: Any) -> list[updates.Claimed]:
+        calls.append(1)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(updates, "claim_heads", counting)
+
+    async def slow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await asyncio.sleep(0.2)
+        await update.effective_message.reply_text(f"done {update.effective_message.text}")
+
+    env.runtime.app.add_handler(CommandHandler("slow", slow), group=-50)
+    await env.person(1004, "刘工", Role.STAFF)
+    await env.person(1005, "陈工", Role.STAFF)
+    for _ in range(3):
+        assert "/help" in (await env.say(1004, "/help"))["text"]
+    await _processed(3)
+    await asyncio.sleep(0.2)
+    assert calls == []  # no look for more work after a quiet chat's update
+
+    # A busy chat: its next updates wait, and each runs when the one before it is finished.
+    for n in range(3):
+        await env.send(1004, f"/slow {n}")
+    await env.client.wait_for_bot_message(1004, contains="done /slow 2", timeout=5)
+    await _inbox_empty()
+
+    # A full dispatcher (one place): the other chat's update runs when the place frees up.
+    dispatcher.max_in_flight = 1
+    await env.send(1004, "/slow a")
+    await env.send(1005, "/slow b")
+    await env.client.wait_for_bot_message(1005, contains="done /slow b", timeout=5)
+    await _inbox_empty()
+    assert await ProcessedUpdate.all().count() == 8
+
+
 async def _processed(count: int) -> None:
     for _ in range(100):
         if await ProcessedUpdate.all().count() >= count:

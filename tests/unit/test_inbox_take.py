@@ -38,13 +38,20 @@ async def test_an_idle_chats_update_is_stored_claimed_and_a_busy_chats_waits(db:
     assert await updates.take(_update(3, 1005), "me", LEASE) is not None
     # Delivered again, or already processed: nothing new.
     assert await updates.take(_update(1, 1004), "me", LEASE) is None
-    await updates.finish(row)
+    # Finishing says the chat has another update waiting: the loop must look for it.
+    assert await updates.finish(row) is True
     assert await updates.take(_update(1, 1004), "me", LEASE) is None
     assert not await InboxUpdate.filter(update_id=1).exists()
     assert await ProcessedUpdate.filter(update_id=1).count() == 1
     # The waiting update is the chat's head now: the loop claims it.
     claimed = await updates.claim_heads("me", LEASE, 10, skip_chats=[1005])
     assert [c.update_id for c in claimed] == [2]
+    # The last of a chat, and a chat with nothing behind it: nothing more to look for.
+    assert await updates.finish(claimed[0]) is False
+    other = await InboxUpdate.get(update_id=3)
+    assert await updates.finish(updates.Claimed(other.id, 3, 1005, {})) is False
+    assert await ProcessedUpdate.filter(update_id__in=[1, 2, 3]).count() == 3
+    assert not await InboxUpdate.exists()
 
 
 async def test_the_database_refuses_a_second_update_of_a_chat_in_work(db: str) -> None:
