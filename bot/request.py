@@ -10,9 +10,9 @@ Two costs of PTB's own transport showed in the profiles of /help and of a bookin
   this machine (`bench/bench_transport.py`: the same JSON call to the same local server), and a
   booking makes three calls (the card, the answer to the press, the edit). aiohttp is already
   the project's web server and feed client.
-  aiohttp is opt-in (`OFFICEBOT_BOT_API_CLIENT=aiohttp`): with its quicker calls, the end-to-end
-  suite's checks of a card right after a button's answer (the handler answers, then edits)
-  raced the edit; the default stays httpx until those checks wait for the update's end.
+  aiohttp is the default (`OFFICEBOT_BOT_API_CLIENT=httpx` posts the same JSON through PTB's
+  httpx client); the end-to-end harness waits for each update's end, so a check of a card right
+  after a button's answer (the handler answers, then edits) no longer races the edit.
 Files (documents, charts) are rare and keep PTB's multipart form through httpx. The errors are
 PTB's own (`TimedOut`, `NetworkError`), so callers see no difference. PTB has no option for
 either, so this is a small `HTTPXRequest` subclass of our own.

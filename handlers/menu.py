@@ -85,6 +85,7 @@ def _forget_built() -> None:
     _commands_for.cache_clear()
     _shortcut_texts.cache_clear()
     _keyboard_for.cache_clear()
+    _help_text.cache_clear()
 
 
 def commands_for(role: Role | None, where: str) -> list[Command]:
@@ -141,6 +142,23 @@ def _keyboard_for(role: Role, lang: str) -> ReplyKeyboardMarkup | None:
     return ReplyKeyboardMarkup(
         [[KeyboardButton(label) for label in row] for row in rows], resize_keyboard=True
     )
+
+
+def help_text(role: Role, lang: str, private: bool) -> str:
+    """What /help says to a role in a private chat or a group: built once per role, language
+    and place (the table and the texts change only at import time), not on every /help."""
+    return _help_text(role, lang, private)
+
+
+@functools.lru_cache(maxsize=64)
+def _help_text(role: Role, lang: str, private: bool) -> str:
+    title = (t("help.title", lang, role=t(f"role.{role.value}", lang)) if private
+             else t("help.group_title", lang))
+    lines = [title, *(f"/{c.name} — {describe(c, lang)}"
+                      for c in _commands_for(role, "private" if private else "group"))]
+    if private and _keyboard_for(role, lang) is not None:
+        lines.append("\n" + t("help.footer", lang))
+    return "\n".join(lines)
 
 
 def _bot_commands(commands: Iterable[Command], lang: str) -> list[BotCommand]:

@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from handlers import callback as cb
 from handlers.common import Ctx, buttons, error_text, for_staff, make_ctx
-from handlers.menu import commands_for, describe, keyboard_for, push_menu, shortcut_texts
+from handlers.menu import help_text, keyboard_for, push_menu, shortcut_texts
 from services import outbox
 from services import staff as staff_service
 from services.errors import DomainError
@@ -72,17 +72,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if ctx.staff is None:
         await ctx.reply(ctx.t("start.unregistered"))
         return
-    where = "private" if ctx.is_private else "group"
-    lines = [
-        ctx.t("help.title", role=ctx.t(f"role.{ctx.staff.role.value}"))
-        if ctx.is_private
-        else ctx.t("help.group_title")
-    ]
-    lines += [f"/{c.name} — {describe(c, ctx.lang)}" for c in commands_for(ctx.staff.role, where)]
     keyboard = keyboard_for(ctx.staff.role, ctx.lang) if ctx.is_private else None
-    if keyboard is not None:
-        lines.append("\n" + ctx.t("help.footer"))
-    await ctx.reply("\n".join(lines), keyboard)
+    await ctx.reply(help_text(ctx.staff.role, ctx.lang, ctx.is_private), keyboard)
 
 
 @for_staff(private_only=True)
