@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -182,13 +183,18 @@ async def open_db(
         STAFF_CACHE.forget()
         ROOM_CACHE.forget()
         forget_send_slots()
-        if not is_sqlite(db_url):
+        if is_sqlite(db_url):
+            _watch_sqlite_changes()
+        else:
             await _listen_for_staff_changes(db_url)
     except OSError as exc:
         raise DatabaseUnavailable(str(exc)) from exc
 
 
 async def close_db() -> None:
+    watcher = _stop_watching()
+    if watcher is not None and watcher.get_loop() is asyncio.get_running_loop():
+        await asyncio.gather(watcher, return_exceptions=True)
     await _stop_listening()
     await Tortoise.close_connections()
     STAFF_CACHE.forget()
@@ -197,6 +203,66 @@ async def close_db() -> None:
 
 #: The connection that hears `officebot_staff` (PostgreSQL), while the database is open.
 _listener: Any = None
+#: The task that watches the SQLite file for other processes' writes, while it is open.
+_watcher: asyncio.Task[None] | None = None
+
+#: How often the SQLite watcher asks whether another process wrote (seconds).
+SQLITE_WATCH_SECONDS = 1.0
+
+
+def _forget_cached(live: bool | None = None) -> None:
+    """Forget every cached person and the rooms; `live` says whether a change feed now
+    stands behind the caches (entries may live long) or not (they expire in seconds)."""
+    if live is not None:
+        STAFF_CACHE.live = ROOM_CACHE.live = live
+    STAFF_CACHE.forget()
+    ROOM_CACHE.forget()
+
+
+def _watch_sqlite_changes() -> None:
+    """SQLite's change feed: `PRAGMA data_version` changes when another connection (the CLI,
+    a second process on the same file) commits, never for this process's own writes, which
+    forget their entries themselves. Asked once a second, it lets the caches keep people and
+    rooms as long as on PostgreSQL (the office's staff seldom write twice within the 5 s a
+    cache entry lived before, so nearly every update looked its sender up again), and another
+    process's change is seen within a second instead of five."""
+    global _watcher
+    _stop_watching()
+    _watcher = asyncio.get_running_loop().create_task(_sqlite_watch(), name="sqlite-changes")
+
+
+async def _sqlite_watch() -> None:
+    conn = connections.get("default")
+    seen: Any = None
+    try:
+        while True:
+            try:
+                _, rows = await conn.execute_query("PRAGMA data_version")
+                version = rows[0][0]
+            except Exception:
+                log.warning("cannot watch the SQLite file for other writers; cached people "
+                            "expire after %.0f s", STAFF_CACHE.ttl, exc_info=True)
+                _forget_cached(live=False)
+                return
+            if seen is None:
+                _forget_cached(live=True)  # what was read before the watch began
+            elif version != seen:
+                _forget_cached()
+            seen = version
+            await asyncio.sleep(SQLITE_WATCH_SECONDS)
+    finally:
+        STAFF_CACHE.live = ROOM_CACHE.live = False
+
+
+def _stop_watching() -> asyncio.Task[None] | None:
+    """Stop the SQLite watcher; the task, to wait for, when it was still running."""
+    global _watcher
+    task, _watcher = _watcher, None
+    STAFF_CACHE.live = ROOM_CACHE.live = False
+    if task is None or task.done():
+        return None
+    task.cancel()
+    return task
 
 
 async def _listen_for_staff_changes(url: str) -> None:
@@ -218,9 +284,7 @@ async def _listen_for_staff_changes(url: str) -> None:
         ROOM_CACHE.forget()
 
     def lost(_conn: Any) -> None:
-        STAFF_CACHE.live = ROOM_CACHE.live = False
-        STAFF_CACHE.forget()
-        ROOM_CACHE.forget()
+        _forget_cached(live=False)
 
     try:
         _listener = await asyncpg.connect(_asyncpg_dsn(url))
@@ -232,9 +296,7 @@ async def _listen_for_staff_changes(url: str) -> None:
                     exc, STAFF_CACHE.ttl)
         _listener = None
         return
-    STAFF_CACHE.forget()
-    ROOM_CACHE.forget()
-    STAFF_CACHE.live = ROOM_CACHE.live = True
+    _forget_cached(live=True)
 
 
 async def _stop_listening() -> None:

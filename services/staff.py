@@ -30,10 +30,11 @@ class StaffCache:
 
     Forgotten when this process saves or deletes a staff row (Tortoise signals, and
     `forget` after a bulk update), and on PostgreSQL when any process changes the table (a
-    trigger NOTIFYs `officebot_staff`, `bot.db` listens and calls `forget`). An entry lives at
-    most `ttl` seconds: long while that listener is live, short otherwise (another process
-    on the same SQLite file). A key just forgotten is not cached again for `settle` seconds,
-    so a read racing a transaction that has not committed yet is not kept.
+    trigger NOTIFYs `officebot_staff`, `bot.db` listens and calls `forget`), and on SQLite when
+    another process writes the file (`bot.db` watches `PRAGMA data_version`). An entry lives
+    at most `live_ttl` seconds while that feed is live, `ttl` seconds otherwise. A key just
+    forgotten is not cached again for `settle` seconds, so a read racing a transaction that
+    has not committed yet is not kept.
     """
 
     def __init__(self, ttl: float = 5.0, live_ttl: float = 300.0, settle: float = 2.0) -> None:

@@ -266,10 +266,10 @@ async def import_rows(rows: Sequence[Mapping[str, Any]]) -> int:
 class RoomCache:
     """Every room, remembered between updates (a booking read the room table six times).
 
-    Forgotten when this process saves or deletes a room (Tortoise signals) and, on PostgreSQL,
-    when any process changes the table (a trigger NOTIFYs `officebot_rooms`; bot.db listens).
-    An entry lives `ttl` seconds without that feed (another process on the same SQLite file),
-    `live_ttl` with it.
+    Forgotten when this process saves or deletes a room (Tortoise signals), on PostgreSQL
+    when any process changes the table (a trigger NOTIFYs `officebot_rooms`; bot.db listens),
+    and on SQLite when another process writes the file (bot.db watches `PRAGMA data_version`).
+    An entry lives `live_ttl` seconds while that feed is live, `ttl` seconds without it.
     """
 
     def __init__(self, ttl: float = 5.0, live_ttl: float = 300.0) -> None:
