@@ -183,6 +183,9 @@ class SbChat:
     messages: dict[int, SbMessage] = field(default_factory=dict)
     version: int = 0
     menu_button: Json | None = None
+    #: Wakes the long polls waiting on this chat alone (a wake of every waiter on any chat's
+    #: change costs the sandbox a sort of each waiting chat per message: quadratic in a burst).
+    changed: _Signal = field(default_factory=lambda: _Signal())
 
 
 @dataclass
@@ -341,7 +344,6 @@ class Sandbox:
         self._webhook_task: asyncio.Task[None] | None = None
         self._webhook_last_error: tuple[int, str] | None = None
         self._updates_signal = _Signal()
-        self._chats_signal = _Signal()
         self._closing = False
         self._stopping = asyncio.Event()
         self._buckets: dict[int | None, TokenBucket] = {}
@@ -419,7 +421,8 @@ class Sandbox:
         self._closing = True
         self._stopping.set()
         self._updates_signal.notify()
-        self._chats_signal.notify()
+        for chat in self.chats.values():
+            chat.changed.notify()
         for fut in self._callback_waiters.values():
             if not fut.done():
                 fut.cancel()
@@ -840,7 +843,7 @@ class Sandbox:
 
     def _touch(self, chat: SbChat) -> None:
         chat.version += 1
-        self._chats_signal.notify()
+        chat.changed.notify()
 
     def api_message(self, msg: SbMessage, *, with_reply: bool = True) -> Json:
         chat = self.chats[msg.chat_id]
@@ -1714,7 +1717,7 @@ class Sandbox:
                 raise ControlError(f"unknown chat {chat_id}", 404)
             deadline = asyncio.get_running_loop().time() + wait
             while True:
-                event = self._chats_signal.snapshot()
+                event = chat.changed.snapshot()
                 msgs = [m for mid, m in sorted(chat.messages.items()) if mid > after]
                 remaining = deadline - asyncio.get_running_loop().time()
                 if any(m.is_bot for m in msgs) or remaining <= 0 or self._closing:
@@ -1736,7 +1739,7 @@ class Sandbox:
                 raise ControlError(f"unknown chat {chat_id}", 404)
             deadline = asyncio.get_running_loop().time() + wait
             while True:
-                event = self._chats_signal.snapshot()
+                event = chat.changed.snapshot()
                 remaining = deadline - asyncio.get_running_loop().time()
                 if chat.version != version or remaining <= 0 or self._closing:
                     return {

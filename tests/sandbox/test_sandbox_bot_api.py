@@ -382,3 +382,45 @@ async def test_stop_wakes_pending_long_poll(
     assert time.monotonic() - t0 < 1.0
     assert result == ()
     await bot.shutdown()
+
+
+async def test_a_chats_long_poll_wakes_for_that_chat_alone(
+    spec_path: object, bot_factory: Callable[..., Bot]
+) -> None:
+    """A test's wait for the bot's answer in one chat is not woken by every other chat's
+    message (a burst of N chats would cost the sandbox N² wake-ups), and stop still wakes it."""
+    sb = Sandbox(spec_path)  # type: ignore[arg-type]
+    await sb.start()
+    bot = bot_factory(sb)
+    await bot.initialize()
+    other = USER + 1
+    try:
+        async with SandboxClient(sb.base_url) as client:
+            await _started_user(client)
+            await _started_user(client, other)
+            waiting = asyncio.create_task(client.messages(USER, wait=20))
+            state = asyncio.create_task(client._request(  # the web chat's long poll
+                "GET", "/sandbox/chat-state", http_timeout=30,
+                params={"chat_id": USER, "version": sb.chats[USER].version, "wait": 20}))
+            await asyncio.sleep(0.2)
+            mine = sb.chats[USER].changed.snapshot()
+            theirs = sb.chats[other].changed.snapshot()
+            await bot.send_message(other, "给别人的消息")
+            assert theirs.is_set()
+            assert not mine.is_set(), "another chat's message woke this chat's long poll"
+            assert not waiting.done() and not state.done()
+            await bot.send_message(USER, "给我的消息")
+            got = await asyncio.wait_for(waiting, 2)
+            assert [m["text"] for m in got] == ["给我的消息"]
+            assert [m["text"] for m in (await asyncio.wait_for(state, 2))["messages"]] == \
+                ["给我的消息"]
+            still = asyncio.create_task(client.messages(USER, after=got[0]["message_id"],
+                                                        wait=20))
+            await asyncio.sleep(0.2)
+            t0 = time.monotonic()
+            await sb.stop()
+            assert await asyncio.wait_for(still, 2) == []
+            assert time.monotonic() - t0 < 1.0
+    finally:
+        await bot.shutdown()
+        await sb.stop()
