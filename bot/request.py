@@ -13,6 +13,9 @@ Two costs of PTB's own transport showed in the profiles of /help and of a bookin
   aiohttp is the default (`OFFICEBOT_BOT_API_CLIENT=httpx` posts the same JSON through PTB's
   httpx client); the end-to-end harness waits for each update's end, so a check of a card right
   after a button's answer (the handler answers, then edits) no longer races the edit.
+The proxy of the environment (HTTPS_PROXY, NO_PROXY) is looked up once per server: aiohttp's
+own `trust_env` looks it up, and reads ~/.netrc, in a worker thread on every call (two thread
+hops a call, about a tenth of a booking's CPU in the bench's profile).
 Files (documents, charts) are rare and keep PTB's multipart form through httpx. The errors are
 PTB's own (`TimedOut`, `NetworkError`), so callers see no difference. PTB has no option for
 either, so this is a small `HTTPXRequest` subclass of our own.
@@ -20,10 +23,13 @@ either, so this is a small `HTTPXRequest` subclass of our own.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import aiohttp
 import httpx
+from aiohttp.helpers import BasicAuth, get_env_proxy_for_url
+from yarl import URL
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -36,7 +42,7 @@ class JsonRequest(HTTPXRequest):
     """PTB's transport, posting JSON bodies where there is no file: through httpx, or through
     aiohttp with `client="aiohttp"`."""
 
-    __slots__ = ("_aiohttp", "_pool_size", "_session")
+    __slots__ = ("_aiohttp", "_pool_size", "_proxies", "_session")
 
     def __init__(self, connection_pool_size: int = 256, client: str = "httpx",
                  **kwargs: object) -> None:
@@ -44,16 +50,33 @@ class JsonRequest(HTTPXRequest):
         self._aiohttp = client == "aiohttp"
         self._pool_size = connection_pool_size
         self._session: aiohttp.ClientSession | None = None
+        #: The proxy (and its login) of each server called, from the environment.
+        self._proxies: dict[str, tuple[URL | None, BasicAuth | None]] = {}
 
     def _open_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             # Made inside the running loop (aiohttp binds a session to it). No cookies (the
-            # Bot API sets none); the proxy from the environment (HTTPS_PROXY, NO_PROXY) as
-            # PTB's httpx client takes it, for an office that reaches Telegram through one.
+            # Bot API sets none). The proxy is `_proxy`'s, not aiohttp's `trust_env`.
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                cookie_jar=aiohttp.DummyCookieJar(), trust_env=True)
+                cookie_jar=aiohttp.DummyCookieJar())
+            self._proxies.clear()
         return self._session
+
+    async def _proxy(self, url: str) -> tuple[URL | None, BasicAuth | None]:
+        """The proxy from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, a proxy login
+        in ~/.netrc) for this URL's server, as PTB's httpx client takes it, for an office that
+        reaches Telegram through one; looked up once per server, in a worker thread."""
+        target = URL(url)
+        origin = f"{target.scheme}://{target.host}:{target.port}"
+        known = self._proxies.get(origin)
+        if known is None:
+            try:
+                known = await asyncio.to_thread(get_env_proxy_for_url, target)
+            except LookupError:  # none set, or NO_PROXY names this server
+                known = (None, None)
+            self._proxies[origin] = known
+        return known
 
     async def initialize(self) -> None:
         await super().initialize()
@@ -94,9 +117,12 @@ class JsonRequest(HTTPXRequest):
             sock_connect=connect,
             sock_read=_given(read_timeout, defaults.read),
         )
+        session = self._open_session()
+        proxy, proxy_auth = await self._proxy(url)
         try:
-            async with self._open_session().request(method, url, data=body, timeout=timeout,
-                                                    headers=_JSON_HEADERS) as res:
+            async with session.request(method, url, data=body, timeout=timeout,
+                                       headers=_JSON_HEADERS, proxy=proxy,
+                                       proxy_auth=proxy_auth) as res:
                 return res.status, await res.read()
         # The errors PTB's own do_request raises, so callers see no difference.
         except TimeoutError as err:

@@ -130,3 +130,43 @@ async def test_the_proxy_of_the_environment_carries_the_calls(
         finally:
             await request.shutdown()
     assert through == [f"api.telegram.invalid /bot{TOKEN}/sendChatAction"]
+
+
+async def test_the_proxy_is_looked_up_once_per_server_and_no_proxy_is_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiohttp's own `trust_env` looks the proxy up, and reads ~/.netrc, in a worker thread on
+    every call; ours once per server. NO_PROXY still sends a server's calls straight to it."""
+    import bot.request as transport
+
+    looked_up: list[str] = []
+    real = transport.get_env_proxy_for_url
+
+    def counted(url: Any) -> Any:
+        looked_up.append(str(url))
+        return real(url)
+
+    monkeypatch.setattr(transport, "get_env_proxy_for_url", counted)
+    through: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        through.append(request.path)
+        return web.json_response({"ok": True, "result": True})
+
+    async with serving("/{tail:.*}", proxy) as port:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        monkeypatch.delenv("no_proxy", raising=False)
+        request = JsonRequest(connect_timeout=2, client="aiohttp")
+        far = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=request)
+        near = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/direct/bot", request=request)
+        try:
+            for _ in range(3):
+                assert await far.send_chat_action(1004, "typing") is True
+                assert await near.send_chat_action(1004, "typing") is True
+        finally:
+            await request.shutdown()
+    assert len(looked_up) == 2, looked_up  # one per server, not one per call
+    # The far server's calls went through the proxy (its path is the far URL's); the near
+    # one's, which NO_PROXY names, straight to it.
+    assert through.count(f"/bot{TOKEN}/sendChatAction") == 3
+    assert through.count(f"/direct/bot{TOKEN}/sendChatAction") == 3
