@@ -62,13 +62,18 @@ class Dispatcher(LeasedWorker):
                 self.start(row.id, row.chat_key, lambda: self._handle(row))
                 return
         else:
+            # Marked before the store: a chat that ends while the row is being written looks
+            # for it then (its own look may have come before the row).
+            self.queued.update(key for key in map(updates.chat_key, payloads)
+                               if key in self.in_flight)
             await updates.store(payloads)
         self.wake()
 
     async def _handle(self, row: updates.Claimed) -> bool:
         """Handle and finish the update; whether the loop should look for more work: only
         when its chat has another update waiting (one of a chat busy here is never claimed
-        meanwhile). Every other waiting update was stored with a wake of its own. A rare race
+        meanwhile). Every other waiting update was stored with a wake of its own, and one
+        stored here for this chat after the finish looked is in `queued`. A rare race
         (another replica stores the chat's next update as this one finishes) waits for the
         next idle poll, a quarter of a second."""
         try:

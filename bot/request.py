@@ -29,11 +29,11 @@ import json
 import aiohttp
 import httpx
 from aiohttp.helpers import BasicAuth, get_env_proxy_for_url
-from yarl import URL
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
+from yarl import URL
 
 _JSON_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "application/json"}
 

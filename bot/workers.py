@@ -35,6 +35,8 @@ class LeasedWorker:
         #: Chats with a row in work here, and the rows this worker holds (id -> chat).
         self.in_flight: set[int] = set()
         self.held: dict[int, int] = {}
+        #: Chats busy here whose next row was stored here meanwhile: looked for when they end.
+        self.queued: set[int] = set()
         self.wakeup = asyncio.Event()
         self.stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -108,7 +110,9 @@ class LeasedWorker:
     async def _work(self, row_id: int, chat: int,
                     work: Callable[[], Awaitable[bool | None]]) -> None:
         """Work the row, then look for more unless the work said nothing more waits for this
-        worker (False): a worker that was full may have left rows unclaimed, so it looks."""
+        worker (False): a worker that was full may have left rows unclaimed, so it looks, and
+        so does one that stored the chat's next row meanwhile (stored after the work's own
+        look, its wake claimed nothing while the chat was still busy here)."""
         more: bool | None = True
         try:
             more = await work()
@@ -116,5 +120,7 @@ class LeasedWorker:
             full = len(self.in_flight) >= self.max_in_flight
             self.held.pop(row_id, None)
             self.in_flight.discard(chat)
-            if more is not False or full:
+            queued = chat in self.queued
+            self.queued.discard(chat)
+            if more is not False or full or queued:
                 self.wake()

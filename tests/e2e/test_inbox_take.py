@@ -135,6 +135,50 @@ async def test_the_dispatcher_looks_for_more_work_only_when_some_waits(
     assert await ProcessedUpdate.all().count() == 8
 
 
+async def test_a_chats_next_update_stored_after_its_finish_looked_is_not_left_waiting(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The press that follows a card arrives while the card's update is finishing: stored
+    after the finish looked for more (none yet) and before the chat stopped being busy here,
+    its own wake claims nothing. The dispatcher looks again when the chat ends; it used to
+    leave it for the idle poll (a quarter of a second on every such press: a booking's p99)."""
+    dispatcher = env.runtime.dispatcher
+    assert dispatcher is not None
+    dispatcher.idle_poll = 60.0
+    await asyncio.sleep(0.4)  # the loop's current wait (the usual quarter second) runs out
+    real_finish, real_store = updates.finish, updates.store
+    stored = asyncio.Event()
+    looked: list[bool] = []
+
+    async def store(payloads: list[dict[str, Any]]) -> None:
+        await real_store(payloads)
+        stored.set()
+
+    async def finish(row: updates.Claimed) -> bool:
+        more = await real_finish(row)
+        if not looked:  # the first update: its next one comes after this look
+            looked.append(more)
+            await asyncio.wait_for(stored.wait(), 5)
+            await asyncio.sleep(0.1)  # the store's wake claims nothing: the chat is busy
+        return more
+
+    monkeypatch.setattr(updates, "finish", finish)
+    monkeypatch.setattr(updates, "store", store)
+
+    async def slow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(f"done {update.effective_message.text}")
+
+    env.runtime.app.add_handler(CommandHandler("slow", slow), group=-50)
+    await env.person(1004, "刘工", Role.STAFF)
+    await env.send(1004, "/slow first")
+    await env.client.wait_for_bot_message(1004, contains="done /slow first", timeout=5)
+    await env.send(1004, "/slow second")  # stored while the first is finishing
+    await env.client.wait_for_bot_message(1004, contains="done /slow second", timeout=3)
+    assert looked == [False]
+    await _inbox_empty()
+
+
 async def _processed(count: int) -> None:
     for _ in range(100):
         if await ProcessedUpdate.all().count() >= count:
