@@ -251,7 +251,10 @@ async def _sqlite_watch() -> None:
             seen = version
             await asyncio.sleep(SQLITE_WATCH_SECONDS)
     finally:
-        STAFF_CACHE.live = ROOM_CACHE.live = False
+        # Only while still the watcher: one replaced by a newer `open_db` (without `close_db`
+        # between) must not turn the newer one's feed off.
+        if _watcher is None or _watcher is asyncio.current_task():
+            STAFF_CACHE.live = ROOM_CACHE.live = False
 
 
 def _stop_watching() -> asyncio.Task[None] | None:

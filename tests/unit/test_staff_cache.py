@@ -83,3 +83,23 @@ async def test_change_made_by_another_process_is_seen_within_a_second(
             break
         await asyncio.sleep(0.01)
     assert (await find_staff(1004)).role == Role.LEADER  # type: ignore[union-attr]
+
+
+async def test_a_replaced_watcher_does_not_turn_the_new_feed_off(db: str) -> None:
+    """A watcher replaced (a second `open_db` without `close_db` between) may stop after its
+    successor has looked: it must not turn the successor's feed off as it stops."""
+    import bot.db as database
+
+    await asyncio.sleep(0.1)  # the watcher's first look
+    if database._watcher is None:
+        pytest.skip("PostgreSQL's feed is a LISTEN connection, not a watcher task")
+    old = database._watcher
+    successor = asyncio.create_task(asyncio.sleep(60))
+    database._watcher = successor  # what a second open_db leaves, its first look done
+    STAFF_CACHE.live = True
+    old.cancel()
+    await asyncio.gather(old, return_exceptions=True)
+    try:
+        assert STAFF_CACHE.live
+    finally:
+        successor.cancel()
