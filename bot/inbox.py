@@ -49,7 +49,10 @@ class Dispatcher(LeasedWorker):
         rows = await updates.claim_heads(self.owner, self.lease, free, self.in_flight)
         for row in rows:
             self.start(row.id, row.chat_key, lambda row=row: self._handle(row))
-        return bool(rows)
+        # Look again at once only when the claim filled every free place (more may wait).
+        # Otherwise it took every chat's head there was to take: what comes later brings its
+        # own wake (a store, a finish with more to do, a busy chat's end).
+        return len(rows) >= free
 
     async def take_in(self, payloads: list[dict[str, Any]]) -> None:
         """Store updates that arrived here. One whose chat is idle everywhere, when there is
@@ -63,10 +66,14 @@ class Dispatcher(LeasedWorker):
                 return
         else:
             # Marked before the store: a chat that ends while the row is being written looks
-            # for it then (its own look may have come before the row).
-            self.queued.update(key for key in map(updates.chat_key, payloads)
-                               if key in self.in_flight)
+            # for it then (its own look may have come before the row). Rows all of chats busy
+            # here need no wake now: a claim would pass them over until their chat ends.
+            chats = set(map(updates.chat_key, payloads))
+            busy = chats & self.in_flight
+            self.queued |= busy
             await updates.store(payloads)
+            if busy == chats:
+                return
         self.wake()
 
     async def _handle(self, row: updates.Claimed) -> bool:
